@@ -1,0 +1,21 @@
+package io.tunetrace.core;
+
+import io.tunetrace.core.index.Track;
+
+/**
+ * A track heard in a long recording by {@link Recognizer#monitor}.
+ *
+ * @param track the track
+ * @param queryStartMillis where it starts being heard in the recording
+ * @param queryStopMillis where it stops being heard in the recording
+ * @param refStartMillis the matching start within the track
+ * @param refStopMillis the matching stop within the track
+ * @param score the best window score of this detection, in [0, 1]
+ */
+public record Detection(
+    Track track,
+    long queryStartMillis,
+    long queryStopMillis,
+    long refStartMillis,
+    long refStopMillis,
+    double score) {}

@@ -1,0 +1,27 @@
+package io.tunetrace.core.audio;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * A stream of mono audio samples in [-1, 1] at a fixed sample rate. Decoders downmix every channel
+ * count to mono. Reading is sequential and in bounded memory, so a two-hour file never needs to be
+ * held whole.
+ *
+ * <p>Not thread-safe: one reader at a time.
+ */
+public interface PcmSource extends Closeable {
+  /** The sample rate of the samples {@link #read} returns, in Hz. */
+  int sampleRateHz();
+
+  /**
+   * Reads up to {@code length} samples into {@code buffer} starting at {@code offset}.
+   *
+   * @return the number of samples read, at least 1, or -1 at the end of the audio
+   * @throws CorruptAudioException when the audio cannot be decoded further
+   */
+  int read(float[] buffer, int offset, int length) throws IOException;
+
+  @Override
+  void close() throws IOException;
+}

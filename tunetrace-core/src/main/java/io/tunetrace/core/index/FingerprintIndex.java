@@ -1,0 +1,72 @@
+package io.tunetrace.core.index;
+
+import io.tunetrace.core.FingerprintParams;
+import io.tunetrace.core.hash.Fingerprints;
+import java.io.Closeable;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An inverted index from landmark hash to postings {track, frame}, plus the tracks' metadata.
+ * Every implementation passes the same contract test ({@code FingerprintIndexContract} in the
+ * core's test jar).
+ *
+ * <p>Implementations are thread-safe: any number of threads may look up while one adds or removes.
+ */
+public interface FingerprintIndex extends Closeable {
+
+  /** The parameters every fingerprint in this index was made with. */
+  FingerprintParams params();
+
+  /**
+   * Adds tracks in one batch. The batch is durable and visible to lookups when this returns; a
+   * crash part-way leaves the index as it was before the call.
+   *
+   * @return the stored tracks, in the order given, with their new ids
+   */
+  List<Track> add(List<NewTrack> batch);
+
+  /** Adds one track. */
+  default Track add(TrackMetadata metadata, Fingerprints fingerprints) {
+    return add(List.of(new NewTrack(metadata, fingerprints))).get(0);
+  }
+
+  /**
+   * Finds the postings of each hash and hands them to {@code visitor}. A hash with more than
+   * {@code maxPostingsPerHash} postings (a "hot" hash, common to much of the library) is skipped:
+   * it says little and would make lookups slow.
+   */
+  void lookup(int[] hashes, int maxPostingsPerHash, PostingVisitor visitor);
+
+  /**
+   * Removes a track and all of its postings.
+   *
+   * @return false if there was no such track
+   */
+  boolean remove(int trackId);
+
+  Optional<Track> track(int trackId);
+
+  /** All tracks, ordered by id. */
+  List<Track> tracks();
+
+  /** The track whose source bytes have this SHA-256, if any. */
+  Optional<Track> findBySha256(String sha256);
+
+  IndexStats stats();
+
+  /**
+   * Throws {@link IncompatibleParamsException} unless {@code queryParams} equal {@link #params()}.
+   */
+  default void checkParams(FingerprintParams queryParams) {
+    if (!params().equals(queryParams)) {
+      throw new IncompatibleParamsException(
+          "index was built with other fingerprint parameters; rebuild it or query with its own.\n"
+              + "  index: " + params().toConfigString() + "\n"
+              + "  query: " + queryParams.toConfigString());
+    }
+  }
+
+  @Override
+  void close();
+}
