@@ -44,7 +44,7 @@ public final class Database implements Closeable {
     try {
       Flyway.configure()
           .dataSource(ds)
-          .schemas(h2 ? "PUBLIC" : settings.schema())
+          .schemas(h2 ? "public" : settings.schema())
           .createSchemas(true)
           .load()
           .migrate();
