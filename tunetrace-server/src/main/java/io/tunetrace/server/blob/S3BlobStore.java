@@ -54,8 +54,6 @@ public final class S3BlobStore implements BlobStore {
       if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
         client.makeBucket(MakeBucketArgs.builder().bucket(bucket).region(region).build());
       }
-    } catch (IOException e) {
-      throw e;
     } catch (Exception e) {
       throw new IOException("S3: cannot create bucket " + bucket + ": " + e.getMessage(), e);
     }
@@ -70,8 +68,6 @@ public final class S3BlobStore implements BlobStore {
           .filename(file.toString())
           .contentType(contentType)
           .build());
-    } catch (IOException e) {
-      throw e;
     } catch (Exception e) {
       throw new IOException("S3: cannot store " + key + ": " + e.getMessage(), e);
     }
@@ -81,8 +77,6 @@ public final class S3BlobStore implements BlobStore {
   public InputStream get(String key) throws IOException {
     try {
       return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
-    } catch (IOException e) {
-      throw e;
     } catch (Exception e) {
       throw new IOException("S3: cannot read " + key + ": " + e.getMessage(), e);
     }
@@ -93,8 +87,6 @@ public final class S3BlobStore implements BlobStore {
     try {
       return client.statObject(io.minio.StatObjectArgs.builder().bucket(bucket).object(key).build())
           .contentType();
-    } catch (IOException e) {
-      throw e;
     } catch (Exception e) {
       throw new IOException("S3: cannot stat " + key + ": " + e.getMessage(), e);
     }
@@ -104,8 +96,6 @@ public final class S3BlobStore implements BlobStore {
   public void delete(String key) throws IOException {
     try {
       client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
-    } catch (IOException e) {
-      throw e;
     } catch (Exception e) {
       throw new IOException("S3: cannot delete " + key + ": " + e.getMessage(), e);
     }
@@ -117,9 +107,10 @@ public final class S3BlobStore implements BlobStore {
       if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
         throw new IOException("S3: bucket missing: " + bucket);
       }
-    } catch (IOException e) {
-      throw e;
     } catch (Exception e) {
+      if (e instanceof IOException && e.getMessage() != null && e.getMessage().startsWith("S3: ")) {
+        throw (IOException) e;
+      }
       throw new IOException("S3: " + e.getMessage(), e);
     }
   }
