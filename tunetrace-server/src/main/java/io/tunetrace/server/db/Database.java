@@ -22,6 +22,7 @@ public final class Database implements Closeable {
   private Database(HikariDataSource dataSource, boolean embedded) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource);
+    jdbi.getConfig(org.jdbi.v3.core.statement.SqlStatements.class).setUnusedBindingAllowed(true);
     this.embedded = embedded;
   }
 

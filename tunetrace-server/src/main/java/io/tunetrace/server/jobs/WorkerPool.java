@@ -36,8 +36,10 @@ public final class WorkerPool implements AutoCloseable {
   private final Map<Long, Thread> runningThreads = new ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Object wake = new Object();
-  /** Test hook: when set, a worker "dies" after claiming (stops renewing, never acks). */
-  private volatile boolean simulateCrashAfterClaim;
+  /** Where a simulated crash happens (tests): the job is abandoned, never renewed nor acked. */
+  public enum CrashPoint { NONE, AFTER_CLAIM, AFTER_INDEX }
+
+  private volatile CrashPoint crashPoint = CrashPoint.NONE;
 
   public WorkerPool(JobQueue queue, FingerprintJobHandler handler, Metrics metrics, int concurrency,
       long pollMillis, long graceMillis) {
@@ -77,9 +79,12 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /** Test hook: the next claimed job is abandoned as if its worker process was killed. */
-  public void simulateCrashAfterClaim(boolean crash) {
-    this.simulateCrashAfterClaim = crash;
+  /**
+   * Test hook: jobs claimed from now on are abandoned at {@code point} as if the worker process
+   * had been killed there (no more lease renewals, no acknowledgement).
+   */
+  public void simulateCrash(CrashPoint point) {
+    this.crashPoint = point;
   }
 
   private void renewAll() {
@@ -115,8 +120,8 @@ public final class WorkerPool implements AutoCloseable {
         continue;
       }
       Job job = claimed.get();
-      if (simulateCrashAfterClaim) {
-        LOG.warn("job {}: simulating a killed worker (no renewal, no ack)", job.id());
+      if (crashPoint == CrashPoint.AFTER_CLAIM) {
+        LOG.warn("job {}: simulating a worker killed after claiming", job.id());
         continue;
       }
       running.put(job.id(), job);
@@ -141,6 +146,10 @@ public final class WorkerPool implements AutoCloseable {
         return;
       }
       var r = result.get();
+      if (crashPoint == CrashPoint.AFTER_INDEX) {
+        LOG.warn("job {}: simulating a worker killed after writing postings", job.id());
+        return;
+      }
       if (queue.complete(job, r.indexId(), r.durationMillis(), r.postings())) {
         metrics.jobsDone.increment();
         metrics.postingsStored.increment(r.postings());
