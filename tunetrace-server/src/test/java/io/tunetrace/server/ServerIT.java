@@ -218,6 +218,7 @@ class ServerIT {
     Map<String, String> env = fx.env();
     env.put("JOB_LEASE_SECONDS", "2");
     env.put("WORKER_CONCURRENCY", "1");
+    env.put("QUEUE_PREFIX", fx.prefix + "-crash");
     TuneTraceServer s = fx.start(env);
     ApiClient c = new ApiClient(s.port(), ServerFixture.token());
     s.workers().simulateCrash(WorkerPool.CrashPoint.AFTER_INDEX);
@@ -238,6 +239,8 @@ class ServerIT {
     var copies = s.index().tracks().stream().filter(t -> t.metadata().sourcePath().equals(key)).toList();
     assertEquals(1, copies.size());
     assertEquals(ready.path("posting_count").asLong(), copies.get(0).postingCount());
+    assertEquals(ready.path("posting_count").asLong(), s.index().stats().postings());
+    ItServicesCleanup.redisPrefix(fx.prefix + "-crash");
   }
 
   @Test

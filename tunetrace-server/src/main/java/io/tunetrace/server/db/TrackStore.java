@@ -56,12 +56,16 @@ public final class TrackStore {
         .findOne());
   }
 
-  /** The READY track stored in the index under {@code indexId}, if any. */
-  public Optional<TrackRow> findByIndexId(int indexId) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE index_id = :i")
+  /**
+   * The track whose index entry has id {@code indexId} and source {@code s3Key} (the worker stores
+   * the object key as the index track's source path; both must agree).
+   */
+  public Optional<TrackRow> findIndexed(int indexId, String s3Key) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE s3_key = :k AND index_id = :i")
+        .bind("k", s3Key)
         .bind("i", indexId)
         .map((rs, ctx) -> TrackRow.map(rs))
-        .findFirst());
+        .findOne());
   }
 
   /** A page of tracks, newest first, optionally of one status. */

@@ -53,7 +53,7 @@ public final class RecognitionService {
       long offsetMillis) {
     Optional<Map<String, Object>> view = Optional.empty();
     for (Match m : result.matches()) {
-      Optional<TrackRow> row = tracks.findByIndexId(m.track().id());
+      Optional<TrackRow> row = tracks.findIndexed(m.track().id(), m.track().metadata().sourcePath());
       if (row.isPresent()) {
         view = Optional.of(toView(m, row.get(), offsetMillis));
         metrics.matchScore.record(m.score());
