@@ -8,7 +8,6 @@ import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.javalin.json.JavalinJackson;
 import io.tunetrace.core.FingerprintParams;
-import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.audio.AudioContainer;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.server.auth.Auth;
@@ -26,6 +25,7 @@ import io.tunetrace.server.http.ErrorResponses;
 import io.tunetrace.server.http.RateLimiter;
 import io.tunetrace.server.http.SpooledUpload;
 import io.tunetrace.server.http.UploadForm;
+import io.tunetrace.server.index.EmbeddedIndexes;
 import io.tunetrace.server.index.RedisFingerprintIndex;
 import io.tunetrace.server.jobs.FingerprintJobHandler;
 import io.tunetrace.server.jobs.JobQueue;
@@ -129,7 +129,7 @@ public final class TuneTraceServer implements AutoCloseable {
         db = Database.openEmbedded(config.dataDir);
         blobs = new FileBlobStore(config.dataDir.resolve("blobs"));
         blobs.ensureReady();
-        index = TuneTrace.openEmbedded(config.dataDir.resolve("index")).index();
+        index = EmbeddedIndexes.open(config.dataDir.resolve("index"), FingerprintParams.DEFAULT);
         if (secret.isEmpty() && config.apiKeys.isEmpty()) {
           secret = Optional.of(embeddedSecret(config.dataDir));
           devToken = Tokens.issue(secret.get(), config.jwtIssuer, "dev", config.jwtTtlSeconds);
