@@ -58,7 +58,8 @@ final class FfmpegDecoder implements PcmSource {
   }
 
   /**
-   * Starts ffmpeg on {@code file} (when not null) or on {@code in} (owned by the returned source).
+   * Starts ffmpeg on {@code file} (when not null) or on {@code in} (owned by the returned source
+   * once this method returns; when it throws, the caller keeps it).
    *
    * @param formatName the container name for messages, for example {@code OGG}
    * @param preferredRateHz output rate, or 0 for the native rate
@@ -100,9 +101,7 @@ final class FfmpegDecoder implements PcmSource {
     try {
       process = pb.start();
     } catch (IOException e) {
-      if (in != null) {
-        in.close();
-      }
+      // the caller still owns (and closes) in: it may decode it another way
       throw new UnsupportedAudioFormatException(tools.ffmpegMissing(formatName + " audio"), e);
     }
     Deque<String> tail = new ArrayDeque<>();

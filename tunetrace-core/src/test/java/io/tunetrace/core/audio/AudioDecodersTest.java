@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -161,10 +162,13 @@ class AudioDecodersTest {
 
   // ---- MP3 ---------------------------------------------------------------------------------
 
+  /** The pure-Java decoder only, as on a machine without ffmpeg. */
+  static final DecoderTools JAVA_ONLY = new DecoderTools(true, "no-such-ffmpeg-on-path", "ffprobe", false);
+
   @Test
-  void decodesMpeg1Mp3InPureJava() throws IOException {
+  void decodesMpeg1Mp3InPureJavaWithoutFfmpeg() throws IOException {
     Path file = write("a.bin", resource(MP3_44K));
-    try (PcmSource s = AudioDecoders.open(file, 16000)) {
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, file, null, 16000)) {
       assertEquals(44100, s.sampleRateHz());
       assertEquals("JavaMp3Decoder", s.getClass().getSimpleName());
       float[] out = readAll(s);
@@ -175,15 +179,31 @@ class AudioDecodersTest {
   }
 
   @Test
+  void prefersFfmpegForMpeg1Mp3WhenItIsInstalled() throws IOException {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    try (PcmSource s = AudioDecoders.open(write("a.mp3", resource(MP3_44K)), 16000)) {
+      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
+      assertEquals(16000, s.sampleRateHz());
+      float[] out = readAll(s);
+      assertEquals(2.0, out.length / 16000.0, 0.1);
+      assertEquals(0.125, toneAmplitude(out, 1000, 16000), 0.01);
+    }
+  }
+
+  @Test
   void decodesMp3FromAStreamWithAnId3TagAndAnId3v1Trailer() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     b.writeBytes(AudioTagsTest.id3v23("Tone", "Synth", "Tests", 300));
     b.writeBytes(resource(MP3_44K));
     b.writeBytes(AudioTagsTest.id3v1("Tone", "Synth", "Tests"));
-    try (PcmSource s = AudioDecoders.open(new ByteArrayInputStream(b.toByteArray()))) {
-      float[] out = readAll(s);
-      assertEquals(2.0, out.length / 44100.0, 0.1);
-      assertEquals(0.125, toneAmplitude(out, 1000, 44100), 0.01);
+    boolean ffmpeg = Signals.ffmpegAvailable();
+    for (DecoderTools tools : ffmpeg ? List.of(JAVA_ONLY, DecoderTools.fromEnvironment()) : List.of(JAVA_ONLY)) {
+      try (PcmSource s =
+          AudioDecoders.open(tools, null, new ByteArrayInputStream(b.toByteArray()), 0)) {
+        float[] out = readAll(s);
+        assertEquals(2.0, out.length / 44100.0, 0.1);
+        assertEquals(0.125, toneAmplitude(out, 1000, 44100), 0.01);
+      }
     }
   }
 
@@ -230,11 +250,10 @@ class AudioDecodersTest {
             + " ffmpeg; macOS: brew install ffmpeg) or set TUNETRACE_FFMPEG, or add"
             + " fr.delthas:javamp3:1.0.1 to the class path",
         e.getMessage());
-    DecoderTools javaOnly = new DecoderTools(true, "ffmpeg-missing-here", "ffprobe", false);
     e =
         assertThrows(
             UnsupportedAudioFormatException.class,
-            () -> AudioDecoders.open(javaOnly, write("p.mp3", resource(MP3_8K)), null, 0));
+            () -> AudioDecoders.open(JAVA_ONLY, write("p.mp3", resource(MP3_8K)), null, 0));
     assertEquals(
         "MP3 audio at 8000 Hz (MPEG-2.5 layer III) needs ffmpeg, which was not found on PATH:"
             + " install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg) or"
@@ -245,13 +264,17 @@ class AudioDecodersTest {
   @Test
   void decodesWhatIsThereOfATruncatedMp3() throws IOException {
     byte[] mp3 = resource(MP3_44K);
-    for (int cut : new int[] {5000, 5001, 9999, mp3.length - 1}) {
-      float[] out;
-      try (PcmSource s = AudioDecoders.open(new ByteArrayInputStream(Arrays.copyOf(mp3, cut)))) {
-        out = readAll(s);
+    boolean ffmpeg = Signals.ffmpegAvailable();
+    for (DecoderTools tools : ffmpeg ? List.of(JAVA_ONLY, DecoderTools.fromEnvironment()) : List.of(JAVA_ONLY)) {
+      for (int cut : new int[] {5000, 5001, 9999, mp3.length - 1}) {
+        float[] out;
+        try (PcmSource s =
+            AudioDecoders.open(tools, null, new ByteArrayInputStream(Arrays.copyOf(mp3, cut)), 0)) {
+          out = readAll(s);
+        }
+        double expected = 2.0 * cut / mp3.length;
+        assertEquals(expected, out.length / 44100.0, 0.1, tools + " cut at " + cut);
       }
-      double expected = 2.0 * cut / mp3.length;
-      assertEquals(expected, out.length / 44100.0, 0.1, "cut at " + cut);
     }
   }
 
