@@ -25,7 +25,9 @@ public final class AudioTags {
   private static final long FFPROBE_TIMEOUT_SECONDS = 20;
 
   /**
-   * The tags found; each field is null when absent or blank. At least one field is not null.
+   * The tags found; each field is null when absent or blank (trailing NULs and whitespace are
+   * stripped, and only the first of several NUL-separated values is kept). {@link #read} returns
+   * tags with at least one field set.
    *
    * <p>Immutable and thread-safe.
    */

@@ -324,6 +324,30 @@ class AudioDecodersTest {
   }
 
   @Test
+  void sniffsAndDecodesAiffM4aWebmAndOpusMadeByFfmpeg() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    String[][] cases = {
+      {"t.aiff", "pcm_s16be", "AIFF"},
+      {"t.m4a", "aac", "MP4"},
+      {"t.webm", "libopus", "WEBM"},
+      {"t.opus", "libopus", "OGG"},
+    };
+    for (String[] c : cases) {
+      Path file = dir.resolve(c[0]);
+      Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=1",
+          "-c:a", c[1], file.toString());
+      byte[] head = Arrays.copyOf(Files.readAllBytes(file), 64);
+      assertEquals(AudioContainer.valueOf(c[2]), AudioDecoders.sniff(head, head.length), c[0]);
+      try (PcmSource s = AudioDecoders.open(file, 16000)) {
+        assertEquals(16000, s.sampleRateHz());
+        float[] out = readAll(s);
+        assertEquals(1.0, out.length / 16000.0, 0.1, c[0]);
+        assertEquals(0.125, toneAmplitude(out, 1000, 16000), 0.01, c[0]);
+      }
+    }
+  }
+
+  @Test
   void reportsFfmpegsErrorForCorruptInput() throws IOException {
     assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
     byte[] junk = new byte[5000];
