@@ -407,7 +407,7 @@ public final class AudioTags {
                 "format_tags=title,artist,album:stream_tags=title,artist,album",
                 "-of",
                 "default=nw=1",
-                file.toAbsolutePath().toString()),
+                "file:" + file.toAbsolutePath()),
             FFPROBE_TIMEOUT_SECONDS);
     String title = null;
     String artist = null;

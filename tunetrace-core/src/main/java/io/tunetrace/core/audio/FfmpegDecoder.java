@@ -82,7 +82,7 @@ final class FfmpegDecoder implements PcmSource {
             "-v",
             "error",
             "-i",
-            file != null ? file.toAbsolutePath().toString() : "pipe:0",
+            file != null ? "file:" + file.toAbsolutePath() : "pipe:0",
             "-vn",
             "-sn",
             "-dn",
@@ -168,7 +168,7 @@ final class FfmpegDecoder implements PcmSource {
                 "stream=sample_rate",
                 "-of",
                 "default=nw=1:nk=1",
-                file.toAbsolutePath().toString()),
+                "file:" + file.toAbsolutePath()),
             PROBE_TIMEOUT_SECONDS);
     for (String line : out) {
       try {
