@@ -97,7 +97,7 @@ public abstract class FingerprintIndexContract {
   }
 
   /** Checks that every posting of {@code fp} is found for track {@code trackId}. */
-  protected static void assertAllPostingsFound(FingerprintIndex index, int trackId, Fingerprints fp) {
+  public static void assertAllPostingsFound(FingerprintIndex index, int trackId, Fingerprints fp) {
     int[] hashes = fp.hashes();
     Set<String> found = new HashSet<>();
     index.lookup(hashes, Integer.MAX_VALUE, (q, t, f) -> {
