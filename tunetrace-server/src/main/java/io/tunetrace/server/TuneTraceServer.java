@@ -166,7 +166,7 @@ public final class TuneTraceServer implements AutoCloseable {
   }
 
   private void startParts() {
-    recognition = new RecognitionService(index, tracks, metrics);
+    recognition = new RecognitionService(index, tracks, metrics, config.maxPostingsPerHash);
     background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tunetrace-metrics");
       t.setDaemon(true);

@@ -40,6 +40,7 @@ class ServerIT {
   @AfterAll
   void stop() throws Exception {
     fx.close();
+    ItServicesCleanup.redisPrefix(fx.prefix + "-limits");
   }
 
   private static Map<String, String> meta(String title) {
@@ -178,6 +179,9 @@ class ServerIT {
     assertEquals(idB, http.body().path("match").path("song_id").asText(), http.body().toString());
     assertTrue(Math.abs(http.body().path("match").path("delta_ms").asLong() - 20_000) <= 150);
 
+    String metrics = api.get("/metrics").body().asText();
+    assertTrue(metrics.contains("tunetrace_recognitions_total{result=\"match\"}"), metrics);
+    assertTrue(metrics.contains("tunetrace_jobs_total{outcome=\"done\"}"));
     ApiClient.Reply list = api.get("/tracks?status=READY&limit=10");
     assertTrue(list.body().path("total").asLong() >= 2);
 
@@ -320,6 +324,61 @@ class ServerIT {
       assertEquals(503, c.get("/ready").status());
       ItServicesCleanup.redisPrefix(fx.prefix + "-s3");
     }
+  }
+
+  @Test
+  void recognitionAndWebSocketConnectionsAreRateLimitedAndLongStreamsCut() throws Exception {
+    CoreReady.assumeDecoders();
+    Map<String, String> env = fx.env();
+    env.put("QUEUE_PREFIX", fx.prefix + "-limits");
+    env.put("RATE_LIMIT_RECOGNIZE_PER_MINUTE", "2");
+    env.put("RATE_LIMIT_WS_PER_MINUTE", "2");
+    env.put("MAX_STREAM_SECONDS", "5");
+    env.put("SERVER_ROLE", "api");
+    TuneTraceServer s = fx.start(env);
+    ApiClient c = new ApiClient(s.port(), ServerFixture.token());
+    byte[] clip = TestAudio.wav(TestAudio.song(88, 2));
+    assertEquals(200, c.postBytes("/recognize", clip, "audio/wav").status());
+    assertEquals(200, c.postBytes("/recognize", clip, "audio/wav").status());
+    ApiClient.Reply limited = c.postBytes("/recognize", clip, "audio/wav");
+    assertEquals(429, limited.status());
+    assertEquals("too many recognitions; retry in a minute", limited.errorMessage());
+    try (ApiClient.Socket ws = c.socket()) {
+      ws.sendText("{\"type\": \"start\", \"sample_rate\": 8000, \"encoding\": \"f32le\"}");
+      assertEquals("started", ws.next(10_000).path("type").asText());
+      ws.sendBinary(new byte[8000 * 4 * 6]);
+      JsonNode cut = ws.next(30_000);
+      assertEquals("stream_too_long", cut.path("error").path("code").asText(), cut.toString());
+      assertEquals("stream longer than 5 s", cut.path("error").path("message").asText());
+      assertEquals(1008, ws.next(10_000).path("closed").asInt());
+    }
+    try (ApiClient.Socket ws = c.socket()) {
+      ws.sendText("{\"type\": \"stop\"}");
+      assertEquals("stop without start", ws.next(10_000).path("error").path("message").asText());
+    }
+    java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        java.util.concurrent.ExecutionException.class, () -> c.socket().close());
+    assertEquals(429, ((java.net.http.WebSocketHandshakeException) refused.getCause()).getResponse()
+        .statusCode());
+  }
+
+  @Test
+  void apiOnlyAndWorkerOnlyProcessesShareTheQueue() throws Exception {
+    CoreReady.assumeDecoders();
+    Map<String, String> api = fx.env();
+    api.put("QUEUE_PREFIX", fx.prefix + "-roles");
+    api.put("SERVER_ROLE", "api");
+    Map<String, String> worker = new java.util.HashMap<>(api);
+    worker.put("SERVER_ROLE", "worker");
+    TuneTraceServer front = fx.start(api);
+    TuneTraceServer back = fx.start(worker);
+    assertEquals(-1, back.port());
+    assertEquals(null, front.workers());
+    ApiClient c = new ApiClient(front.port(), ServerFixture.token());
+    ApiClient.Reply r = c.upload("/tracks", meta("Roles"), "r.wav", TestAudio.wav(TestAudio.song(99, 6)), "audio/wav");
+    assertEquals("READY", c.awaitStatus(r.body().path("id").asText(), 60_000, "READY", "FAILED")
+        .path("status").asText());
+    ItServicesCleanup.redisPrefix(fx.prefix + "-roles");
   }
 
   /** Extra prefixes used by single tests. */

@@ -166,7 +166,7 @@ public final class ServerConfig {
     this.recognizePerMinute = p.integer("RATE_LIMIT_RECOGNIZE_PER_MINUTE", 120, 1, 1_000_000);
     this.wsConnectsPerMinute = p.integer("RATE_LIMIT_WS_PER_MINUTE", 60, 1, 1_000_000);
     this.maxStreamSeconds = p.integer("MAX_STREAM_SECONDS", 600, 5, 86400);
-    this.maxPostingsPerHash = p.integer("MAX_POSTINGS_PER_HASH", 5000, 1, 10_000_000);
+    this.maxPostingsPerHash = p.integer("MAX_POSTINGS_PER_HASH", 2000, 1, 10_000_000);
     if (role.runsWorkers() && workerConcurrency == 0 && role == ServerRole.WORKER) {
       p.problem("SERVER_ROLE=worker needs WORKER_CONCURRENCY >= 1");
     }

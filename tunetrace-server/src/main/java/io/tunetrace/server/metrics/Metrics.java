@@ -43,6 +43,9 @@ public final class Metrics {
     jobsFailed = Counter.builder("tunetrace_jobs_total").tag("outcome", "failed").register(registry);
     jobsRetried = Counter.builder("tunetrace_jobs_total").tag("outcome", "retried").register(registry);
     postingsStored = Counter.builder("tunetrace_postings_stored_total").register(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     Gauge.builder("tunetrace_queue_depth", queueDepth, AtomicLong::get)
         .description("fingerprint jobs waiting or running").register(registry);
   }

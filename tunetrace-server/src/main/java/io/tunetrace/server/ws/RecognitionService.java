@@ -6,6 +6,7 @@ import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.server.db.TrackRow;
 import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.metrics.Metrics;
@@ -25,8 +26,13 @@ public final class RecognitionService {
   private final TrackStore tracks;
   private final Metrics metrics;
 
-  public RecognitionService(FingerprintIndex index, TrackStore tracks, Metrics metrics) {
-    this.recognizer = new Recognizer(index);
+  /** @param maxPostingsPerHash hashes with more postings are skipped at lookup (hot hashes) */
+  public RecognitionService(FingerprintIndex index, TrackStore tracks, Metrics metrics,
+      int maxPostingsPerHash) {
+    MatchPolicy d = MatchPolicy.DEFAULT;
+    this.recognizer = new Recognizer(index, new MatchPolicy(d.queryPeaksPerSecond(), d.queryFanOut(),
+        maxPostingsPerHash, d.toleranceFrames(), d.minConfidence(), d.minMargin(), d.speeds(),
+        d.maxResults()));
     this.tracks = tracks;
     this.metrics = metrics;
   }
