@@ -23,8 +23,8 @@ import java.util.Objects;
  *
  * <p>With {@code preferredRateHz > 0}, ffmpeg resamples to that rate itself; the pure-Java decoders
  * always return their native rate, so callers still check {@link PcmSource#sampleRateHz()} and use
- * {@link Resampler} when it differs. With 0, ffmpeg output keeps the native rate of a file (found
- * with ffprobe) and is 44100 Hz for a stream.
+ * {@link Resampler} when it differs. With 0, ffmpeg output keeps the native rate (as ffmpeg
+ * reports it before decoding; {@code open} waits for that).
  *
  * <p>Thread-safe (stateless).
  */
@@ -110,8 +110,8 @@ public final class AudioDecoders {
    * Opens a stream of encoded audio; the returned source owns {@code in} and closes it (also when
    * this method throws).
    *
-   * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate (44100 Hz for
-   *     streams that go through ffmpeg); the pure-Java decoders ignore it
+   * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
+   *     pure-Java decoders ignore it
    */
   public static PcmSource open(InputStream in, int preferredRateHz) throws IOException {
     Objects.requireNonNull(in, "in == null");
