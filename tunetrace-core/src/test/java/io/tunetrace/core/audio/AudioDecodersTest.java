@@ -371,6 +371,22 @@ class AudioDecodersTest {
   }
 
   @Test
+  void handsAdpcmWavFilesToFfmpeg() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path adpcm = dir.resolve("adpcm.wav");
+    Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=22050:duration=1",
+        "-c:a", "adpcm_ms", adpcm.toString());
+    try (PcmSource s = AudioDecoders.open(adpcm)) {
+      assertEquals(22050, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1000, 22050), 0.01);
+    }
+    try (PcmSource s = AudioDecoders.open(Files.newInputStream(adpcm), 8000)) {
+      assertEquals(8000, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1000, 8000), 0.01);
+    }
+  }
+
+  @Test
   void saysSoWhenAVideoHasNoAudio() throws Exception {
     assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
     Path video = dir.resolve("silent-film.mp4");
