@@ -29,6 +29,8 @@ public final class Segment {
   private final int[] firstHashes;
   private final int[] offsets;
   private final int blockCount;
+  private static final int TOP_SHIFT = 6;
+  private final int[] topHashes;
   private final long postingCount;
   private final List<Track> tracks;
 
@@ -40,6 +42,10 @@ public final class Segment {
     this.firstHashes = firstHashes;
     this.offsets = offsets;
     this.blockCount = firstHashes.length;
+    this.topHashes = new int[(blockCount + (1 << TOP_SHIFT) - 1) >>> TOP_SHIFT];
+    for (int i = 0; i < topHashes.length; i++) {
+      topHashes[i] = firstHashes[i << TOP_SHIFT];
+    }
     this.postingCount = postingCount;
     this.tracks = tracks;
   }
@@ -164,9 +170,25 @@ public final class Segment {
       int o = offsets[b];
       int n = buf.get(o) & 0xff;
       int wH = buf.get(o + 1);
-      long dataBit = dataStart(o) * 8L;
+      int p = skipVarint(skipVarint(o + 4));
       int h = firstHashes[b];
       int i = 1;
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        int v = 0;
+        int shift = 0;
+        byte x;
+        do {
+          x = buf.get(p++);
+          v |= (x & 0x7f) << shift;
+          shift += 7;
+        } while (x < 0);
+        int skipHash = firstHashes[b] + v;
+        if (skipHash < hash) {
+          h = skipHash;
+          i = k + 1;
+        }
+      }
+      long dataBit = p * 8L;
       long mask = mask(wH);
       while (i < n) {
         h += (int) readBits(dataBit + (i - 1) * wH, mask);
@@ -234,8 +256,9 @@ public final class Segment {
         minTrack |= (v & 0x7f) << shift;
         shift += 7;
       } while (v < 0);
-      while ((buf.get(p++)) < 0) {
-        // skip minFrame
+      p = skipVarint(p);
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        p = skipVarint(p);
       }
       long trackBit = p * 8L + (n - 1) * wH;
       long maskT = mask(wT);
@@ -279,6 +302,9 @@ public final class Segment {
         minFrame |= (v & 0x7f) << shift;
         shift += 7;
       } while (v < 0);
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        p = skipVarint(p);
+      }
       long trackBit = p * 8L + (n - 1) * wH;
       long frameBit = trackBit + n * wT;
       long maskT = mask(wT);
@@ -361,6 +387,9 @@ public final class Segment {
       minFrame |= (v & 0x7f) << shift;
       shift += 7;
     } while (v < 0);
+    for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+      p = skipVarint(p);
+    }
     long bit = p * 8L;
     long maskH = mask(wH);
     int h = firstHashes[b];
@@ -382,15 +411,22 @@ public final class Segment {
     }
   }
 
+  /** Byte offset of the bit data of the block at {@code o}: after minTrack, minFrame, skips. */
   private int dataStart(int o) {
-    int p = o + 4;
-    while (buf.get(p++) < 0) {
-      // skip minTrack
-    }
-    while (buf.get(p++) < 0) {
-      // skip minFrame
+    int n = buf.get(o) & 0xff;
+    int p = skipVarint(skipVarint(o + 4));
+    for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+      p = skipVarint(p);
     }
     return p;
+  }
+
+  private int skipVarint(int p) {
+    int q = p;
+    while (buf.get(q++) < 0) {
+      // continuation byte
+    }
+    return q;
   }
 
   /** Reads up to 32 bits, LSB first; a file always has at least 8 bytes after any block bit. */
@@ -402,10 +438,29 @@ public final class Segment {
     return width == 0 ? 0 : (-1L >>> (64 - width));
   }
 
+  /** Index of the last block whose first hash is below {@code hash}, or -1. */
   private int lastBlockBelow(int hash) {
+    // Two levels: every 64th first hash (a few KB, cache-resident), then 64 entries.
+    int[] top = topHashes;
     int lo = 0;
-    int hi = blockCount - 1;
-    int found = -1;
+    int hi = top.length - 1;
+    int t = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (top[mid] < hash) {
+        t = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (t < 0) {
+      return -1;
+    }
+    lo = t << TOP_SHIFT;
+    hi = Math.min(blockCount - 1, lo + (1 << TOP_SHIFT) - 1);
+    int found = lo;
+    lo++;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       if (firstHashes[mid] < hash) {
