@@ -209,7 +209,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       });
     }
     for (Path f : orphans) {
-      Files.deleteIfExists(f);
+      deleteQuietly(f); // may fail where another process still maps it (Windows); tried next time
     }
   }
 
@@ -338,7 +338,11 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       } catch (IOException e) {
         throw wrap("cannot add to index at " + dir, e);
       }
-      mergeIfNeeded();
+      try {
+        mergeIfNeeded();
+      } catch (IndexException e) {
+        // The batch is durable and visible; the merge is retried by the next add or compact().
+      }
       return List.copyOf(added);
     } finally {
       writeLock.unlock();
@@ -520,7 +524,28 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
 
   // ---- merging ----
 
+  /**
+   * Log-structured merging: while the oldest of the newest {@value #MERGE_WIDTH} segments is at
+   * most {@value #MERGE_WIDTH} times the smallest of the others, they are merged (so equal adds
+   * make 4 segments of one size, then one of 4x, ...: few segments, each posting rewritten about
+   * log4(adds) times). Past {@link #MAX_SEGMENTS}, the neighbours with the smallest total size
+   * are merged anyway.
+   */
   private void mergeIfNeeded() {
+    while (state.segments.size() >= MERGE_WIDTH) {
+      List<Segment> segs = state.segments;
+      int first = segs.size() - MERGE_WIDTH;
+      long smallest = Long.MAX_VALUE;
+      long total = segs.get(first).sizeBytes();
+      for (int k = first + 1; k < segs.size(); k++) {
+        smallest = Math.min(smallest, segs.get(k).sizeBytes());
+        total += segs.get(k).sizeBytes();
+      }
+      if (segs.get(first).sizeBytes() > MERGE_WIDTH * smallest || total > MAX_MERGED_BYTES) {
+        break;
+      }
+      merge(first, segs.size());
+    }
     while (state.segments.size() > MAX_SEGMENTS) {
       List<Segment> segs = state.segments;
       int best = -1;

@@ -38,7 +38,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Run: {@code java -cp <test classpath> org.openjdk.jmh.Main LookupBenchmark}.
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
@@ -63,6 +63,24 @@ public class LookupBenchmark {
   private EmbeddedFingerprintIndex index;
   private int[][] queries;
   private int next;
+  private long iterationOps;
+  private long iterationCpuNanos;
+  private final java.lang.management.ThreadMXBean threads =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** Thread CPU time per lookup, printed per iteration: wall time suffers on a loaded machine. */
+  @Setup(Level.Iteration)
+  public void startCpuClock() {
+    iterationOps = 0;
+    iterationCpuNanos = threads.getCurrentThreadCpuTime();
+  }
+
+  @TearDown(Level.Iteration)
+  public void printCpuTime() {
+    long cpu = threads.getCurrentThreadCpuTime() - iterationCpuNanos;
+    System.out.printf(" [cpu %.1f us/op over %d ops]", cpu / 1e3 / Math.max(1, iterationOps),
+        iterationOps);
+  }
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
@@ -125,6 +143,7 @@ public class LookupBenchmark {
   @Benchmark
   public void lookup300Hashes(Blackhole bh) {
     int[] hashes = queries[next++ & (queries.length - 1)];
+    iterationOps++;
     long[] acc = new long[2];
     index.lookup(hashes, maxPostingsPerHash, (q, track, frame) -> {
       acc[0] += track;

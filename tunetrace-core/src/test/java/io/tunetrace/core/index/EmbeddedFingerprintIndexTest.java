@@ -156,7 +156,7 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
     Random r = new Random(13);
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
       List<Track> tracks = new ArrayList<>();
-      for (int i = 0; i < 7; i++) {
+      for (int i = 0; i < 6; i++) {
         tracks.add(index.add(meta("t" + i, 1000, i), randomFingerprints(r, 3000, 1 << 14)));
       }
       index.remove(tracks.get(2).id());
@@ -168,7 +168,7 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
       List<String> before = lookupAll(index, query, 3);
       List<String> beforeAll = lookupAll(index, query, Integer.MAX_VALUE);
       IndexStats statsBefore = index.stats();
-      assertEquals(7, index.segmentCount());
+      assertEquals(3, index.segmentCount(), "four equal adds were merged, two were not");
       index.compact();
       assertEquals(1, index.segmentCount());
       assertEquals(new HashSet<>(before), new HashSet<>(lookupAll(index, query, 3)));
@@ -183,7 +183,7 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
       assertEquals(Files.size(dir.resolve("MANIFEST")) + sizeOfSegments(dir), after.bytes());
     }
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
-      assertEquals(5, index.tracks().size());
+      assertEquals(4, index.tracks().size());
     }
   }
 
