@@ -29,8 +29,8 @@ public final class Segment {
   private final int[] firstHashes;
   private final int[] offsets;
   private final int blockCount;
-  private static final int TOP_SHIFT = 6;
-  private final int[] topHashes;
+  private final int bucketShift;
+  private final int[] directory;
   private final long postingCount;
   private final List<Track> tracks;
 
@@ -42,9 +42,26 @@ public final class Segment {
     this.firstHashes = firstHashes;
     this.offsets = offsets;
     this.blockCount = firstHashes.length;
-    this.topHashes = new int[(blockCount + (1 << TOP_SHIFT) - 1) >>> TOP_SHIFT];
-    for (int i = 0; i < topHashes.length; i++) {
-      topHashes[i] = firstHashes[i << TOP_SHIFT];
+    // directory[k] = first block whose first hash lies in bucket k or above, where the bucket of
+    // a hash is (hash - firstHashes[0]) >>> bucketShift: about one bucket per block.
+    if (blockCount == 0) {
+      this.bucketShift = 0;
+      this.directory = new int[0];
+    } else {
+      long range = (firstHashes[blockCount - 1] - (long) firstHashes[0]) & 0xffffffffL;
+      int shift = Math.max(0, SegmentWriter.bits(range) - SegmentWriter.bits(blockCount));
+      int buckets = (int) (range >>> shift) + 1;
+      int[] dir = new int[buckets + 1];
+      int b = 0;
+      for (int k = 0; k <= buckets; k++) {
+        while (b < blockCount
+            && (int) (((firstHashes[b] - (long) firstHashes[0]) & 0xffffffffL) >>> shift) < k) {
+          b++;
+        }
+        dir[k] = b;
+      }
+      this.bucketShift = shift;
+      this.directory = dir;
     }
     this.postingCount = postingCount;
     this.tracks = tracks;
@@ -234,6 +251,17 @@ public final class Segment {
     out[0] = startBlock;
     out[1] = startIndex;
     return count;
+  }
+
+  /**
+   * Reads the start of the block where {@code hash} would be, so that the memory access of a
+   * later {@link #locate} hits the cache. Calling this for a whole query first lets the CPU wait
+   * for many blocks at once instead of one after the other.
+   */
+  public int touch(int hash) {
+    int b = Math.max(0, lastBlockBelow(hash));
+    int o = offsets[b];
+    return buf.get(o) + buf.get(o + 32);
   }
 
   /** Counts the postings of a located run whose track is not in {@code deletedBits}. */
@@ -440,27 +468,17 @@ public final class Segment {
 
   /** Index of the last block whose first hash is below {@code hash}, or -1. */
   private int lastBlockBelow(int hash) {
-    // Two levels: every 64th first hash (a few KB, cache-resident), then 64 entries.
-    int[] top = topHashes;
-    int lo = 0;
-    int hi = top.length - 1;
-    int t = -1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      if (top[mid] < hash) {
-        t = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    if (t < 0) {
+    if (blockCount == 0 || hash <= firstHashes[0]) {
       return -1;
     }
-    lo = t << TOP_SHIFT;
-    hi = Math.min(blockCount - 1, lo + (1 << TOP_SHIFT) - 1);
-    int found = lo;
-    lo++;
+    if (hash > firstHashes[blockCount - 1]) {
+      return blockCount - 1;
+    }
+    // The directory narrows the search to the blocks whose first hashes share the query's bucket.
+    int bucket = (int) (((hash - (long) firstHashes[0]) & 0xffffffffL) >>> bucketShift);
+    int lo = directory[bucket];
+    int hi = directory[bucket + 1] - 1;
+    int found = lo - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       if (firstHashes[mid] < hash) {
