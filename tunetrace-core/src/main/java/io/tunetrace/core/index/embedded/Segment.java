@@ -259,6 +259,9 @@ public final class Segment {
    * for many blocks at once instead of one after the other.
    */
   public int touch(int hash) {
+    if (blockCount == 0) {
+      return 0;
+    }
     int b = Math.max(0, lastBlockBelow(hash));
     int o = offsets[b];
     return buf.get(o) + buf.get(o + 32);
