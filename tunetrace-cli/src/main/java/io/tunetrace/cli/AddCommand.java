@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
     name = "add",
     mixinStandardHelpOptions = true,
     description = {
-      "Fingerprint audio files and add them to the index. Folders are searched recursively.",
+      "Fingerprint audio files and add them to the index.",
+      "Folders are searched recursively; every core is used.",
       "Title and artist come from the file's tags when present, else from its name",
       "(\"Artist - Title.mp3\"). A file whose bytes are already indexed is skipped.",
       "Exit code 0 when every file was added or skipped as a duplicate, 2 when any failed."

@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure accuracy and speed on a corpus made by make-corpus (DIR/manifest.csv, DIR/refs/,",
-      "DIR/queries/): index refs/ into a temporary index, match every query, and print Markdown",
+      "Measure accuracy and speed on a corpus made by make-corpus.",
+      "Reads DIR/manifest.csv, indexes DIR/refs/ into a temporary index, matches every query in",
+      "DIR/queries/ (after a warm-up pass) and prints Markdown",
       "tables (accuracy per condition and clip length, false positives, offset precision, ingest",
       "speed, query latency, index size) ready for BENCHMARKS.md."
     })

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
     name = "match",
     mixinStandardHelpOptions = true,
     description = {
-      "Recognize audio clips against the index, one result per clip.",
+      "Recognize audio clips, one result per clip.",
       "Exit code like grep: 0 if any clip matched, 1 if none did, 2 if a clip could not be read."
     })
 final class MatchCommand implements Callable<Integer> {

@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
     name = "monitor",
     mixinStandardHelpOptions = true,
     description = {
-      "Slide a window over long recordings (a radio show, a DJ mix) in bounded memory and report",
-      "every indexed track heard, with its start and stop in the recording and in the track.",
+      "Report every indexed track heard in long recordings.",
+      "Slides a window over each recording (a radio show, a DJ mix) in bounded memory and reports",
+      "every track heard, with its start and stop in the recording and in the track.",
       "Exit code 0 if any track was heard, 1 if none, 2 if a recording could not be read."
     })
 final class MonitorCommand implements Callable<Integer> {

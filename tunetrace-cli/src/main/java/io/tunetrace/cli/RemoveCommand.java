@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
     name = "remove",
     mixinStandardHelpOptions = true,
     description = {
-      "Remove tracks (and all their postings) by id, as shown by 'tunetrace list'.",
+      "Remove tracks by id.",
+      "Removes tracks and all their postings, by the ids 'tunetrace list' shows.",
       "Exit code 2 if any id was not in the index."
     })
 final class RemoveCommand implements Callable<Integer> {

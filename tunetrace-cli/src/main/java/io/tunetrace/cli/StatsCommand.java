@@ -15,7 +15,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
-    description = "Show tracks, hours, postings, bytes, bytes per hour and bytes per posting.")
+    description = {
+      "Show the size of the index.",
+      "Tracks, hours of audio, postings, bytes, bytes per hour and bytes per posting."
+    })
 final class StatsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin IndexOption indexOption;
