@@ -2,6 +2,11 @@ package io.tunetrace.core;
 
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.hash.LandmarkHasher;
+import io.tunetrace.core.internal.IntPairList;
+import io.tunetrace.core.internal.SincResampler;
+import io.tunetrace.core.peaks.PeakPicker;
+import io.tunetrace.core.spectrum.Stft;
 import java.io.IOException;
 
 /**
@@ -24,13 +29,70 @@ public final class Fingerprinter {
     return params;
   }
 
-  /** Fingerprints mono samples in [-1, 1] at the given rate. */
+  /** Fingerprints mono samples in [-1, 1] at the given rate, as stored in an index. */
   public Fingerprints fingerprint(float[] samples, int sampleRateHz) {
-    throw new UnsupportedOperationException("TODO");
+    return fingerprint(samples, sampleRateHz, params.peaksPerSecond(), params.fanOut());
+  }
+
+  /**
+   * Fingerprints with another peak density and fan-out than the stored ones. Queries use a denser
+   * setting: extra query hashes cost little and raise the chance that the reference's pairs are
+   * among them; the hashes themselves are laid out exactly as in the index.
+   */
+  public Fingerprints fingerprint(float[] samples, int sampleRateHz, int peaksPerSecond, int fanOut) {
+    float[] pcm = sampleRateHz == params.sampleRateHz()
+        ? samples
+        : SincResampler.resample(samples, sampleRateHz, params.sampleRateHz());
+    Pipeline pipeline = new Pipeline(params, peaksPerSecond, fanOut);
+    pipeline.push(pcm, 0, pcm.length);
+    return pipeline.finish();
   }
 
   /** Reads {@code source} to its end and fingerprints it; does not close it. */
   public Fingerprints fingerprint(PcmSource source) throws IOException {
-    throw new UnsupportedOperationException("TODO");
+    return fingerprint(source, params.peaksPerSecond(), params.fanOut());
+  }
+
+  /** Streams {@code source} through the pipeline with the given density; does not close it. */
+  public Fingerprints fingerprint(PcmSource source, int peaksPerSecond, int fanOut)
+      throws IOException {
+    // TODO(lead): stream through the polyphase Resampler once it lands; until then read whole.
+    float[] all = new float[1 << 16];
+    int size = 0;
+    int n;
+    while ((n = source.read(all, size, all.length - size)) >= 0) {
+      size += n;
+      if (size == all.length) {
+        all = java.util.Arrays.copyOf(all, all.length * 2);
+      }
+    }
+    return fingerprint(java.util.Arrays.copyOf(all, size), source.sampleRateHz(), peaksPerSecond, fanOut);
+  }
+
+  /** One pass of the pipeline over one piece of audio: STFT → peaks → landmark hashes. */
+  static final class Pipeline {
+    private final IntPairList hashes = new IntPairList();
+    private final PeakPicker peaks;
+    private final LandmarkHasher hasher;
+    private final Stft stft;
+
+    Pipeline(FingerprintParams params, int peaksPerSecond, int fanOut) {
+      this.hasher = new LandmarkHasher(fanOut, params.minDeltaFrames(), params.maxDeltaFrames(),
+          params.maxDeltaBins(), hashes::add);
+      double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
+      this.peaks = new PeakPicker(params.minBin(), params.maxBin(), params.peakBinRadius(),
+          params.peakFrameRadius(), framesPerSecond, peaksPerSecond, hasher);
+      this.stft = new Stft(params.fftSize(), params.hopSamples(), peaks::pushFrame);
+    }
+
+    void push(float[] samples, int offset, int length) {
+      stft.push(samples, offset, length);
+    }
+
+    Fingerprints finish() {
+      peaks.finish();
+      hashes.sortBySecond();
+      return Fingerprints.of(hashes.firsts(), hashes.seconds(), hashes.size(), stft.frames());
+    }
   }
 }

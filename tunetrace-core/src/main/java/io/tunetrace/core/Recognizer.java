@@ -1,23 +1,49 @@
 package io.tunetrace.core;
 
 import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.core.index.Track;
+import io.tunetrace.core.internal.SincResampler;
+import io.tunetrace.core.match.Candidate;
+import io.tunetrace.core.match.MatchPolicy;
+import io.tunetrace.core.match.OffsetVoter;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Names the track a clip comes from: fingerprints the clip, looks the hashes up, votes per
  * (track, offset), verifies the best candidates and applies a calibrated acceptance rule, so unknown
- * audio gets "no match" rather than a guess.
+ * audio gets "no match" rather than a guess. When nothing is found at the clip's own speed, a few
+ * nearby playback speeds are tried (a sped-up clip is a resampled one, so resampling undoes it).
  *
  * <p>Thread-safe when its index is (every {@link FingerprintIndex} is).
  */
 public final class Recognizer {
+  /** Longest clip {@link #recognize(PcmSource)} keeps; the rest is ignored. */
+  public static final int MAX_CLIP_SECONDS = 120;
+
+  private static final int MONITOR_WINDOW_SECONDS = 10;
+  private static final int MONITOR_HOP_SECONDS = 5;
+
   private final FingerprintIndex index;
   private final Fingerprinter fingerprinter;
+  private final MatchPolicy policy;
 
   public Recognizer(FingerprintIndex index) {
+    this(index, MatchPolicy.DEFAULT);
+  }
+
+  public Recognizer(FingerprintIndex index, MatchPolicy policy) {
+    if (index == null || policy == null) {
+      throw new IllegalArgumentException("index and policy are required");
+    }
     this.index = index;
+    this.policy = policy;
     this.fingerprinter = new Fingerprinter(index.params());
   }
 
@@ -29,21 +55,160 @@ public final class Recognizer {
     return fingerprinter;
   }
 
-  /** Recognizes a clip of mono samples in [-1, 1]. */
-  public MatchResult recognize(float[] samples, int sampleRateHz) {
-    throw new UnsupportedOperationException("TODO");
+  public MatchPolicy policy() {
+    return policy;
   }
 
-  /** Reads the clip to its end (at most a few minutes are kept) and recognizes it. */
+  /** Recognizes a clip of mono samples in [-1, 1]. */
+  public MatchResult recognize(float[] samples, int sampleRateHz) {
+    FingerprintParams params = index.params();
+    long durationMillis = samples.length * 1000L / sampleRateHz;
+    float[] pcm = sampleRateHz == params.sampleRateHz()
+        ? samples
+        : SincResampler.resample(samples, sampleRateHz, params.sampleRateHz());
+    double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
+    int queryHashes = 0;
+    int trials = 0;
+    for (double speed : policy.speeds()) {
+      float[] variant = speed == 1.0 ? pcm : SincResampler.resample(pcm, 1.0 / speed);
+      Fingerprints query = fingerprinter.fingerprint(variant, params.sampleRateHz(),
+          policy.queryPeaksPerSecond(), policy.queryFanOut());
+      if (trials == 0) {
+        queryHashes = query.size();
+        if (query.size() == 0) {
+          break;
+        }
+      }
+      trials++;
+      List<Candidate> candidates = OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
+          policy.toleranceFrames(), policy.maxResults() * 2, framesPerSecond, trials);
+      List<Match> accepted = new ArrayList<>();
+      for (Candidate c : candidates) {
+        if (c.confidence() >= policy.minConfidence()
+            && c.significance() >= policy.minSignificance()
+            && accepted.size() < policy.maxResults()) {
+          index.track(c.trackId()).ifPresent(t -> accepted.add(toMatch(c, t, speed)));
+        }
+      }
+      if (!accepted.isEmpty()) {
+        return new MatchResult(accepted, durationMillis, queryHashes);
+      }
+    }
+    return new MatchResult(List.of(), durationMillis, queryHashes);
+  }
+
+  private Match toMatch(Candidate c, Track track, double speed) {
+    FingerprintParams p = index.params();
+    long queryStart = Math.round(p.framesToMillis(c.queryFirstFrame()) / speed);
+    long queryStop = Math.round(p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames()) / speed);
+    long refStart = p.framesToMillis(c.queryFirstFrame() + c.deltaFrames());
+    long refStop = p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames() + c.deltaFrames());
+    double score = Math.max(0, Math.min(1, 1 - Math.pow(10, -c.significance())));
+    return new Match(track, c.confidence(), score, p.framesToMillis(c.deltaFrames()), queryStart,
+        queryStop, refStart, refStop, Math.min(1, c.matchedShare()), speed);
+  }
+
+  /** Reads the clip to its end (at most {@link #MAX_CLIP_SECONDS} are kept) and recognizes it. */
   public MatchResult recognize(PcmSource source) throws IOException {
-    throw new UnsupportedOperationException("TODO");
+    int rate = source.sampleRateHz();
+    int max = MAX_CLIP_SECONDS * rate;
+    float[] pcm = new float[Math.min(max, 10 * rate)];
+    int size = 0;
+    int n;
+    while (size < max && (n = source.read(pcm, size, Math.min(pcm.length, max) - size)) >= 0) {
+      size += n;
+      if (size == pcm.length && size < max) {
+        pcm = Arrays.copyOf(pcm, Math.min(max, pcm.length * 2));
+      }
+    }
+    return recognize(Arrays.copyOf(pcm, size), rate);
   }
 
   /**
    * Slides a window over a long recording in bounded memory and reports every track heard, as it
-   * is found, with its start and stop in the recording and in the track.
+   * is found, with its start and stop in the recording and in the track. Consecutive windows that
+   * agree on the track and its alignment are merged into one detection.
    */
   public void monitor(PcmSource recording, Consumer<Detection> detections) throws IOException {
-    throw new UnsupportedOperationException("TODO");
+    int rate = recording.sampleRateHz();
+    int windowSamples = MONITOR_WINDOW_SECONDS * rate;
+    int hopSamples = MONITOR_HOP_SECONDS * rate;
+    float[] window = new float[windowSamples];
+    int filled = 0;
+    long windowStartMillis = 0;
+    Open open = null;
+    boolean ended = false;
+    while (!ended) {
+      int n = recording.read(window, filled, windowSamples - filled);
+      if (n < 0) {
+        ended = true;
+      } else {
+        filled += n;
+        if (filled < windowSamples) {
+          continue;
+        }
+      }
+      if (filled >= rate) {
+        MatchResult result = recognize(Arrays.copyOf(window, filled), rate);
+        Optional<Match> best = result.best();
+        if (best.isPresent()) {
+          Match m = best.get();
+          long qStart = windowStartMillis + m.queryStartMillis();
+          long qStop = windowStartMillis + Math.min(m.queryStopMillis(), filled * 1000L / rate);
+          long alignment = m.refStartMillis() - qStart;
+          if (open != null && open.track.id() == m.track().id()
+              && Math.abs(open.alignment - alignment) <= 2000) {
+            open.queryStop = Math.max(open.queryStop, qStop);
+            open.refStop = Math.max(open.refStop, m.refStopMillis());
+            open.score = Math.max(open.score, m.score());
+            open.misses = 0;
+          } else {
+            if (open != null) {
+              detections.accept(open.toDetection());
+            }
+            open = new Open(m.track(), qStart, qStop, m.refStartMillis(), m.refStopMillis(),
+                m.score(), alignment);
+          }
+        } else if (open != null && ++open.misses >= 2) {
+          detections.accept(open.toDetection());
+          open = null;
+        }
+      }
+      if (!ended) {
+        System.arraycopy(window, hopSamples, window, 0, windowSamples - hopSamples);
+        filled = windowSamples - hopSamples;
+        windowStartMillis += MONITOR_HOP_SECONDS * 1000L;
+      }
+    }
+    if (open != null) {
+      detections.accept(open.toDetection());
+    }
+  }
+
+  /** A detection still being extended by later windows. */
+  private static final class Open {
+    final Track track;
+    final long queryStart;
+    long queryStop;
+    final long refStart;
+    long refStop;
+    double score;
+    final long alignment;
+    int misses;
+
+    Open(Track track, long queryStart, long queryStop, long refStart, long refStop, double score,
+        long alignment) {
+      this.track = track;
+      this.queryStart = queryStart;
+      this.queryStop = queryStop;
+      this.refStart = refStart;
+      this.refStop = refStop;
+      this.score = score;
+      this.alignment = alignment;
+    }
+
+    Detection toDetection() {
+      return new Detection(track, queryStart, queryStop, refStart, refStop, score);
+    }
   }
 }

@@ -1,0 +1,74 @@
+package io.tunetrace.core.match;
+
+import java.util.List;
+
+/**
+ * How a {@link io.tunetrace.core.Recognizer} searches and when it accepts a match. Unlike
+ * {@link io.tunetrace.core.FingerprintParams} these may differ between queries of one index.
+ *
+ * @param queryPeaksPerSecond peak density of the query (denser than the index's, to catch its peaks)
+ * @param queryFanOut pairs per anchor in the query
+ * @param maxPostingsPerHash hashes with more postings than this are skipped as uninformative
+ * @param toleranceFrames alignment jitter tolerated when counting votes, in frames
+ * @param minConfidence fewest time-consistent votes an accepted match needs
+ * @param minSignificance least significance (-log10 of the chance the votes are a coincidence,
+ *     corrected for the number of alignments tried) an accepted match needs
+ * @param speeds playback speeds tried, in order, until a match is accepted (1.0 first)
+ * @param maxResults most matches returned
+ */
+public record MatchPolicy(
+    int queryPeaksPerSecond,
+    int queryFanOut,
+    int maxPostingsPerHash,
+    int toleranceFrames,
+    int minConfidence,
+    double minSignificance,
+    List<Double> speeds,
+    int maxResults) {
+
+  /** Calibrated on held-out music so that at most 1% of unknown clips match; see BENCHMARKS.md. */
+  public static final MatchPolicy DEFAULT = new MatchPolicy(
+      60, 10, 2000, 1, 5, 2.0, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5);
+
+  public MatchPolicy {
+    if (queryPeaksPerSecond < 1 || queryFanOut < 1) {
+      throw new IllegalArgumentException("query density < 1: " + queryPeaksPerSecond + ", " + queryFanOut);
+    }
+    if (maxPostingsPerHash < 1) {
+      throw new IllegalArgumentException("maxPostingsPerHash < 1: " + maxPostingsPerHash);
+    }
+    if (toleranceFrames < 0 || toleranceFrames > 8) {
+      throw new IllegalArgumentException("toleranceFrames out of [0, 8]: " + toleranceFrames);
+    }
+    if (minConfidence < 2) {
+      throw new IllegalArgumentException("minConfidence < 2: " + minConfidence);
+    }
+    speeds = List.copyOf(speeds);
+    if (speeds.isEmpty() || speeds.get(0) != 1.0) {
+      throw new IllegalArgumentException("speeds must start with 1.0: " + speeds);
+    }
+    for (double s : speeds) {
+      if (!(s >= 0.8 && s <= 1.25)) {
+        throw new IllegalArgumentException("speed out of [0.8, 1.25]: " + s);
+      }
+    }
+    if (maxResults < 1) {
+      throw new IllegalArgumentException("maxResults < 1: " + maxResults);
+    }
+  }
+
+  public MatchPolicy withSpeeds(List<Double> newSpeeds) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
+        minConfidence, minSignificance, newSpeeds, maxResults);
+  }
+
+  public MatchPolicy withThresholds(int newMinConfidence, double newMinSignificance) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
+        newMinConfidence, newMinSignificance, speeds, maxResults);
+  }
+
+  public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut) {
+    return new MatchPolicy(peaksPerSecond, fanOut, maxPostingsPerHash, toleranceFrames,
+        minConfidence, minSignificance, speeds, maxResults);
+  }
+}
