@@ -68,8 +68,8 @@ final class DemoCommand implements Callable<Integer> {
       }
       List<Clip> clips = clips(tracks, seed);
       out.println();
-      out.printf(Locale.ROOT, "%-44s  %-28s  %-28s  %8s  %5s  %s%n",
-          "CLIP", "EXPECTED", "GOT", "DELTA_MS", "SCORE", "OK");
+      out.printf(Locale.ROOT, "%-50s  %-28s  %-28s  %8s  %5s  %s%n",
+          "CLIP", "EXPECTED", "GOT", "ERROR_MS", "SCORE", "OK");
       int correct = 0;
       double totalMillis = 0;
       for (Clip clip : clips) {
@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
             && Path.of(best.track().metadata().sourcePath()).getFileName().equals(clip.track().getFileName())
             && Math.abs(best.deltaMillis() - clip.offsetMillis()) <= DELTA_TOLERANCE_MILLIS;
         correct += ok ? 1 : 0;
-        out.printf(Locale.ROOT, "%-44s  %-28s  %-28s  %8s  %5s  %s%n",
+        out.printf(Locale.ROOT, "%-50s  %-28s  %-28s  %8s  %5s  %s%n",
             clip.description(), expected, got,
             best == null ? "-" : Long.toString(best.deltaMillis() - clip.offsetMillis()),
             best == null ? "-" : String.format(Locale.ROOT, "%.2f", best.score()),
@@ -112,9 +112,8 @@ final class DemoCommand implements Callable<Integer> {
         offset -= offset % 10;
         double snrDb = 10;
         Pcm clip = pcm.cut(offset, lengthMillis).withWhiteNoise(snrDb, random.nextLong());
-        String description = String.format(Locale.ROOT, "%s %.2f s+%d s, white noise %.0f dB",
-            Format.fit(track.getFileName().toString(), 16), offset / 1000.0, lengthMillis / 1000,
-            snrDb);
+        String description = String.format(Locale.ROOT, "%d s of %s, white noise %.0f dB SNR",
+            lengthMillis / 1000, Format.fit(track.getFileName().toString(), 20), snrDb);
         clips.add(new Clip(description, track, offset, clip, snrDb));
       }
     }

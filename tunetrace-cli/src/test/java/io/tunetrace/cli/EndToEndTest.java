@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 class EndToEndTest {
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
   Path index;
 
   @BeforeAll
@@ -40,7 +40,7 @@ class EndToEndTest {
   @Test
   void matchesNoisyOffsetClipWithTheRightDelta() throws IOException {
     Pcm track = Pcm.read(Cli.samples().resolve("blue-lantern.mp3"));
-    Path clip = writeClip("noisy \"clip\".wav", track.cut(7300, 5000).withWhiteNoise(10, 3));
+    Path clip = writeClip("noisy \"clip\".wav", track.cut(7300, 5000).withWhiteNoise(15, 3));
     Cli match = Cli.run("match", "--json", "--index", index.toString(), clip.toString());
     assertEquals(0, match.exitCode(), match.err());
     List<String> lines = match.lines();
