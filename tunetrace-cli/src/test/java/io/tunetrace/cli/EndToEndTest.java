@@ -126,11 +126,13 @@ class EndToEndTest {
     Files.write(folder.resolve("broken.mp3"), new byte[] {1, 2, 3, 4, 5});
     Files.writeString(folder.resolve("notes.txt"), "not audio, skipped quietly");
     Files.copy(Cli.samples().resolve("copper-kite.mp3"), folder.resolve("copper.mp3"));
+    Files.copy(Cli.samples().resolve("copper-kite.mp3"), folder.resolve("copper-again.mp3"));
     Path other = tmp.resolve("other-index");
     Cli add = Cli.run("add", "--index", other.toString(), "--threads", "2", folder.toString());
     assertEquals(2, add.exitCode(), add.out() + add.err());
     assertTrue(add.out().contains("added 1 file, "), add.out());
-    assertTrue(add.out().contains(", 1 failed"), add.out());
+    assertTrue(add.out().contains("; 1 duplicate skipped, 1 failed"), add.out());
+    assertTrue(add.out().startsWith("skipped duplicate: " + folder.resolve("copper")), add.out());
     assertTrue(add.err().startsWith("failed: " + folder.resolve("broken.mp3") + ": "), add.err());
     assertTrue(!add.err().contains("notes.txt"), add.err());
 
@@ -138,6 +140,19 @@ class EndToEndTest {
     assertEquals(2, remove.exitCode());
     assertEquals("removed #1\n", remove.out());
     assertEquals("tunetrace: no such track: 99\n", remove.err());
+  }
+
+  @Test
+  void titleAndArtistNameASingleFile() {
+    Path other = tmp.resolve("titled-index");
+    Cli add = Cli.run("add", "--index", other.toString(), "--title", "Night \"Bus\"", "--artist",
+        "Zoë", Cli.samples().resolve("ember-tide.mp3").toString());
+    assertEquals(0, add.exitCode(), add.err());
+    Cli list = Cli.run("list", "--json", "--index", other.toString());
+    assertEquals(1, list.lines().size(), list.out());
+    assertTrue(list.out().startsWith(
+        "{\"track_id\": 1, \"title\": \"Night \\\"Bus\\\"\", \"artist\": \"Zoë\", \"duration_ms\": "),
+        list.out());
   }
 
   @Test
