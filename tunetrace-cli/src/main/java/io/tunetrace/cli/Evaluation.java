@@ -296,9 +296,15 @@ final class Evaluation {
       for (Manifest.Row row : rows) {
         matchOne(tt, queriesDir, row);
       }
+      log.println("warm-up done; measuring...");
+      log.flush();
       List<QueryResult> results = new ArrayList<>();
       for (Manifest.Row row : rows) {
         results.add(matchOne(tt, queriesDir, row));
+        if (results.size() % 100 == 0) {
+          log.printf(Locale.ROOT, "  %d/%d%n", results.size(), rows.size());
+          log.flush();
+        }
       }
       return new Report(corpus, refs.size(), refFailures, ingest, stats, results);
     } finally {
