@@ -27,6 +27,9 @@ public final class Recognizer {
   /** Longest clip {@link #recognize(PcmSource)} keeps; the rest is ignored. */
   public static final int MAX_CLIP_SECONDS = 120;
 
+  /** Shortest clip {@link #recognize} accepts, in milliseconds. */
+  public static final int MIN_CLIP_MILLIS = 1000;
+
   private static final int MONITOR_WINDOW_SECONDS = 10;
   private static final int MONITOR_HOP_SECONDS = 5;
 
@@ -59,33 +62,44 @@ public final class Recognizer {
     return policy;
   }
 
-  /** Recognizes a clip of mono samples in [-1, 1]. */
+  /**
+   * Recognizes a clip of mono samples in [-1, 1].
+   *
+   * @throws ClipTooShortException if the clip is shorter than {@link #MIN_CLIP_MILLIS}
+   */
   public MatchResult recognize(float[] samples, int sampleRateHz) {
+    if (sampleRateHz <= 0) {
+      throw new IllegalArgumentException("sampleRateHz <= 0: " + sampleRateHz);
+    }
     FingerprintParams params = index.params();
     long durationMillis = samples.length * 1000L / sampleRateHz;
+    if (durationMillis < MIN_CLIP_MILLIS) {
+      throw new ClipTooShortException("clip too short: " + durationMillis + " ms of audio, at least "
+          + MIN_CLIP_MILLIS + " ms needed");
+    }
     float[] pcm = sampleRateHz == params.sampleRateHz()
         ? samples
         : SincResampler.resample(samples, sampleRateHz, params.sampleRateHz());
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     int queryHashes = 0;
-    int trials = 0;
+    boolean first = true;
     for (double speed : policy.speeds()) {
       float[] variant = speed == 1.0 ? pcm : SincResampler.resample(pcm, 1.0 / speed);
       Fingerprints query = fingerprinter.fingerprint(variant, params.sampleRateHz(),
           policy.queryPeaksPerSecond(), policy.queryFanOut());
-      if (trials == 0) {
+      if (first) {
         queryHashes = query.size();
         if (query.size() == 0) {
           break;
         }
+        first = false;
       }
-      trials++;
       List<Candidate> candidates = OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
-          policy.toleranceFrames(), policy.maxResults() * 2, framesPerSecond, trials);
+          policy.toleranceFrames(), policy.maxResults() * 2, framesPerSecond);
       List<Match> accepted = new ArrayList<>();
       for (Candidate c : candidates) {
         if (c.confidence() >= policy.minConfidence()
-            && c.significance() >= policy.minSignificance()
+            && c.confidence() >= policy.minMargin() * c.runnerUp()
             && accepted.size() < policy.maxResults()) {
           index.track(c.trackId()).ifPresent(t -> accepted.add(toMatch(c, t, speed)));
         }
@@ -103,8 +117,7 @@ public final class Recognizer {
     long queryStop = Math.round(p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames()) / speed);
     long refStart = p.framesToMillis(c.queryFirstFrame() + c.deltaFrames());
     long refStop = p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames() + c.deltaFrames());
-    double score = Math.max(0, Math.min(1, 1 - Math.pow(10, -c.significance())));
-    return new Match(track, c.confidence(), score, p.framesToMillis(c.deltaFrames()), queryStart,
+    return new Match(track, c.confidence(), c.score(), p.framesToMillis(c.deltaFrames()), queryStart,
         queryStop, refStart, refStop, Math.min(1, c.matchedShare()), speed);
   }
 

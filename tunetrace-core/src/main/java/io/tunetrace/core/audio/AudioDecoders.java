@@ -1,34 +1,264 @@
 package io.tunetrace.core.audio;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * Opens audio as a mono {@link PcmSource}, choosing the decoder by sniffing the leading bytes
- * (never the file name): WAV in pure Java, MP3 with the optional pure-Java decoder, anything else
- * through ffmpeg when it is on the PATH.
+ * (never the file name):
+ *
+ * <ul>
+ *   <li>WAV (RIFF, RF64, BW64): pure Java, native sample rate.
+ *   <li>MP3: ffmpeg when it can be started (about ten times faster); otherwise MPEG-1 (32–48
+ *       kHz) through the optional pure-Java decoder {@code fr.delthas:javamp3} when it is on the
+ *       class path, at its native rate. MPEG-2 and MPEG-2.5 (8–24 kHz) always need ffmpeg.
+ *   <li>Anything else recognized (OGG, FLAC, MP4/M4A, WebM/Matroska, AIFF): ffmpeg, when it is on
+ *       the PATH (or named by the system property {@code tunetrace.ffmpeg} or the environment
+ *       variable {@code TUNETRACE_FFMPEG}).
+ * </ul>
+ *
+ * <p>With {@code preferredRateHz > 0}, ffmpeg resamples to that rate itself; the pure-Java decoders
+ * always return their native rate, so callers still check {@link PcmSource#sampleRateHz()} and use
+ * {@link Resampler} when it differs. With 0, ffmpeg output keeps the native rate of a file (found
+ * with ffprobe) and is 44100 Hz for a stream.
  *
  * <p>Thread-safe (stateless).
  */
 public final class AudioDecoders {
+  /** How many leading bytes are sniffed. */
+  static final int HEAD_BYTES = 8192;
+
   private AudioDecoders() {}
 
-  /** Recognizes the container from the first bytes of a file (16 or more are best). */
+  /**
+   * Recognizes the container from the first bytes of a file. 16 bytes are enough for every format
+   * but raw MP3 without an ID3 tag, which needs about 4 KB to be told from random bytes reliably
+   * (two consecutive valid frame headers).
+   */
   public static AudioContainer sniff(byte[] head, int length) {
-    throw new UnsupportedOperationException("TODO: audio helper");
+    Objects.requireNonNull(head, "head == null");
+    if (length < 0 || length > head.length) {
+      throw new IllegalArgumentException("length out of range: " + length);
+    }
+    if (length >= 12) {
+      String riff = ascii(head, 0);
+      String form = ascii(head, 8);
+      if ((riff.equals("RIFF") || riff.equals("RF64") || riff.equals("BW64"))
+          && form.equals("WAVE")) {
+        return AudioContainer.WAV;
+      }
+      if (riff.equals("FORM") && (form.equals("AIFF") || form.equals("AIFC"))) {
+        return AudioContainer.AIFF;
+      }
+      if (ascii(head, 4).equals("ftyp")) {
+        return AudioContainer.MP4;
+      }
+    }
+    if (length >= 4) {
+      String magic = ascii(head, 0);
+      if (magic.equals("OggS")) {
+        return AudioContainer.OGG;
+      }
+      if (magic.equals("fLaC")) {
+        return AudioContainer.FLAC;
+      }
+      if ((head[0] & 0xff) == 0x1A
+          && (head[1] & 0xff) == 0x45
+          && (head[2] & 0xff) == 0xDF
+          && (head[3] & 0xff) == 0xA3) {
+        return AudioContainer.WEBM;
+      }
+    }
+    if (Id3v2.tagBytes(head, 0, length) >= 0) {
+      return AudioContainer.MP3;
+    }
+    if (MpegFrameHeader.findFirstFrame(head, length) >= 0) {
+      return AudioContainer.MP3;
+    }
+    return AudioContainer.UNKNOWN;
   }
 
-  /** Opens a file. The caller closes the returned source. */
+  /** Opens a file at its native sample rate. The caller closes the returned source. */
   public static PcmSource open(Path file) throws IOException {
-    throw new UnsupportedOperationException("TODO: audio helper");
+    return open(file, 0);
   }
 
   /**
-   * Opens a stream of encoded audio; the returned source owns {@code in} and closes it. Formats
-   * that need ffmpeg are piped to its standard input.
+   * Opens a file. The caller closes the returned source.
+   *
+   * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
+   *     pure-Java decoders ignore it
+   */
+  public static PcmSource open(Path file, int preferredRateHz) throws IOException {
+    Objects.requireNonNull(file, "file == null");
+    return open(DecoderTools.fromEnvironment(), file, null, preferredRateHz);
+  }
+
+  /**
+   * Opens a stream of encoded audio at its native sample rate; the returned source owns {@code in}
+   * and closes it. Formats that need ffmpeg are piped to its standard input.
    */
   public static PcmSource open(InputStream in) throws IOException {
-    throw new UnsupportedOperationException("TODO: audio helper");
+    return open(in, 0);
+  }
+
+  /**
+   * Opens a stream of encoded audio; the returned source owns {@code in} and closes it (also when
+   * this method throws).
+   *
+   * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate (44100 Hz for
+   *     streams that go through ffmpeg); the pure-Java decoders ignore it
+   */
+  public static PcmSource open(InputStream in, int preferredRateHz) throws IOException {
+    Objects.requireNonNull(in, "in == null");
+    return open(DecoderTools.fromEnvironment(), null, in, preferredRateHz);
+  }
+
+  static PcmSource open(DecoderTools tools, Path file, InputStream stream, int preferredRateHz)
+      throws IOException {
+    if (preferredRateHz < 0) {
+      if (stream != null) {
+        stream.close();
+      }
+      throw new IllegalArgumentException("preferredRateHz < 0: " + preferredRateHz);
+    }
+    InputStream raw = file != null ? Files.newInputStream(file) : stream;
+    BufferedInputStream in = new BufferedInputStream(raw, 64 * 1024);
+    boolean handedOver = false;
+    try {
+      PcmSource source = dispatch(tools, file, in, preferredRateHz);
+      handedOver = true;
+      return source;
+    } finally {
+      if (!handedOver) {
+        in.close();
+      }
+    }
+  }
+
+  private static PcmSource dispatch(
+      DecoderTools tools, Path file, BufferedInputStream in, int preferredRateHz)
+      throws IOException {
+    byte[] head = new byte[HEAD_BYTES];
+    int n = peek(in, head);
+    AudioContainer container = sniff(head, n);
+    switch (container) {
+      case WAV:
+        return openWav(tools, file, in, preferredRateHz);
+      case MP3:
+        return openMp3(tools, file, in, head, n, preferredRateHz);
+      case UNKNOWN:
+        throw notAudio(head, n);
+      default:
+        return ffmpeg(tools, container.name(), file, in, preferredRateHz);
+    }
+  }
+
+  private static PcmSource openWav(
+      DecoderTools tools, Path file, BufferedInputStream in, int preferredRateHz)
+      throws IOException {
+    try {
+      return WavDecoder.open(in, file);
+    } catch (WavDecoder.UnsupportedCodecException e) {
+      if (file == null) {
+        throw e;
+      }
+      // ADPCM, MP3-in-WAV and friends: ffmpeg reads the file again from the start
+      return ffmpeg(tools, "WAV", file, in, preferredRateHz);
+    }
+  }
+
+  private static PcmSource openMp3(
+      DecoderTools tools,
+      Path file,
+      BufferedInputStream in,
+      byte[] head,
+      int n,
+      int preferredRateHz)
+      throws IOException {
+    // Skip ID3v2 tags (there may be several), then find the first of two consistent frames.
+    boolean tagged = false;
+    long tag;
+    while ((tag = Id3v2.tagBytes(head, 0, n)) >= 0) {
+      tagged = true;
+      try {
+        in.skipNBytes(tag);
+      } catch (java.io.EOFException e) {
+        throw new CorruptAudioException("MP3: truncated ID3 tag", e);
+      }
+      n = peek(in, head);
+    }
+    int frame = MpegFrameHeader.findFirstFrame(head, n);
+    if (frame < 0) {
+      AudioContainer inner = sniff(head, n);
+      if (inner != AudioContainer.MP3 && inner != AudioContainer.UNKNOWN) {
+        return inner == AudioContainer.WAV
+            ? openWav(tools, file, in, preferredRateHz)
+            : ffmpeg(tools, inner.name(), file, in, preferredRateHz);
+      }
+      if (n == 0) {
+        throw new CorruptAudioException("MP3: no audio after the ID3 tag");
+      }
+      throw new CorruptAudioException(
+          tagged ? "MP3: no MPEG audio frame after the ID3 tag" : "MP3: no MPEG audio frame");
+    }
+    MpegFrameHeader header = MpegFrameHeader.parse(head, frame, n);
+    try {
+      // ffmpeg first: it decodes about ten times faster than the pure-Java decoder
+      return ffmpeg(tools, "MP3", file, in, preferredRateHz);
+    } catch (UnsupportedAudioFormatException ffmpegMissing) {
+      if (tools.javaMp3() && header.version() == MpegFrameHeader.MPEG1) {
+        in.skipNBytes(frame);
+        return JavaMp3Decoder.open(in);
+      }
+      String message =
+          tools.javaMp3()
+              ? tools.ffmpegMissing(
+                  "MP3 audio at " + header.sampleRateHz() + " Hz (" + header.describe() + ")")
+              : tools.ffmpegMissing(
+                      "MP3 audio without the optional decoder " + DecoderTools.JAVAMP3_COORDINATES)
+                  + ", or add "
+                  + DecoderTools.JAVAMP3_COORDINATES
+                  + " to the class path";
+      throw new UnsupportedAudioFormatException(message, ffmpegMissing.getCause());
+    }
+  }
+
+  private static PcmSource ffmpeg(
+      DecoderTools tools, String format, Path file, BufferedInputStream in, int preferredRateHz)
+      throws IOException {
+    if (file != null) {
+      PcmSource source = FfmpegDecoder.open(tools, format, file, null, preferredRateHz);
+      in.close(); // ffmpeg reads the file itself
+      return source;
+    }
+    return FfmpegDecoder.open(tools, format, null, in, preferredRateHz);
+  }
+
+  /** Reads up to {@code head.length} bytes and rewinds, so no byte is lost. */
+  private static int peek(BufferedInputStream in, byte[] head) throws IOException {
+    in.mark(head.length);
+    int n = in.readNBytes(head, 0, head.length);
+    in.reset();
+    return n;
+  }
+
+  private static UnsupportedAudioFormatException notAudio(byte[] head, int n) {
+    if (n == 0) {
+      return new UnsupportedAudioFormatException("not audio: empty input");
+    }
+    StringBuilder sb = new StringBuilder("not audio: unrecognized format (first bytes");
+    for (int i = 0; i < Math.min(4, n); i++) {
+      sb.append(String.format(" %02x", head[i] & 0xff));
+    }
+    return new UnsupportedAudioFormatException(sb.append(')').toString());
+  }
+
+  private static String ascii(byte[] b, int off) {
+    return new String(b, off, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 }

@@ -9,8 +9,8 @@ package io.tunetrace.core.match;
  * @param queryFirstFrame first agreeing query frame
  * @param queryLastFrame last agreeing query frame
  * @param matchedShare share of the query's seconds holding at least one agreeing hash
- * @param significance -log10 of the chance of this many agreeing votes by coincidence, corrected
- *     for the number of alignments that received votes (higher is surer; 2 means 1 in 100)
+ * @param runnerUp the most votes any other alignment received, of this track or another: how many
+ *     votes coincidence alone reaches for this query
  */
 public record Candidate(
     int trackId,
@@ -19,4 +19,13 @@ public record Candidate(
     int queryFirstFrame,
     int queryLastFrame,
     double matchedShare,
-    double significance) {}
+    int runnerUp) {
+
+  /**
+   * The winner's margin over coincidence, in [0, 1): {@code 1 - (runnerUp + 1) / (confidence + 1)},
+   * or 0 when the runner-up has as many votes.
+   */
+  public double score() {
+    return Math.max(0, 1 - (runnerUp + 1.0) / (confidence + 1.0));
+  }
+}

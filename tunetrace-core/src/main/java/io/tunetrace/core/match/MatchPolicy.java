@@ -11,8 +11,9 @@ import java.util.List;
  * @param maxPostingsPerHash hashes with more postings than this are skipped as uninformative
  * @param toleranceFrames alignment jitter tolerated when counting votes, in frames
  * @param minConfidence fewest time-consistent votes an accepted match needs
- * @param minSignificance least significance (-log10 of the chance the votes are a coincidence,
- *     corrected for the number of alignments tried) an accepted match needs
+ * @param minMargin how many times the runner-up's votes an accepted match needs: the runner-up
+ *     (the best other alignment, of any track) shows how far coincidence reaches for this query in
+ *     this library, so the bar rises with library size by itself
  * @param speeds playback speeds tried, in order, until a match is accepted (1.0 first)
  * @param maxResults most matches returned
  */
@@ -22,13 +23,13 @@ public record MatchPolicy(
     int maxPostingsPerHash,
     int toleranceFrames,
     int minConfidence,
-    double minSignificance,
+    double minMargin,
     List<Double> speeds,
     int maxResults) {
 
   /** Calibrated on held-out music so that at most 1% of unknown clips match; see BENCHMARKS.md. */
   public static final MatchPolicy DEFAULT = new MatchPolicy(
-      60, 10, 2000, 1, 5, 2.0, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5);
+      40, 8, 2000, 1, 10, 1.75, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5);
 
   public MatchPolicy {
     if (queryPeaksPerSecond < 1 || queryFanOut < 1) {
@@ -42,6 +43,9 @@ public record MatchPolicy(
     }
     if (minConfidence < 2) {
       throw new IllegalArgumentException("minConfidence < 2: " + minConfidence);
+    }
+    if (!(minMargin >= 1)) {
+      throw new IllegalArgumentException("minMargin < 1: " + minMargin);
     }
     speeds = List.copyOf(speeds);
     if (speeds.isEmpty() || speeds.get(0) != 1.0) {
@@ -59,16 +63,16 @@ public record MatchPolicy(
 
   public MatchPolicy withSpeeds(List<Double> newSpeeds) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minSignificance, newSpeeds, maxResults);
+        minConfidence, minMargin, newSpeeds, maxResults);
   }
 
-  public MatchPolicy withThresholds(int newMinConfidence, double newMinSignificance) {
+  public MatchPolicy withThresholds(int newMinConfidence, double newMinMargin) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        newMinConfidence, newMinSignificance, speeds, maxResults);
+        newMinConfidence, newMinMargin, speeds, maxResults);
   }
 
   public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut) {
     return new MatchPolicy(peaksPerSecond, fanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minSignificance, speeds, maxResults);
+        minConfidence, minMargin, speeds, maxResults);
   }
 }

@@ -2,21 +2,19 @@ package io.tunetrace.core.match;
 
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
-import io.tunetrace.core.index.Track;
 import io.tunetrace.core.internal.LongIntMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Offset voting: every posting of a query hash votes for (track, reference frame − query frame);
  * a true match piles its votes on one alignment. Votes within ±tolerance frames are pooled (frame
- * jitter), the best alignment of each track is verified by counting distinct agreeing query hashes,
- * and each is given a significance against the chance of as many votes landing there at random
- * (a Poisson tail with the track's own vote rate).
+ * jitter), and the best alignment of each track is verified by counting distinct agreeing query
+ * hashes. Each candidate also carries the runner-up: the most votes of any other alignment, which
+ * measures how far coincidence alone gets for this query and this library.
  *
  * <p>Thread-safe (stateless).
  */
@@ -27,7 +25,6 @@ public final class OffsetVoter {
    * Votes for the query's alignments.
    *
    * @param framesPerSecond STFT frame rate, for the matched share
-   * @param trials number of query variants tried so far (speeds), for the significance correction
    * @return verified candidates, best first (at most {@code maxCandidates})
    */
   public static List<Candidate> vote(
@@ -36,8 +33,7 @@ public final class OffsetVoter {
       int maxPostingsPerHash,
       int tolerance,
       int maxCandidates,
-      double framesPerSecond,
-      int trials) {
+      double framesPerSecond) {
     int[] queryFrames = query.frames();
     Postings postings = new Postings(Math.max(64, query.size() * 4), queryFrames);
     index.lookup(query.hashes(), maxPostingsPerHash,
@@ -46,14 +42,14 @@ public final class OffsetVoter {
       return List.of();
     }
     LongIntMap votes = new LongIntMap(postings.size);
-    LongIntMap perTrack = new LongIntMap(64);
     for (int i = 0; i < postings.size; i++) {
       votes.add(key(postings.tracks[i], postings.deltas[i]), 1);
-      perTrack.add(postings.tracks[i], 1);
     }
     // Best pooled alignment per track.
-    LongIntMap bestScore = new LongIntMap(perTrack.size());
-    LongIntMap bestDelta = new LongIntMap(perTrack.size());
+    LongIntMap bestScore = new LongIntMap(64);
+    LongIntMap bestDelta = new LongIntMap(64);
+    LongIntMap secondScore = new LongIntMap(64);
+    int separation = 2 * tolerance + 1;
     votes.forEach((k, count) -> {
       int trackId = (int) (k >>> 32);
       int delta = (int) k;
@@ -61,9 +57,16 @@ public final class OffsetVoter {
       for (int d = delta - tolerance; d <= delta + tolerance; d++) {
         pooled += d == delta ? count : votes.get(key(trackId, d));
       }
-      if (pooled > bestScore.get(trackId)) {
+      int best = bestScore.get(trackId);
+      boolean apart = best == 0 || Math.abs(delta - bestDelta.get(trackId)) >= separation;
+      if (pooled > best) {
+        if (apart) {
+          secondScore.put(trackId, best);
+        }
         bestScore.put(trackId, pooled);
         bestDelta.put(trackId, delta);
+      } else if (apart && pooled > secondScore.get(trackId)) {
+        secondScore.put(trackId, pooled);
       }
     });
     long[] ranked = new long[bestScore.size()];
@@ -72,7 +75,8 @@ public final class OffsetVoter {
     Arrays.sort(ranked);
     int queryFrameCount = Math.max(1, query.frameCount());
     int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
-    double tests = Math.max(1.0, votes.size()) * Math.max(1, trials);
+    int topOther = ranked.length >= 2 ? (int) (ranked[ranked.length - 2] >>> 32) : 0;
+    int top = (int) (ranked[ranked.length - 1] >>> 32);
     List<Candidate> out = new ArrayList<>();
     for (int r = ranked.length - 1; r >= 0 && out.size() < maxCandidates; r--) {
       int trackId = (int) ranked[r];
@@ -81,15 +85,11 @@ public final class OffsetVoter {
         break;
       }
       int delta = bestDelta.get(trackId);
-      Optional<Track> track = index.track(trackId);
-      if (track.isEmpty()) {
-        continue;
-      }
-      out.add(verify(postings, trackId, delta, tolerance, perTrack.get(trackId), track.get(),
-          queryFrameCount, framesPerSecond, seconds, tests));
+      int otherTracks = r == ranked.length - 1 ? topOther : top;
+      int runnerUp = Math.max(secondScore.get(trackId), otherTracks);
+      out.add(verify(postings, trackId, delta, tolerance, framesPerSecond, seconds, runnerUp));
     }
-    out.sort(Comparator.comparingDouble(Candidate::significance).reversed()
-        .thenComparing(Comparator.comparingInt(Candidate::confidence).reversed()));
+    out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
     return out;
   }
 
@@ -98,66 +98,26 @@ public final class OffsetVoter {
       int trackId,
       int delta,
       int tolerance,
-      int trackVotes,
-      Track track,
-      int queryFrameCount,
       double framesPerSecond,
       int seconds,
-      double tests) {
+      int runnerUp) {
     BitSet queries = new BitSet();
+    for (int i = 0; i < postings.size; i++) {
+      if (postings.tracks[i] == trackId && Math.abs(postings.deltas[i] - delta) <= tolerance) {
+        queries.set(postings.queries[i]);
+      }
+    }
     BitSet secondsHit = new BitSet(seconds);
     int first = Integer.MAX_VALUE;
     int last = Integer.MIN_VALUE;
-    for (int i = 0; i < postings.size; i++) {
-      if (postings.tracks[i] != trackId || Math.abs(postings.deltas[i] - delta) > tolerance) {
-        continue;
-      }
-      queries.set(postings.queries[i]);
-    }
-    int[] frames = postings.queryFramesOf(queries);
-    for (int f : frames) {
+    for (int q = queries.nextSetBit(0); q >= 0; q = queries.nextSetBit(q + 1)) {
+      int f = postings.queryFrames[q];
       first = Math.min(first, f);
       last = Math.max(last, f);
       secondsHit.set(Math.min(seconds - 1, (int) (f / framesPerSecond)));
     }
-    int confidence = queries.cardinality();
-    long trackFrames = Math.round(track.metadata().durationMillis() * framesPerSecond / 1000.0);
-    double span = Math.max(1.0, trackFrames + queryFrameCount);
-    double lambda = trackVotes * (2.0 * tolerance + 1) / span;
-    double significance = -log10PoissonTail(lambda, confidence) - Math.log10(tests);
-    return new Candidate(trackId, delta, confidence, first, last,
-        (double) secondsHit.cardinality() / seconds, significance);
-  }
-
-  /** log10 P(X >= k) for X ~ Poisson(lambda). */
-  static double log10PoissonTail(double lambda, int k) {
-    if (k <= 0) {
-      return 0;
-    }
-    if (lambda <= 0) {
-      return -300;
-    }
-    // Sum terms from k upward in log space: term(i) = exp(-lambda) lambda^i / i!.
-    double logTerm = -lambda + k * Math.log(lambda) - logFactorial(k);
-    double sum = 0;
-    double ratio = 1;
-    for (int i = k; i < k + 200; i++) {
-      sum += ratio;
-      ratio *= lambda / (i + 1);
-      if (ratio < 1e-12 * sum) {
-        break;
-      }
-    }
-    double log10 = (logTerm + Math.log(sum)) / Math.log(10);
-    return Math.min(0, log10);
-  }
-
-  private static double logFactorial(int k) {
-    double s = 0;
-    for (int i = 2; i <= k; i++) {
-      s += Math.log(i);
-    }
-    return s;
+    return new Candidate(trackId, delta, queries.cardinality(), first, last,
+        (double) secondsHit.cardinality() / seconds, runnerUp);
   }
 
   private static long key(int trackId, int delta) {
@@ -189,10 +149,6 @@ public final class OffsetVoter {
       tracks[size] = track;
       deltas[size] = delta;
       size++;
-    }
-
-    int[] queryFramesOf(BitSet set) {
-      return set.stream().map(q -> queryFrames[q]).toArray();
     }
   }
 }

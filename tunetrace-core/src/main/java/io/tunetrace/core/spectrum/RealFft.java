@@ -28,12 +28,17 @@ public final class RealFft {
     for (int i = 0; i < half; i++) {
       bitReverse[i] = bits == 0 ? 0 : Integer.reverse(i) >>> (32 - bits);
     }
-    this.twiddleCos = new float[half / 2 + 1];
-    this.twiddleSin = new float[half / 2 + 1];
-    for (int k = 0; k < twiddleCos.length; k++) {
-      double angle = -2 * Math.PI * k / half;
-      twiddleCos[k] = (float) Math.cos(angle);
-      twiddleSin[k] = (float) Math.sin(angle);
+    // Twiddles of every stage laid out one after another: stage of size s holds s/2 entries at
+    // offset s/2 - 1, so the butterfly loop reads them sequentially.
+    this.twiddleCos = new float[Math.max(1, half)];
+    this.twiddleSin = new float[Math.max(1, half)];
+    for (int size = 2; size <= half; size <<= 1) {
+      int base = size / 2 - 1;
+      for (int k = 0; k < size / 2; k++) {
+        double angle = -2 * Math.PI * k / size;
+        twiddleCos[base + k] = (float) Math.cos(angle);
+        twiddleSin[base + k] = (float) Math.sin(angle);
+      }
     }
     this.splitCos = new float[half + 1];
     this.splitSin = new float[half + 1];
@@ -63,13 +68,22 @@ public final class RealFft {
       re[j] = frame[2 * i];
       im[j] = frame[2 * i + 1];
     }
-    for (int size = 2; size <= half; size <<= 1) {
+    // First stage (size 2): twiddle 1, no multiplications.
+    for (int a = 0; a < half - 1; a += 2) {
+      float r0 = re[a];
+      float i0 = im[a];
+      re[a] = r0 + re[a + 1];
+      im[a] = i0 + im[a + 1];
+      re[a + 1] = r0 - re[a + 1];
+      im[a + 1] = i0 - im[a + 1];
+    }
+    for (int size = 4; size <= half; size <<= 1) {
       int halfSize = size >> 1;
-      int step = half / size;
+      int base = halfSize - 1;
       for (int start = 0; start < half; start += size) {
         for (int k = 0; k < halfSize; k++) {
-          float wr = twiddleCos[k * step];
-          float wi = twiddleSin[k * step];
+          float wr = twiddleCos[base + k];
+          float wi = twiddleSin[base + k];
           int a = start + k;
           int b = a + halfSize;
           float br = re[b] * wr - im[b] * wi;

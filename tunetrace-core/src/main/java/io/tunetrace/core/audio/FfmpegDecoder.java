@@ -1,0 +1,321 @@
+package io.tunetrace.core.audio;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decodes anything ffmpeg can read by running {@code ffmpeg ... -ac 1 -ar RATE -f f32le pipe:1}
+ * and streaming the mono float samples from its standard output. A file is given to ffmpeg by
+ * path; a stream is copied to ffmpeg's standard input on a daemon thread. The native sample rate
+ * of a file comes from ffprobe; for a stream (or when ffprobe fails) the output rate is {@value
+ * #FALLBACK_RATE_HZ} Hz unless the caller asked for a rate.
+ *
+ * <p>Not thread-safe: one reader at a time. {@link #close()} kills ffmpeg if it is still running.
+ */
+final class FfmpegDecoder implements PcmSource {
+  static final int FALLBACK_RATE_HZ = 44100;
+  private static final int BUFFER_BYTES = 32 * 1024;
+  private static final int STDERR_LINES = 8;
+  private static final long PROBE_TIMEOUT_SECONDS = 20;
+
+  private final String formatName;
+  private final Process process;
+  private final InputStream stdout;
+  private final Thread stderrDrain;
+  private final Deque<String> stderrTail;
+  private final InputStream ownedInput;
+  private final int sampleRateHz;
+  private final byte[] buf = new byte[BUFFER_BYTES];
+  private int carried;
+  private boolean eof;
+  private boolean closed;
+
+  private FfmpegDecoder(
+      String formatName,
+      Process process,
+      Thread stderrDrain,
+      Deque<String> stderrTail,
+      InputStream ownedInput,
+      int sampleRateHz) {
+    this.formatName = formatName;
+    this.process = process;
+    this.stdout = process.getInputStream();
+    this.stderrDrain = stderrDrain;
+    this.stderrTail = stderrTail;
+    this.ownedInput = ownedInput;
+    this.sampleRateHz = sampleRateHz;
+  }
+
+  /**
+   * Starts ffmpeg on {@code file} (when not null) or on {@code in} (owned by the returned source
+   * once this method returns; when it throws, the caller keeps it).
+   *
+   * @param formatName the container name for messages, for example {@code OGG}
+   * @param preferredRateHz output rate, or 0 for the native rate
+   */
+  static PcmSource open(
+      DecoderTools tools, String formatName, Path file, InputStream in, int preferredRateHz)
+      throws IOException {
+    int rate = preferredRateHz;
+    if (rate == 0) {
+      rate = file != null ? probeRate(tools, file) : FALLBACK_RATE_HZ;
+      if (rate <= 0) {
+        rate = FALLBACK_RATE_HZ;
+      }
+    }
+    List<String> cmd =
+        List.of(
+            tools.ffmpeg(),
+            "-nostdin",
+            "-hide_banner",
+            "-v",
+            "error",
+            "-i",
+            file != null ? "file:" + file.toAbsolutePath() : "pipe:0",
+            "-vn",
+            "-sn",
+            "-dn",
+            "-ac",
+            "1",
+            "-ar",
+            Integer.toString(rate),
+            "-f",
+            "f32le",
+            "pipe:1");
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    if (file != null) {
+      pb.redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+    }
+    Process process;
+    try {
+      process = pb.start();
+    } catch (IOException e) {
+      // the caller still owns (and closes) in: it may decode it another way
+      throw new UnsupportedAudioFormatException(tools.ffmpegMissing(formatName + " audio"), e);
+    }
+    Deque<String> tail = new ArrayDeque<>();
+    Thread drain = daemon("tunetrace-ffmpeg-stderr", () -> drainStderr(process, tail));
+    drain.start();
+    if (in != null) {
+      daemon("tunetrace-ffmpeg-stdin", () -> copyToStdin(in, process)).start();
+    }
+    return new FfmpegDecoder(formatName, process, drain, tail, in, rate);
+  }
+
+  private static java.io.File nullFile() {
+    return new java.io.File(
+        System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
+  }
+
+  private static Thread daemon(String name, Runnable r) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private static void drainStderr(Process process, Deque<String> tail) {
+    try (BufferedReader r =
+        new BufferedReader(
+            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (line.isBlank()) {
+          continue;
+        }
+        synchronized (tail) {
+          if (tail.size() == STDERR_LINES) {
+            tail.removeFirst();
+          }
+          tail.addLast(line.strip());
+        }
+      }
+    } catch (IOException e) {
+      // the process went away; what was read is kept
+    }
+  }
+
+  private static void copyToStdin(InputStream in, Process process) {
+    try (in;
+        OutputStream stdin = process.getOutputStream()) {
+      in.transferTo(stdin);
+    } catch (IOException e) {
+      // ffmpeg stopped reading (finished, failed or was closed); its exit status tells which
+    }
+  }
+
+  /** The sample rate of the first audio stream according to ffprobe, or -1. */
+  static int probeRate(DecoderTools tools, Path file) {
+    List<String> out =
+        run(
+            List.of(
+                tools.ffprobe(),
+                "-v",
+                "error",
+                "-select_streams",
+                "a:0",
+                "-show_entries",
+                "stream=sample_rate",
+                "-of",
+                "default=nw=1:nk=1",
+                "file:" + file.toAbsolutePath()),
+            PROBE_TIMEOUT_SECONDS);
+    for (String line : out) {
+      try {
+        int hz = Integer.parseInt(line.strip());
+        if (hz > 0) {
+          return hz;
+        }
+      } catch (NumberFormatException e) {
+        // not a number: keep looking
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Runs a short helper process and returns its standard output lines, or an empty list when it
+   * cannot start, fails or times out.
+   */
+  static List<String> run(List<String> cmd, long timeoutSeconds) {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      return List.of();
+    }
+    List<String> lines = new ArrayList<>();
+    Thread reader =
+        daemon(
+            "tunetrace-probe",
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  synchronized (lines) {
+                    if (lines.size() < 1000) {
+                      lines.add(line);
+                    }
+                  }
+                }
+              } catch (IOException e) {
+                // the process went away
+              }
+            });
+    reader.start();
+    try {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return List.of();
+      }
+      reader.join(TimeUnit.SECONDS.toMillis(timeoutSeconds));
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      return List.of();
+    }
+    if (p.exitValue() != 0) {
+      return List.of();
+    }
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
+  }
+
+  @Override
+  public int sampleRateHz() {
+    return sampleRateHz;
+  }
+
+  @Override
+  public int read(float[] out, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, out.length);
+    if (closed) {
+      throw new IOException("closed");
+    }
+    if (length == 0) {
+      return 0;
+    }
+    while (!eof) {
+      int want = Math.min(buf.length, length * 4);
+      int n = stdout.read(buf, carried, Math.max(1, want - carried));
+      if (n < 0) {
+        eof = true;
+        finish();
+        break;
+      }
+      int total = carried + n;
+      int samples = total / 4;
+      if (samples == 0) {
+        carried = total;
+        continue;
+      }
+      byte[] b = buf;
+      for (int i = 0, p = 0; i < samples; i++, p += 4) {
+        int bits = (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | b[p + 3] << 24;
+        float v = Float.intBitsToFloat(bits);
+        out[offset + i] = v >= -1f && v <= 1f ? v : v > 1f ? 1f : v < -1f ? -1f : 0f;
+      }
+      carried = total - samples * 4;
+      System.arraycopy(buf, samples * 4, buf, 0, carried);
+      return samples;
+    }
+    return -1;
+  }
+
+  /** Waits for ffmpeg to exit after its output ended; a failure becomes an exception. */
+  private void finish() throws IOException {
+    int exit;
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new CorruptAudioException(formatName + ": ffmpeg did not exit");
+      }
+      exit = process.exitValue();
+      stderrDrain.join(5000);
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while waiting for ffmpeg");
+    }
+    if (exit != 0) {
+      String last;
+      synchronized (stderrTail) {
+        last = stderrTail.isEmpty() ? "exit status " + exit : stderrTail.getLast();
+      }
+      throw new CorruptAudioException(formatName + ": ffmpeg failed: " + last);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    eof = true;
+    process.destroyForcibly();
+    try {
+      stdout.close();
+    } finally {
+      if (ownedInput != null) {
+        ownedInput.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,448 @@
+package io.tunetrace.core.index.embedded;
+
+import io.tunetrace.core.index.IndexException;
+import io.tunetrace.core.index.PostingVisitor;
+import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackMetadata;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * One immutable, memory-mapped segment file. Not API.
+ *
+ * <p>Thread-safe: after construction it is read only, through absolute reads of a read-only
+ * mapping. The mapping is released by the garbage collector once no snapshot refers to it.
+ */
+public final class Segment {
+  private final String name;
+  private final long sizeBytes;
+  private final ByteBuffer buf;
+  private final int[] firstHashes;
+  private final int[] offsets;
+  private final int blockCount;
+  private final long postingCount;
+  private final List<Track> tracks;
+
+  private Segment(String name, long sizeBytes, ByteBuffer buf, int[] firstHashes, int[] offsets,
+      long postingCount, List<Track> tracks) {
+    this.name = name;
+    this.sizeBytes = sizeBytes;
+    this.buf = buf;
+    this.firstHashes = firstHashes;
+    this.offsets = offsets;
+    this.blockCount = firstHashes.length;
+    this.postingCount = postingCount;
+    this.tracks = tracks;
+  }
+
+  /**
+   * Maps a segment file and reads its block index and track records.
+   *
+   * @throws java.nio.file.NoSuchFileException if the file is gone (e.g. deleted by a compaction)
+   */
+  public static Segment open(Path file) throws IOException {
+    ByteBuffer buf;
+    long size;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      size = ch.size();
+      if (size < SegmentWriter.HEADER_BYTES + SegmentWriter.FOOTER_BYTES || size > Integer.MAX_VALUE) {
+        throw corrupt(file, "bad size " + size);
+      }
+      buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    int limit = (int) size;
+    byte[] magic = new byte[8];
+    buf.get(0, magic);
+    if (!Arrays.equals(magic, SegmentWriter.MAGIC)) {
+      throw corrupt(file, "bad magic");
+    }
+    if (buf.getInt(8) != SegmentWriter.FORMAT_VERSION || buf.getInt(12) != SegmentWriter.BLOCK_SIZE) {
+      throw corrupt(file, "unsupported format " + buf.getInt(8) + "/" + buf.getInt(12));
+    }
+    int f = limit - SegmentWriter.FOOTER_BYTES;
+    buf.get(f + 32, magic);
+    if (!Arrays.equals(magic, SegmentWriter.END_MAGIC)) {
+      throw corrupt(file, "bad footer");
+    }
+    long postingCount = buf.getLong(f);
+    int blockCount = buf.getInt(f + 8);
+    int indexOffset = buf.getInt(f + 12);
+    int tracksOffset = buf.getInt(f + 16);
+    int trackCount = buf.getInt(f + 20);
+    int crcExpected = buf.getInt(f + 24);
+    if (blockCount < 0 || indexOffset < SegmentWriter.HEADER_BYTES
+        || tracksOffset != indexOffset + 8L * blockCount || tracksOffset > f || trackCount < 0
+        || postingCount > (long) blockCount * SegmentWriter.BLOCK_SIZE) {
+      throw corrupt(file, "bad footer fields");
+    }
+    byte[] meta = new byte[f - indexOffset];
+    buf.get(indexOffset, meta);
+    CRC32 crc = new CRC32();
+    crc.update(meta);
+    if ((int) crc.getValue() != crcExpected) {
+      throw corrupt(file, "checksum mismatch");
+    }
+    ByteBuffer metaBuf = ByteBuffer.wrap(meta).order(ByteOrder.LITTLE_ENDIAN);
+    int[] firstHashes = new int[blockCount];
+    int[] offsets = new int[blockCount];
+    for (int b = 0; b < blockCount; b++) {
+      firstHashes[b] = metaBuf.getInt(b * 8);
+      offsets[b] = metaBuf.getInt(b * 8 + 4);
+    }
+    List<Track> tracks = new ArrayList<>(trackCount);
+    metaBuf.position(tracksOffset - indexOffset);
+    try {
+      for (int i = 0; i < trackCount; i++) {
+        int id = (int) readVarLong(metaBuf);
+        long postings = readVarLong(metaBuf);
+        long addedAt = readVarLong(metaBuf);
+        long duration = readVarLong(metaBuf);
+        String title = readString(metaBuf);
+        String artist = readString(metaBuf);
+        String album = readString(metaBuf);
+        String sourcePath = readString(metaBuf);
+        String sha = readString(metaBuf);
+        tracks.add(new Track(id,
+            new TrackMetadata(title, artist, album, sourcePath, duration, sha), postings, addedAt));
+      }
+    } catch (RuntimeException e) {
+      throw new IndexException("corrupt segment " + file + ": bad track records", e);
+    }
+    String name = file.getFileName().toString();
+    return new Segment(name, size, buf, firstHashes, offsets, postingCount, List.copyOf(tracks));
+  }
+
+  private static IndexException corrupt(Path file, String why) {
+    return new IndexException("corrupt segment " + file + ": " + why);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public long sizeBytes() {
+    return sizeBytes;
+  }
+
+  public long postingCount() {
+    return postingCount;
+  }
+
+  /** The track records stored in this segment, ordered by id. */
+  public List<Track> tracks() {
+    return tracks;
+  }
+
+  public int blockCount() {
+    return blockCount;
+  }
+
+  // ---- lookup ----
+
+  /**
+   * Finds the run of postings with {@code hash}. Stores the start block and the index within it in
+   * {@code out[0]} and {@code out[1]}.
+   *
+   * @param limit counting may stop as soon as the count exceeds this
+   * @return the number of postings with that hash (or some number above {@code limit})
+   */
+  public int locate(int hash, int limit, int[] out) {
+    int b = lastBlockBelow(hash);
+    int count = 0;
+    int startBlock = -1;
+    int startIndex = 0;
+    if (b >= 0) {
+      int o = offsets[b];
+      int n = buf.get(o) & 0xff;
+      int wH = buf.get(o + 1);
+      long dataBit = dataStart(o) * 8L;
+      int h = firstHashes[b];
+      int i = 1;
+      long mask = mask(wH);
+      while (i < n) {
+        h += (int) readBits(dataBit + (i - 1) * wH, mask);
+        if (h >= hash) {
+          break;
+        }
+        i++;
+      }
+      if (i < n && h == hash) {
+        startBlock = b;
+        startIndex = i;
+        count = 1;
+        i++;
+        while (i < n && readBits(dataBit + (i - 1) * wH, mask) == 0) {
+          count++;
+          i++;
+        }
+      }
+    }
+    for (int bb = b + 1; bb < blockCount && firstHashes[bb] == hash; bb++) {
+      if (startBlock < 0) {
+        startBlock = bb;
+        startIndex = 0;
+      }
+      int o = offsets[bb];
+      int n = buf.get(o) & 0xff;
+      if (bb + 1 < blockCount && firstHashes[bb + 1] == hash) {
+        count += n;
+      } else {
+        int wH = buf.get(o + 1);
+        long mask = mask(wH);
+        long dataBit = dataStart(o) * 8L;
+        int c = 1;
+        while (c < n && readBits(dataBit + (c - 1) * wH, mask) == 0) {
+          c++;
+        }
+        count += c;
+      }
+      if (count > limit) {
+        break;
+      }
+    }
+    out[0] = startBlock;
+    out[1] = startIndex;
+    return count;
+  }
+
+  /** Counts the postings of a located run whose track is not in {@code deletedBits}. */
+  public int countLive(int block, int index, int count, long[] deletedBits) {
+    int live = 0;
+    int b = block;
+    int i = index;
+    int left = count;
+    while (left > 0) {
+      int o = offsets[b];
+      int n = buf.get(o) & 0xff;
+      int wH = buf.get(o + 1);
+      int wT = buf.get(o + 2);
+      int p = o + 4;
+      int minTrack = 0;
+      int shift = 0;
+      int v;
+      do {
+        v = buf.get(p++);
+        minTrack |= (v & 0x7f) << shift;
+        shift += 7;
+      } while (v < 0);
+      while ((buf.get(p++)) < 0) {
+        // skip minFrame
+      }
+      long trackBit = p * 8L + (n - 1) * wH;
+      long maskT = mask(wT);
+      for (; i < n && left > 0; i++, left--) {
+        int track = minTrack + (int) readBits(trackBit + i * wT, maskT);
+        if (!isDeleted(deletedBits, track)) {
+          live++;
+        }
+      }
+      b++;
+      i = 0;
+    }
+    return live;
+  }
+
+  /** Visits a located run, skipping tracks in {@code deletedBits}. */
+  public void visit(int block, int index, int count, int queryIndex, long[] deletedBits,
+      PostingVisitor visitor) {
+    int b = block;
+    int i = index;
+    int left = count;
+    while (left > 0) {
+      int o = offsets[b];
+      int n = buf.get(o) & 0xff;
+      int wH = buf.get(o + 1);
+      int wT = buf.get(o + 2);
+      int wF = buf.get(o + 3);
+      int p = o + 4;
+      int minTrack = 0;
+      int shift = 0;
+      int v;
+      do {
+        v = buf.get(p++);
+        minTrack |= (v & 0x7f) << shift;
+        shift += 7;
+      } while (v < 0);
+      int minFrame = 0;
+      shift = 0;
+      do {
+        v = buf.get(p++);
+        minFrame |= (v & 0x7f) << shift;
+        shift += 7;
+      } while (v < 0);
+      long trackBit = p * 8L + (n - 1) * wH;
+      long frameBit = trackBit + n * wT;
+      long maskT = mask(wT);
+      long maskF = mask(wF);
+      for (; i < n && left > 0; i++, left--) {
+        int track = minTrack + (int) readBits(trackBit + i * wT, maskT);
+        if (isDeleted(deletedBits, track)) {
+          continue;
+        }
+        int frame = minFrame + (int) readBits(frameBit + i * wF, maskF);
+        visitor.visit(queryIndex, track, frame);
+      }
+      b++;
+      i = 0;
+    }
+  }
+
+  /** Sequential reader over every posting, for merging. Not thread-safe. */
+  public Cursor cursor() {
+    return new Cursor();
+  }
+
+  /** Iterates all postings in (hash, track, frame) order. */
+  public final class Cursor {
+    private final int[] hashes = new int[SegmentWriter.BLOCK_SIZE];
+    private final int[] trackIds = new int[SegmentWriter.BLOCK_SIZE];
+    private final int[] frames = new int[SegmentWriter.BLOCK_SIZE];
+    private int block = -1;
+    private int n;
+    private int i;
+
+    /** Advances; returns false at the end. */
+    public boolean next() {
+      i++;
+      if (i < n) {
+        return true;
+      }
+      block++;
+      if (block >= blockCount) {
+        return false;
+      }
+      decodeBlock(block, hashes, trackIds, frames);
+      n = buf.get(offsets[block]) & 0xff;
+      i = 0;
+      return true;
+    }
+
+    public int hash() {
+      return hashes[i];
+    }
+
+    public int trackId() {
+      return trackIds[i];
+    }
+
+    public int frame() {
+      return frames[i];
+    }
+  }
+
+  private void decodeBlock(int b, int[] hashes, int[] trackIds, int[] frames) {
+    int o = offsets[b];
+    int n = buf.get(o) & 0xff;
+    int wH = buf.get(o + 1);
+    int wT = buf.get(o + 2);
+    int wF = buf.get(o + 3);
+    int p = o + 4;
+    int minTrack = 0;
+    int shift = 0;
+    int v;
+    do {
+      v = buf.get(p++);
+      minTrack |= (v & 0x7f) << shift;
+      shift += 7;
+    } while (v < 0);
+    int minFrame = 0;
+    shift = 0;
+    do {
+      v = buf.get(p++);
+      minFrame |= (v & 0x7f) << shift;
+      shift += 7;
+    } while (v < 0);
+    long bit = p * 8L;
+    long maskH = mask(wH);
+    int h = firstHashes[b];
+    hashes[0] = h;
+    for (int i = 1; i < n; i++) {
+      h += (int) readBits(bit, maskH);
+      bit += wH;
+      hashes[i] = h;
+    }
+    long maskT = mask(wT);
+    for (int i = 0; i < n; i++) {
+      trackIds[i] = minTrack + (int) readBits(bit, maskT);
+      bit += wT;
+    }
+    long maskF = mask(wF);
+    for (int i = 0; i < n; i++) {
+      frames[i] = minFrame + (int) readBits(bit, maskF);
+      bit += wF;
+    }
+  }
+
+  private int dataStart(int o) {
+    int p = o + 4;
+    while (buf.get(p++) < 0) {
+      // skip minTrack
+    }
+    while (buf.get(p++) < 0) {
+      // skip minFrame
+    }
+    return p;
+  }
+
+  /** Reads up to 32 bits, LSB first; a file always has at least 8 bytes after any block bit. */
+  private long readBits(long bitPos, long mask) {
+    return (buf.getLong((int) (bitPos >>> 3)) >>> (bitPos & 7)) & mask;
+  }
+
+  private static long mask(int width) {
+    return width == 0 ? 0 : (-1L >>> (64 - width));
+  }
+
+  private int lastBlockBelow(int hash) {
+    int lo = 0;
+    int hi = blockCount - 1;
+    int found = -1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (firstHashes[mid] < hash) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  static boolean isDeleted(long[] bits, int id) {
+    int w = id >>> 6;
+    return w < bits.length && (bits[w] & (1L << id)) != 0;
+  }
+
+  private static long readVarLong(ByteBuffer b) {
+    long result = 0;
+    int shift = 0;
+    while (true) {
+      byte v = b.get();
+      result |= (long) (v & 0x7f) << shift;
+      if (v >= 0) {
+        return result;
+      }
+      shift += 7;
+      if (shift > 63) {
+        throw new IllegalStateException("varint too long");
+      }
+    }
+  }
+
+  private static String readString(ByteBuffer b) {
+    int len = (int) readVarLong(b);
+    byte[] bytes = new byte[len];
+    b.get(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,281 @@
+package io.tunetrace.core.index.embedded;
+
+import io.tunetrace.core.index.IndexException;
+import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackMetadata;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+
+/**
+ * Streams one immutable segment file: postings in (hash, track, frame) order, then the track
+ * records. The format is described in docs/INDEX-ENGINE.md. Not API; not thread-safe.
+ */
+public final class SegmentWriter implements AutoCloseable {
+  /** Postings per block. */
+  public static final int BLOCK_SIZE = 128;
+
+  static final byte[] MAGIC = "TTSEG001".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] END_MAGIC = "TTSEGEND".getBytes(StandardCharsets.US_ASCII);
+  static final int HEADER_BYTES = 16;
+  static final int FOOTER_BYTES = 40;
+  static final int FORMAT_VERSION = 1;
+
+  private final Path file;
+  private final FileChannel channel;
+  private final OutputStream out;
+  private long position;
+
+  private final int[] hashes = new int[BLOCK_SIZE];
+  private final int[] tracks = new int[BLOCK_SIZE];
+  private final int[] frames = new int[BLOCK_SIZE];
+  private int buffered;
+  private final byte[] scratch = new byte[16 + BLOCK_SIZE * 12 + 16];
+
+  private int[] firstHashes = new int[64];
+  private int[] offsets = new int[64];
+  private int blockCount;
+  private long postingCount;
+  private int lastHash;
+  private int lastTrack;
+  private int lastFrame;
+
+  private final ByteArrayOutputStream trackRecords = new ByteArrayOutputStream();
+  private int trackCount;
+  private int lastTrackId;
+  private boolean finished;
+
+  /** Creates (or truncates) {@code file} and writes the header. */
+  public SegmentWriter(Path file) throws IOException {
+    this.file = file;
+    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING);
+    this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+    byte[] header = new byte[HEADER_BYTES];
+    System.arraycopy(MAGIC, 0, header, 0, 8);
+    putInt(header, 8, FORMAT_VERSION);
+    putInt(header, 12, BLOCK_SIZE);
+    write(header, header.length);
+  }
+
+  /** Appends one posting; postings must come in ascending (hash, track, frame) order. */
+  public void addPosting(int hash, int trackId, int frame) throws IOException {
+    if (postingCount > 0) {
+      boolean ordered = hash > lastHash
+          || (hash == lastHash && (trackId > lastTrack || (trackId == lastTrack && frame >= lastFrame)));
+      if (!ordered) {
+        throw new IllegalStateException("postings out of order at " + postingCount);
+      }
+    }
+    if (trackId <= 0 || frame < 0) {
+      throw new IllegalArgumentException("bad posting: track " + trackId + ", frame " + frame);
+    }
+    lastHash = hash;
+    lastTrack = trackId;
+    lastFrame = frame;
+    hashes[buffered] = hash;
+    tracks[buffered] = trackId;
+    frames[buffered] = frame;
+    buffered++;
+    postingCount++;
+    if (buffered == BLOCK_SIZE) {
+      flushBlock();
+    }
+  }
+
+  /** Appends one track record; tracks must come in ascending id order. */
+  public void addTrack(Track track) {
+    if (trackCount > 0 && track.id() <= lastTrackId) {
+      throw new IllegalStateException("tracks out of order: " + track.id());
+    }
+    lastTrackId = track.id();
+    trackCount++;
+    TrackMetadata m = track.metadata();
+    writeVarLong(trackRecords, track.id());
+    writeVarLong(trackRecords, track.postingCount());
+    writeVarLong(trackRecords, track.addedAtMillis());
+    writeVarLong(trackRecords, m.durationMillis());
+    writeString(trackRecords, m.title());
+    writeString(trackRecords, m.artist());
+    writeString(trackRecords, m.album());
+    writeString(trackRecords, m.sourcePath());
+    writeString(trackRecords, m.sha256());
+  }
+
+  public long postingCount() {
+    return postingCount;
+  }
+
+  /** Writes the block index, track records and footer, then forces the file to disk. */
+  public long finish() throws IOException {
+    if (buffered > 0) {
+      flushBlock();
+    }
+    CRC32 crc = new CRC32();
+    long indexOffset = position;
+    byte[] entry = new byte[8];
+    for (int b = 0; b < blockCount; b++) {
+      putInt(entry, 0, firstHashes[b]);
+      putInt(entry, 4, offsets[b]);
+      crc.update(entry);
+      write(entry, 8);
+    }
+    long tracksOffset = position;
+    byte[] records = trackRecords.toByteArray();
+    crc.update(records);
+    write(records, records.length);
+    checkOffset(position + FOOTER_BYTES);
+    byte[] footer = new byte[FOOTER_BYTES];
+    putLong(footer, 0, postingCount);
+    putInt(footer, 8, blockCount);
+    putInt(footer, 12, (int) indexOffset);
+    putInt(footer, 16, (int) tracksOffset);
+    putInt(footer, 20, trackCount);
+    putInt(footer, 24, (int) crc.getValue());
+    putInt(footer, 28, 0);
+    System.arraycopy(END_MAGIC, 0, footer, 32, 8);
+    write(footer, footer.length);
+    out.flush();
+    channel.force(true);
+    finished = true;
+    channel.close();
+    return position;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!finished) {
+      finished = true;
+      channel.close();
+    }
+  }
+
+  private void flushBlock() throws IOException {
+    int n = buffered;
+    checkOffset(position);
+    if (blockCount == firstHashes.length) {
+      firstHashes = Arrays.copyOf(firstHashes, blockCount * 2);
+      offsets = Arrays.copyOf(offsets, blockCount * 2);
+    }
+    firstHashes[blockCount] = hashes[0];
+    offsets[blockCount] = (int) position;
+    blockCount++;
+
+    long maxDelta = 0;
+    for (int i = 1; i < n; i++) {
+      maxDelta = Math.max(maxDelta, (hashes[i] - (long) hashes[i - 1]) & 0xffffffffL);
+    }
+    int minTrack = Integer.MAX_VALUE;
+    int maxTrack = 0;
+    int minFrame = Integer.MAX_VALUE;
+    int maxFrame = 0;
+    for (int i = 0; i < n; i++) {
+      minTrack = Math.min(minTrack, tracks[i]);
+      maxTrack = Math.max(maxTrack, tracks[i]);
+      minFrame = Math.min(minFrame, frames[i]);
+      maxFrame = Math.max(maxFrame, frames[i]);
+    }
+    int wH = bits(maxDelta);
+    int wT = bits(maxTrack - (long) minTrack);
+    int wF = bits(maxFrame - (long) minFrame);
+
+    byte[] s = scratch;
+    s[0] = (byte) n;
+    s[1] = (byte) wH;
+    s[2] = (byte) wT;
+    s[3] = (byte) wF;
+    int p = 4;
+    p = putVarInt(s, p, minTrack);
+    p = putVarInt(s, p, minFrame);
+    Arrays.fill(s, p, s.length, (byte) 0);
+    long bitPos = (long) p * 8;
+    for (int i = 1; i < n; i++) {
+      bitPos = putBits(s, bitPos, (hashes[i] - (long) hashes[i - 1]) & 0xffffffffL, wH);
+    }
+    for (int i = 0; i < n; i++) {
+      bitPos = putBits(s, bitPos, tracks[i] - (long) minTrack, wT);
+    }
+    for (int i = 0; i < n; i++) {
+      bitPos = putBits(s, bitPos, frames[i] - (long) minFrame, wF);
+    }
+    int len = (int) ((bitPos + 7) >>> 3);
+    write(s, len);
+    buffered = 0;
+  }
+
+  private void checkOffset(long offset) {
+    if (offset > Integer.MAX_VALUE - 64) {
+      throw new IndexException("segment " + file + " would exceed 2 GiB; add smaller batches");
+    }
+  }
+
+  private void write(byte[] bytes, int len) throws IOException {
+    out.write(bytes, 0, len);
+    position += len;
+  }
+
+  static int bits(long value) {
+    return 64 - Long.numberOfLeadingZeros(value);
+  }
+
+  private static long putBits(byte[] s, long bitPos, long value, int width) {
+    long pos = bitPos;
+    int remaining = width;
+    long v = value;
+    while (remaining > 0) {
+      int byteIndex = (int) (pos >>> 3);
+      int shift = (int) (pos & 7);
+      int take = Math.min(8 - shift, remaining);
+      s[byteIndex] |= (byte) ((v & ((1 << take) - 1)) << shift);
+      v >>>= take;
+      remaining -= take;
+      pos += take;
+    }
+    return pos;
+  }
+
+  static int putVarInt(byte[] s, int p, int value) {
+    int v = value;
+    while ((v & ~0x7f) != 0) {
+      s[p++] = (byte) ((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    s[p++] = (byte) v;
+    return p;
+  }
+
+  private static void writeVarLong(ByteArrayOutputStream out, long value) {
+    long v = value;
+    while ((v & ~0x7fL) != 0) {
+      out.write((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
+  }
+
+  private static void writeString(ByteArrayOutputStream out, String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    writeVarLong(out, b.length);
+    out.write(b, 0, b.length);
+  }
+
+  static void putInt(byte[] b, int p, int v) {
+    b[p] = (byte) v;
+    b[p + 1] = (byte) (v >>> 8);
+    b[p + 2] = (byte) (v >>> 16);
+    b[p + 3] = (byte) (v >>> 24);
+  }
+
+  static void putLong(byte[] b, int p, long v) {
+    putInt(b, p, (int) v);
+    putInt(b, p + 4, (int) (v >>> 32));
+  }
+}

@@ -1,0 +1,97 @@
+package io.tunetrace.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tunetrace.core.index.InMemoryFingerprintIndex;
+import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.internal.SincResampler;
+import io.tunetrace.core.testing.TestMusic;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class RecognizerTest {
+  static final int RATE = 22050;
+  static InMemoryFingerprintIndex index;
+  static Recognizer recognizer;
+  static final List<float[]> tracks = new ArrayList<>();
+  static final List<Track> stored = new ArrayList<>();
+
+  @BeforeAll
+  static void indexFivePieces() {
+    index = new InMemoryFingerprintIndex(FingerprintParams.DEFAULT);
+    Fingerprinter fingerprinter = new Fingerprinter(FingerprintParams.DEFAULT);
+    for (int i = 0; i < 5; i++) {
+      float[] pcm = TestMusic.piece(100 + i, 40, RATE);
+      tracks.add(pcm);
+      TrackMetadata meta = new TrackMetadata("piece " + i, "tests", "", "piece" + i + ".wav",
+          pcm.length * 1000L / RATE, "");
+      stored.add(index.add(meta, fingerprinter.fingerprint(pcm, RATE)));
+    }
+    recognizer = new Recognizer(index);
+  }
+
+  @AfterAll
+  static void close() {
+    index.close();
+  }
+
+  @Test
+  void namesANoisyFiveSecondClipAndWhereItStarts() {
+    for (int i = 0; i < 5; i++) {
+      int offset = (7 + 3 * i) * RATE + 1234;
+      float[] clip = TestMusic.withWhiteNoise(TestMusic.clip(tracks.get(i), offset, 5 * RATE), 10, i);
+      MatchResult result = recognizer.recognize(clip, RATE);
+      Match best = result.best().orElseThrow(() -> new AssertionError("no match"));
+      assertEquals(stored.get(i).id(), best.track().id());
+      assertEquals(offset * 1000.0 / RATE, best.deltaMillis(), 40);
+      assertTrue(best.score() > 0.5 && best.score() < 1, "score " + best.score());
+      assertTrue(best.confidence() >= 5);
+      assertTrue(best.matchedShare() > 0.5, "share " + best.matchedShare());
+      assertTrue(best.queryStartMillis() >= 0 && best.queryStopMillis() > best.queryStartMillis());
+      assertEquals(best.refStartMillis() - best.queryStartMillis(), best.deltaMillis(), 40);
+    }
+  }
+
+  @Test
+  void namesAClipPlayedTwoPercentFaster() {
+    int offset = 12 * RATE;
+    float[] clean = TestMusic.clip(tracks.get(2), offset, 8 * RATE);
+    float[] faster = SincResampler.resample(clean, 1.02);
+    Match best = recognizer.recognize(faster, RATE).best().orElseThrow();
+    assertEquals(stored.get(2).id(), best.track().id());
+    assertEquals(1.02, best.speed(), 1e-9);
+    assertEquals(12000, best.deltaMillis(), 60);
+  }
+
+  @Test
+  void unknownMusicGetsNoMatch() {
+    for (int seed = 900; seed < 905; seed++) {
+      float[] other = TestMusic.clip(TestMusic.piece(seed, 12, RATE), 2 * RATE, 5 * RATE);
+      assertFalse(recognizer.recognize(other, RATE).matched(), "seed " + seed);
+    }
+  }
+
+  @Test
+  void silenceGetsNoMatch() {
+    MatchResult result = recognizer.recognize(new float[5 * RATE], RATE);
+    assertFalse(result.matched());
+    assertEquals(0, result.queryHashes());
+    assertEquals(5000, result.queryDurationMillis());
+  }
+
+  @Test
+  void clipsUnderOneSecondAreRefusedWithAClearError() {
+    ClipTooShortException e = assertThrows(ClipTooShortException.class,
+        () -> recognizer.recognize(TestMusic.clip(tracks.get(0), RATE, RATE / 2), RATE));
+    assertEquals("clip too short: 500 ms of audio, at least 1000 ms needed", e.getMessage());
+    e = assertThrows(ClipTooShortException.class, () -> recognizer.recognize(new float[0], RATE));
+    assertEquals("clip too short: 0 ms of audio, at least 1000 ms needed", e.getMessage());
+  }
+}

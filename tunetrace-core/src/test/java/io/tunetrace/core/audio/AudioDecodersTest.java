@@ -1,0 +1,417 @@
+package io.tunetrace.core.audio;
+
+import static io.tunetrace.core.audio.Signals.readAll;
+import static io.tunetrace.core.audio.Signals.toneAmplitude;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class AudioDecodersTest {
+  static final String MP3_44K = "/audio/sine-1000hz-44100-mono-64k.mp3";
+  static final String MP3_8K = "/audio/sine-440hz-8000-mono-32k.mp3";
+
+  @TempDir Path dir;
+
+  static byte[] resource(String name) throws IOException {
+    try (InputStream in = AudioDecodersTest.class.getResourceAsStream(name)) {
+      assertNotNull(in, name);
+      return in.readAllBytes();
+    }
+  }
+
+  private Path write(String name, byte[] bytes) throws IOException {
+    Path p = dir.resolve(name);
+    Files.write(p, bytes);
+    return p;
+  }
+
+  private static AudioContainer sniff(String ascii) {
+    byte[] b = ascii.getBytes(StandardCharsets.ISO_8859_1);
+    return AudioDecoders.sniff(b, b.length);
+  }
+
+  // ---- sniffing ----------------------------------------------------------------------------
+
+  @Test
+  void sniffsEveryContainerByMagicBytes() throws IOException {
+    assertEquals(AudioContainer.WAV, sniff("RIFF\0\0\0\0WAVEfmt "));
+    assertEquals(AudioContainer.WAV, sniff("RF64\377\377\377\377WAVEds64"));
+    assertEquals(AudioContainer.UNKNOWN, sniff("RIFF\0\0\0\0AVI LIST"));
+    assertEquals(AudioContainer.OGG, sniff("OggS\0\2\0\0"));
+    assertEquals(AudioContainer.FLAC, sniff("fLaC\0\0\0\42"));
+    assertEquals(AudioContainer.MP4, sniff("\0\0\0\40ftypM4A \0\0\0\0"));
+    assertEquals(AudioContainer.WEBM, sniff("\32\105\337\243\237\102\206\201"));
+    assertEquals(AudioContainer.AIFF, sniff("FORM\0\0\0\0AIFFCOMM"));
+    assertEquals(AudioContainer.AIFF, sniff("FORM\0\0\0\0AIFCFVER"));
+    assertEquals(AudioContainer.MP3, sniff("ID3\3\0\0\0\0\1\0TIT2"));
+    byte[] mp3 = resource(MP3_44K);
+    assertEquals(AudioContainer.MP3, AudioDecoders.sniff(mp3, 4096));
+    assertEquals(AudioContainer.MP3, AudioDecoders.sniff(resource(MP3_8K), 4096));
+    assertEquals(AudioContainer.MP3, AudioDecoders.sniff(mp3, 16)); // too short to check a second frame
+    assertEquals(AudioContainer.UNKNOWN, sniff("<html><body>hi</body></html>"));
+    assertEquals(AudioContainer.UNKNOWN, AudioDecoders.sniff(new byte[0], 0));
+  }
+
+  @Test
+  void randomBytesWithAnAccidentalFrameSyncAreNotMp3() {
+    Random random = new Random(42);
+    for (int trial = 0; trial < 200; trial++) {
+      byte[] b = new byte[4096];
+      random.nextBytes(b);
+      // a valid MPEG-1 layer III header at 100, with no second frame where it should be
+      b[100] = (byte) 0xFF;
+      b[101] = (byte) 0xFB;
+      b[102] = (byte) 0x50;
+      b[103] = (byte) 0xC4;
+      b[100 + 208] = 0;
+      if (b[0] == (byte) 0xFF) {
+        b[0] = 0; // offset 0 is trusted on one header when the head is short; not here
+      }
+      assertEquals(AudioContainer.UNKNOWN, AudioDecoders.sniff(b, b.length), "trial " + trial);
+    }
+  }
+
+  // ---- bad input ---------------------------------------------------------------------------
+
+  @Test
+  void rejectsAnEmptyFile() throws IOException {
+    Path empty = write("empty.wav", new byte[0]);
+    UnsupportedAudioFormatException e =
+        assertThrows(UnsupportedAudioFormatException.class, () -> AudioDecoders.open(empty));
+    assertEquals("not audio: empty input", e.getMessage());
+  }
+
+  @Test
+  void rejectsATextFileNamedLikeAnMp3() throws IOException {
+    Path song = write("song.mp3", "<html><body>not found</body></html>\n".getBytes(StandardCharsets.UTF_8));
+    UnsupportedAudioFormatException e =
+        assertThrows(UnsupportedAudioFormatException.class, () -> AudioDecoders.open(song));
+    assertEquals("not audio: unrecognized format (first bytes 3c 68 74 6d)", e.getMessage());
+  }
+
+  @Test
+  void rejectsRandomBytesAndClosesTheStream() {
+    byte[] b = new byte[10000];
+    new Random(7).nextBytes(b);
+    b[0] = 0x12;
+    b[1] = 0x34;
+    b[2] = 0x56;
+    b[3] = 0x78;
+    AtomicBoolean closed = new AtomicBoolean();
+    InputStream in =
+        new ByteArrayInputStream(b) {
+          @Override
+          public void close() {
+            closed.set(true);
+          }
+        };
+    UnsupportedAudioFormatException e =
+        assertThrows(UnsupportedAudioFormatException.class, () -> AudioDecoders.open(in));
+    assertEquals("not audio: unrecognized format (first bytes 12 34 56 78)", e.getMessage());
+    assertTrue(closed.get());
+  }
+
+  @Test
+  void rejectsANegativePreferredRate() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AudioDecoders.open(new ByteArrayInputStream(new byte[0]), -1));
+    assertEquals("preferredRateHz < 0: -1", e.getMessage());
+  }
+
+  @Test
+  void opensAWavStreamWithoutLosingTheSniffedBytesAndClosesIt() throws IOException {
+    float[] tone = Signals.sine(1000, 16000, 0.5, 0.5);
+    byte[] wav = new WavBuilder().rateHz(16000).build(tone, 1);
+    AtomicBoolean closed = new AtomicBoolean();
+    InputStream in =
+        new ByteArrayInputStream(wav) {
+          @Override
+          public void close() {
+            closed.set(true);
+          }
+        };
+    try (PcmSource s = AudioDecoders.open(in, 8000)) {
+      assertEquals(16000, s.sampleRateHz()); // pure Java: native rate
+      float[] out = readAll(s);
+      assertEquals(tone.length, out.length);
+      assertEquals(tone[1], out[1], 1e-4);
+    }
+    assertTrue(closed.get());
+  }
+
+  // ---- MP3 ---------------------------------------------------------------------------------
+
+  /** The pure-Java decoder only, as on a machine without ffmpeg. */
+  static final DecoderTools JAVA_ONLY = new DecoderTools(true, "no-such-ffmpeg-on-path", "ffprobe", false);
+
+  @Test
+  void decodesMpeg1Mp3InPureJavaWithoutFfmpeg() throws IOException {
+    Path file = write("a.bin", resource(MP3_44K));
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, file, null, 16000)) {
+      assertEquals(44100, s.sampleRateHz());
+      assertEquals("JavaMp3Decoder", s.getClass().getSimpleName());
+      float[] out = readAll(s);
+      assertEquals(2.0, out.length / 44100.0, 0.1);
+      assertEquals(0.125, toneAmplitude(out, 1000, 44100), 0.01); // lavfi sine: amplitude 1/8
+      assertTrue(toneAmplitude(out, 1100, 44100) < 0.002);
+    }
+  }
+
+  @Test
+  void prefersFfmpegForMpeg1Mp3WhenItIsInstalled() throws IOException {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    try (PcmSource s = AudioDecoders.open(write("a.mp3", resource(MP3_44K)), 16000)) {
+      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
+      assertEquals(16000, s.sampleRateHz());
+      float[] out = readAll(s);
+      assertEquals(2.0, out.length / 16000.0, 0.1);
+      assertEquals(0.125, toneAmplitude(out, 1000, 16000), 0.01);
+    }
+  }
+
+  @Test
+  void decodesMp3FromAStreamWithAnId3TagAndAnId3v1Trailer() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(AudioTagsTest.id3v23("Tone", "Synth", "Tests", 300));
+    b.writeBytes(resource(MP3_44K));
+    b.writeBytes(AudioTagsTest.id3v1("Tone", "Synth", "Tests"));
+    boolean ffmpeg = Signals.ffmpegAvailable();
+    for (DecoderTools tools : ffmpeg ? List.of(JAVA_ONLY, DecoderTools.fromEnvironment()) : List.of(JAVA_ONLY)) {
+      try (PcmSource s =
+          AudioDecoders.open(tools, null, new ByteArrayInputStream(b.toByteArray()), 0)) {
+        float[] out = readAll(s);
+        assertEquals(2.0, out.length / 44100.0, 0.1);
+        assertEquals(0.125, toneAmplitude(out, 1000, 44100), 0.01);
+      }
+    }
+  }
+
+  @Test
+  void decodesMpeg25PhoneMp3ThroughFfmpeg() throws IOException {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path file = write("phone.mp3", resource(MP3_8K));
+    try (PcmSource s = AudioDecoders.open(file)) {
+      assertEquals(8000, s.sampleRateHz());
+      float[] out = readAll(s);
+      assertEquals(3.0, out.length / 8000.0, 0.2);
+      assertEquals(0.125, toneAmplitude(out, 440, 8000), 0.015);
+    }
+    try (PcmSource s = AudioDecoders.open(new ByteArrayInputStream(resource(MP3_8K)), 16000)) {
+      assertEquals(16000, s.sampleRateHz());
+      float[] out = readAll(s);
+      assertEquals(3.0, out.length / 16000.0, 0.2);
+      assertEquals(0.125, toneAmplitude(out, 440, 16000), 0.015);
+    }
+  }
+
+  @Test
+  void decodesMp3ThroughFfmpegWithoutThePureJavaDecoder() throws IOException {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    DecoderTools noJava = new DecoderTools(false, "ffmpeg", "ffprobe", false);
+    try (PcmSource s =
+        AudioDecoders.open(noJava, null, new ByteArrayInputStream(resource(MP3_44K)), 0)) {
+      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
+      float[] out = readAll(s);
+      assertEquals(0.125, toneAmplitude(out, 1000, 44100), 0.01);
+    }
+  }
+
+  @Test
+  void saysWhatToInstallWhenNoMp3DecoderIsAvailable() throws IOException {
+    DecoderTools none = new DecoderTools(false, "/nonexistent/ffmpeg", "ffprobe", true);
+    UnsupportedAudioFormatException e =
+        assertThrows(
+            UnsupportedAudioFormatException.class,
+            () -> AudioDecoders.open(none, null, new ByteArrayInputStream(resource(MP3_44K)), 0));
+    assertEquals(
+        "MP3 audio without the optional decoder fr.delthas:javamp3:1.0.1 needs ffmpeg, which was"
+            + " not found at /nonexistent/ffmpeg: install it (Debian/Ubuntu: apt-get install"
+            + " ffmpeg; macOS: brew install ffmpeg) or set TUNETRACE_FFMPEG, or add"
+            + " fr.delthas:javamp3:1.0.1 to the class path",
+        e.getMessage());
+    e =
+        assertThrows(
+            UnsupportedAudioFormatException.class,
+            () -> AudioDecoders.open(JAVA_ONLY, write("p.mp3", resource(MP3_8K)), null, 0));
+    assertEquals(
+        "MP3 audio at 8000 Hz (MPEG-2.5 layer III) needs ffmpeg, which was not found on PATH:"
+            + " install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg) or"
+            + " set TUNETRACE_FFMPEG",
+        e.getMessage());
+  }
+
+  @Test
+  void decodesWhatIsThereOfATruncatedMp3() throws IOException {
+    byte[] mp3 = resource(MP3_44K);
+    boolean ffmpeg = Signals.ffmpegAvailable();
+    for (DecoderTools tools : ffmpeg ? List.of(JAVA_ONLY, DecoderTools.fromEnvironment()) : List.of(JAVA_ONLY)) {
+      for (int cut : new int[] {5000, 5001, 9999, mp3.length - 1}) {
+        float[] out;
+        try (PcmSource s =
+            AudioDecoders.open(tools, null, new ByteArrayInputStream(Arrays.copyOf(mp3, cut)), 0)) {
+          out = readAll(s);
+        }
+        double expected = 2.0 * cut / mp3.length;
+        assertEquals(expected, out.length / 44100.0, 0.1, tools + " cut at " + cut);
+      }
+    }
+  }
+
+  @Test
+  void rejectsAnId3TagWithNothingAfterIt() {
+    byte[] tagOnly = AudioTagsTest.id3v23("T", "A", "B", 0);
+    CorruptAudioException e =
+        assertThrows(
+            CorruptAudioException.class,
+            () -> AudioDecoders.open(new ByteArrayInputStream(tagOnly)));
+    assertEquals("MP3: no audio after the ID3 tag", e.getMessage());
+    byte[] tagAndText = Arrays.copyOf(tagOnly, tagOnly.length + 100);
+    e =
+        assertThrows(
+            CorruptAudioException.class,
+            () -> AudioDecoders.open(new ByteArrayInputStream(tagAndText)));
+    assertEquals("MP3: no MPEG audio frame after the ID3 tag", e.getMessage());
+  }
+
+  // ---- ffmpeg ------------------------------------------------------------------------------
+
+  @Test
+  void decodesOggVorbisAndFlacThroughFfmpegFromFilesAndStreams() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path ogg = dir.resolve("tone.ogg");
+    Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1500:sample_rate=48000:duration=2",
+        "-ac", "2", "-c:a", "libvorbis", ogg.toString());
+    Path flac = dir.resolve("tone.flac");
+    Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1500:sample_rate=22050:duration=2",
+        "-c:a", "flac", flac.toString());
+    try (PcmSource s = AudioDecoders.open(ogg)) {
+      assertEquals(48000, s.sampleRateHz()); // native, from ffprobe
+      float[] out = readAll(s);
+      assertEquals(2.0, out.length / 48000.0, 0.05);
+      assertEquals(0.125, toneAmplitude(out, 1500, 48000), 0.01);
+    }
+    try (PcmSource s = AudioDecoders.open(Files.newInputStream(ogg), 16000)) {
+      assertEquals(16000, s.sampleRateHz());
+      float[] out = readAll(s);
+      assertEquals(2.0, out.length / 16000.0, 0.05);
+      assertEquals(0.125, toneAmplitude(out, 1500, 16000), 0.01);
+    }
+    try (PcmSource s = AudioDecoders.open(Files.newInputStream(flac))) {
+      assertEquals(FfmpegDecoder.FALLBACK_RATE_HZ, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1500, FfmpegDecoder.FALLBACK_RATE_HZ), 0.01);
+    }
+  }
+
+  @Test
+  void sniffsAndDecodesAiffM4aWebmAndOpusMadeByFfmpeg() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    String[][] cases = {
+      {"t.aiff", "pcm_s16be", "AIFF"},
+      {"t.m4a", "aac", "MP4"},
+      {"t.webm", "libopus", "WEBM"},
+      {"t.opus", "libopus", "OGG"},
+    };
+    for (String[] c : cases) {
+      Path file = dir.resolve(c[0]);
+      Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=1",
+          "-c:a", c[1], file.toString());
+      byte[] head = Arrays.copyOf(Files.readAllBytes(file), 64);
+      assertEquals(AudioContainer.valueOf(c[2]), AudioDecoders.sniff(head, head.length), c[0]);
+      try (PcmSource s = AudioDecoders.open(file, 16000)) {
+        assertEquals(16000, s.sampleRateHz());
+        float[] out = readAll(s);
+        assertEquals(1.0, out.length / 16000.0, 0.1, c[0]);
+        assertEquals(0.125, toneAmplitude(out, 1000, 16000), 0.01, c[0]);
+      }
+    }
+  }
+
+  @Test
+  void reportsFfmpegsErrorForCorruptInput() throws IOException {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    byte[] junk = new byte[5000];
+    new Random(1).nextBytes(junk);
+    System.arraycopy("OggS".getBytes(StandardCharsets.US_ASCII), 0, junk, 0, 4);
+    for (boolean fromFile : new boolean[] {true, false}) {
+      CorruptAudioException e =
+          assertThrows(
+              CorruptAudioException.class,
+              () -> {
+                try (PcmSource s =
+                    fromFile
+                        ? AudioDecoders.open(write("junk.ogg", junk))
+                        : AudioDecoders.open(new ByteArrayInputStream(junk))) {
+                  readAll(s);
+                }
+              });
+      assertTrue(e.getMessage().startsWith("OGG: ffmpeg failed: "), e.getMessage());
+      assertTrue(e.getMessage().length() > "OGG: ffmpeg failed: ".length());
+    }
+  }
+
+  @Test
+  void namesTheFormatWhenFfmpegIsMissing() throws IOException {
+    Path ogg = write("x.ogg", "OggS\0\2\0\0\0\0\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+    String previous = System.getProperty("tunetrace.ffmpeg");
+    System.setProperty("tunetrace.ffmpeg", dir.resolve("no-such-ffmpeg").toString());
+    try {
+      UnsupportedAudioFormatException e =
+          assertThrows(UnsupportedAudioFormatException.class, () -> AudioDecoders.open(ogg));
+      assertEquals(
+          "OGG audio needs ffmpeg, which was not found at "
+              + dir.resolve("no-such-ffmpeg")
+              + ": install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg)"
+              + " or set TUNETRACE_FFMPEG",
+          e.getMessage());
+    } finally {
+      if (previous == null) {
+        System.clearProperty("tunetrace.ffmpeg");
+      } else {
+        System.setProperty("tunetrace.ffmpeg", previous);
+      }
+    }
+    DecoderTools onPath = new DecoderTools(true, "no-such-ffmpeg-on-path", "ffprobe", false);
+    UnsupportedAudioFormatException e =
+        assertThrows(
+            UnsupportedAudioFormatException.class,
+            () -> AudioDecoders.open(onPath, null, Files.newInputStream(ogg), 0));
+    assertEquals(
+        "OGG audio needs ffmpeg, which was not found on PATH: install it (Debian/Ubuntu: apt-get"
+            + " install ffmpeg; macOS: brew install ffmpeg) or set TUNETRACE_FFMPEG",
+        e.getMessage());
+  }
+
+  @Test
+  void closingEarlyStopsFfmpegPromptly() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path flac = dir.resolve("long.flac");
+    Signals.ffmpeg("-f", "lavfi", "-i", "anoisesrc=duration=120:sample_rate=44100",
+        "-c:a", "flac", "-compression_level", "0", flac.toString());
+    long start = System.nanoTime();
+    try (PcmSource s = AudioDecoders.open(Files.newInputStream(flac), 16000)) {
+      assertTrue(s.read(new float[1000], 0, 1000) > 0);
+    }
+    assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 10);
+  }
+}

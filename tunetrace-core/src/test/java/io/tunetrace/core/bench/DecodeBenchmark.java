@@ -1,0 +1,96 @@
+package io.tunetrace.core.bench;
+
+import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.PcmSource;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Decoding 60 s of audio held in memory to mono floats: a 16-bit stereo 44.1 kHz WAV, and (with the
+ * pure-Java decoder) a 64 kbps mono MPEG-1 MP3. One operation is 60 s of audio, so realtime factor
+ * = 60 000 ms / score.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class DecodeBenchmark {
+  static final int SECONDS = 60;
+  static final int RATE_HZ = 44100;
+
+  private byte[] wav;
+  private byte[] mp3;
+  private final float[] buffer = new float[4096];
+
+  @Setup
+  public void setUp() throws IOException {
+    wav = stereoWav(SECONDS, RATE_HZ);
+    byte[] two;
+    try (InputStream in =
+        DecodeBenchmark.class.getResourceAsStream("/audio/sine-1000hz-44100-mono-64k.mp3")) {
+      two = in.readAllBytes();
+    }
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    for (int i = 0; i < SECONDS / 2; i++) {
+      b.writeBytes(two); // MPEG frames concatenate into a longer valid stream
+    }
+    mp3 = b.toByteArray();
+  }
+
+  /** A 16-bit stereo WAV with a chirp on the left and noise on the right. */
+  static byte[] stereoWav(int seconds, int rateHz) {
+    int frames = seconds * rateHz;
+    ByteBuffer b = ByteBuffer.allocate(44 + frames * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes()).putInt(36 + frames * 4).put("WAVE".getBytes());
+    b.put("fmt ".getBytes()).putInt(16).putShort((short) 1).putShort((short) 2);
+    b.putInt(rateHz).putInt(rateHz * 4).putShort((short) 4).putShort((short) 16);
+    b.put("data".getBytes()).putInt(frames * 4);
+    java.util.Random random = new java.util.Random(1);
+    for (int i = 0; i < frames; i++) {
+      double t = (double) i / rateHz;
+      b.putShort((short) (12000 * Math.sin(2 * Math.PI * (200 + 50 * t) * t)));
+      b.putShort((short) (random.nextGaussian() * 3000));
+    }
+    return b.array();
+  }
+
+  @Benchmark
+  public long wav16BitStereo60s() throws IOException {
+    return drain(AudioDecoders.open(new ByteArrayInputStream(wav)));
+  }
+
+  @Benchmark
+  public long mp3Mpeg1Mono64k60s() throws IOException {
+    return drain(AudioDecoders.open(new ByteArrayInputStream(mp3)));
+  }
+
+  private long drain(PcmSource source) throws IOException {
+    long n = 0;
+    float sum = 0;
+    try (source) {
+      int r;
+      while ((r = source.read(buffer, 0, buffer.length)) > 0) {
+        n += r;
+        sum += buffer[0];
+      }
+    }
+    return n + (long) sum;
+  }
+}

@@ -1,0 +1,103 @@
+package io.tunetrace.core.bench;
+
+import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.audio.Resampler;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Resampling 60 s of mono audio to 16 kHz, as an array and as a stream read in 4096-sample
+ * blocks. One operation is 60 s of audio, so realtime factor = 60 000 ms / score, and the cost per
+ * input second is score / 60.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class ResampleBenchmark {
+  static final int SECONDS = 60;
+
+  private float[] at44k;
+  private float[] at48k;
+  private final float[] buffer = new float[4096];
+
+  @Setup
+  public void setUp() {
+    at44k = signal(44100);
+    at48k = signal(48000);
+  }
+
+  private static float[] signal(int rateHz) {
+    float[] x = new float[SECONDS * rateHz];
+    java.util.Random random = new java.util.Random(2);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (0.3 * Math.sin(2 * Math.PI * 440.0 * i / rateHz) + 0.1 * random.nextGaussian());
+    }
+    return x;
+  }
+
+  @Benchmark
+  public float[] array44100To16000() {
+    return Resampler.resample(at44k, 44100, 16000);
+  }
+
+  @Benchmark
+  public float[] array48000To16000() {
+    return Resampler.resample(at48k, 48000, 16000);
+  }
+
+  @Benchmark
+  public long stream44100To16000() throws IOException {
+    long n = 0;
+    try (PcmSource s = Resampler.resample(new ArrayPcm(at44k, 44100), 16000)) {
+      int r;
+      while ((r = s.read(buffer, 0, buffer.length)) > 0) {
+        n += r;
+      }
+    }
+    return n;
+  }
+
+  /** An in-memory source read in caller-sized blocks. */
+  static final class ArrayPcm implements PcmSource {
+    private final float[] data;
+    private final int rateHz;
+    private int position;
+
+    ArrayPcm(float[] data, int rateHz) {
+      this.data = data;
+      this.rateHz = rateHz;
+    }
+
+    @Override
+    public int sampleRateHz() {
+      return rateHz;
+    }
+
+    @Override
+    public int read(float[] buffer, int offset, int length) {
+      if (position >= data.length) {
+        return -1;
+      }
+      int n = Math.min(length, data.length - position);
+      System.arraycopy(data, position, buffer, offset, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public void close() {}
+  }
+}

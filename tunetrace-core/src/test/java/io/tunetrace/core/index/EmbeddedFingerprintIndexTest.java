@@ -1,0 +1,299 @@
+package io.tunetrace.core.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tunetrace.core.FingerprintParams;
+import io.tunetrace.core.hash.Fingerprints;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
+  @TempDir Path tmp;
+  private int counter;
+
+  @Override
+  protected FingerprintIndex newIndex(FingerprintParams params) {
+    return EmbeddedFingerprintIndex.open(tmp.resolve("index" + (counter++)), params);
+  }
+
+  @Override
+  protected FingerprintIndex reopen(FingerprintIndex index) {
+    Path dir = ((EmbeddedFingerprintIndex) index).directory();
+    index.close();
+    return EmbeddedFingerprintIndex.open(dir);
+  }
+
+  private static Set<String> fileNames(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return new HashSet<>(s.map(p -> p.getFileName().toString()).toList());
+    }
+  }
+
+  @Test
+  void closeAndReopenKeepsEverything() {
+    Path dir = tmp.resolve("persist");
+    Random r = new Random(11);
+    Fingerprints fa = randomFingerprints(r, 1000, 1 << 20);
+    Fingerprints fb = randomFingerprints(r, 1000, 1 << 20);
+    List<Track> added;
+    IndexStats stats;
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir, FingerprintParams.DEFAULT)) {
+      added = index.add(List.of(new NewTrack(meta("a", 1000, 1), fa),
+          new NewTrack(meta("b", 2000, 2), fb)));
+      index.add(meta("c", 3000, 3), Fingerprints.empty(5));
+      index.remove(added.get(0).id());
+      stats = index.stats();
+    }
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      assertEquals(FingerprintParams.DEFAULT, index.params());
+      assertEquals(stats, index.stats());
+      assertEquals(2, index.tracks().size());
+      assertEquals(added.get(1), index.track(added.get(1).id()).orElseThrow());
+      assertTrue(index.track(added.get(0).id()).isEmpty());
+      assertAllPostingsFound(index, added.get(1).id(), fb);
+      index.lookup(fa.hashes(), Integer.MAX_VALUE,
+          (q, t, f) -> assertEquals(added.get(1).id(), t));
+      Track d = index.add(meta("d", 10, 4), randomFingerprints(r, 10, 100));
+      assertEquals(added.get(1).id() + 2, d.id(), "ids are never reused");
+    }
+  }
+
+  @Test
+  void reopenWithOtherParamsIsRefused() {
+    Path dir = tmp.resolve("params");
+    EmbeddedFingerprintIndex.open(dir, FingerprintParams.DEFAULT).close();
+    IncompatibleParamsException e = assertThrows(IncompatibleParamsException.class,
+        () -> EmbeddedFingerprintIndex.open(dir, OTHER_PARAMS));
+    assertEquals("index at " + dir.toAbsolutePath()
+        + " was built with other fingerprint parameters:\n  index: "
+        + FingerprintParams.DEFAULT.toConfigString() + "\n  given: " + OTHER_PARAMS.toConfigString(),
+        e.getMessage());
+    // The refused open released the writer lock.
+    EmbeddedFingerprintIndex.open(dir).close();
+  }
+
+  @Test
+  void openWithoutParamsCreatesDefaultIndex() {
+    Path dir = tmp.resolve("a/b/new");
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      assertEquals(FingerprintParams.DEFAULT, index.params());
+    }
+    assertTrue(Files.exists(dir.resolve("MANIFEST")));
+  }
+
+  @Test
+  void readOnlyOpenOfMissingIndexFails() {
+    Path dir = tmp.resolve("missing");
+    IndexException e = assertThrows(IndexException.class,
+        () -> EmbeddedFingerprintIndex.openReadOnly(dir));
+    assertEquals("no index at " + dir.toAbsolutePath() + ": add tracks first", e.getMessage());
+  }
+
+  @Test
+  void directoryWithOtherFilesIsNotTakenOver() throws IOException {
+    Path dir = tmp.resolve("notes");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("readme.txt"), "hi");
+    IndexException e = assertThrows(IndexException.class, () -> EmbeddedFingerprintIndex.open(dir));
+    assertEquals("not an index (no MANIFEST, not empty): " + dir.toAbsolutePath(), e.getMessage());
+  }
+
+  @Test
+  void secondWriterIsRefused() {
+    Path dir = tmp.resolve("locked");
+    try (EmbeddedFingerprintIndex first = EmbeddedFingerprintIndex.open(dir)) {
+      IndexException e = assertThrows(IndexException.class, () -> EmbeddedFingerprintIndex.open(dir));
+      assertEquals("index at " + dir.toAbsolutePath()
+          + " is in use by another process (writer lock held)", e.getMessage());
+      // The refused attempt must not have released the first writer's lock.
+      first.add(meta("x", 1, -1), Fingerprints.of(new int[] {1}, new int[] {0}, 1, 1));
+      assertThrows(IndexException.class, () -> EmbeddedFingerprintIndex.open(dir));
+    }
+    EmbeddedFingerprintIndex.open(dir).close();
+  }
+
+  @Test
+  void readOnlyInstanceSeesSnapshotUntilRefresh() {
+    Path dir = tmp.resolve("ro");
+    Random r = new Random(12);
+    try (EmbeddedFingerprintIndex writer = EmbeddedFingerprintIndex.open(dir)) {
+      Track a = writer.add(meta("a", 1, -1), randomFingerprints(r, 100, 1000));
+      try (EmbeddedFingerprintIndex reader = EmbeddedFingerprintIndex.openReadOnly(dir)) {
+        assertTrue(reader.isReadOnly());
+        assertEquals(1, reader.tracks().size());
+        Fingerprints fb = randomFingerprints(r, 100, 1000);
+        Track b = writer.add(meta("b", 1, -1), fb);
+        writer.remove(a.id());
+        assertEquals(List.of(a), reader.tracks());
+        reader.refresh();
+        assertEquals(List.of(b), reader.tracks());
+        assertAllPostingsFound(reader, b.id(), fb);
+        IndexException e = assertThrows(IndexException.class,
+            () -> reader.add(meta("c", 1, -1), fb));
+        assertEquals("index at " + dir.toAbsolutePath() + " is open read-only", e.getMessage());
+        writer.compact();
+        reader.refresh();
+        assertAllPostingsFound(reader, b.id(), fb);
+      }
+    }
+  }
+
+  @Test
+  void compactionKeepsLookupResultsIdentical() throws IOException {
+    Path dir = tmp.resolve("compact");
+    Random r = new Random(13);
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      List<Track> tracks = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        tracks.add(index.add(meta("t" + i, 1000, i), randomFingerprints(r, 3000, 1 << 14)));
+      }
+      index.remove(tracks.get(2).id());
+      index.remove(tracks.get(5).id());
+      int[] query = new int[2000];
+      for (int i = 0; i < query.length; i++) {
+        query[i] = r.nextInt(1 << 14);
+      }
+      List<String> before = lookupAll(index, query, 3);
+      List<String> beforeAll = lookupAll(index, query, Integer.MAX_VALUE);
+      IndexStats statsBefore = index.stats();
+      assertEquals(7, index.segmentCount());
+      index.compact();
+      assertEquals(1, index.segmentCount());
+      assertEquals(new HashSet<>(before), new HashSet<>(lookupAll(index, query, 3)));
+      assertEquals(before.size(), lookupAll(index, query, 3).size());
+      assertEquals(new HashSet<>(beforeAll), new HashSet<>(lookupAll(index, query, Integer.MAX_VALUE)));
+      IndexStats after = index.stats();
+      assertEquals(statsBefore.postings(), after.postings());
+      assertEquals(statsBefore.tracks(), after.tracks());
+      assertTrue(after.bytes() < statsBefore.bytes(), after.bytes() + " vs " + statsBefore.bytes());
+      long segments = fileNames(dir).stream().filter(n -> n.endsWith(".tts")).count();
+      assertEquals(1, segments);
+      assertEquals(Files.size(dir.resolve("MANIFEST")) + sizeOfSegments(dir), after.bytes());
+    }
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      assertEquals(5, index.tracks().size());
+    }
+  }
+
+  private static long sizeOfSegments(Path dir) throws IOException {
+    long sum = 0;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> p.toString().endsWith(".tts")).toList()) {
+        sum += Files.size(p);
+      }
+    }
+    return sum;
+  }
+
+  @Test
+  void manyAddsAreMergedAutomatically() {
+    Path dir = tmp.resolve("merge");
+    Random r = new Random(14);
+    List<Fingerprints> fps = new ArrayList<>();
+    List<Track> tracks = new ArrayList<>();
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      for (int i = 0; i < 30; i++) {
+        Fingerprints fp = randomFingerprints(r, 500, 1 << 16);
+        fps.add(fp);
+        tracks.add(index.add(meta("t" + i, 1000, -1), fp));
+        assertTrue(index.segmentCount() <= EmbeddedFingerprintIndex.MAX_SEGMENTS);
+      }
+      for (int i = 0; i < 30; i++) {
+        assertAllPostingsFound(index, tracks.get(i).id(), fps.get(i));
+      }
+      assertEquals(30 * 500, index.stats().postings());
+    }
+  }
+
+  @Test
+  void orphanTempAndSegmentFilesAreCleanedOnOpen() throws IOException {
+    Path dir = tmp.resolve("orphans");
+    Random r = new Random(15);
+    Fingerprints fp = randomFingerprints(r, 100, 1000);
+    Track t;
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      t = index.add(meta("a", 1, -1), fp);
+    }
+    Set<String> good = fileNames(dir);
+    Files.write(dir.resolve("seg-0000000099.tts"), new byte[100]);
+    Files.write(dir.resolve("seg-0000000100.tts.tmp"), new byte[10]);
+    Files.write(dir.resolve("MANIFEST.tmp"), new byte[10]);
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      assertEquals(good, fileNames(dir));
+      assertAllPostingsFound(index, t.id(), fp);
+    }
+  }
+
+  @Test
+  void lookupRejectsNonPositiveLimitAndClosedIndex() {
+    EmbeddedFingerprintIndex index = (EmbeddedFingerprintIndex) create();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> index.lookup(new int[] {1}, 0, (q, t, f) -> { }));
+    assertEquals("maxPostingsPerHash < 1: 0", e.getMessage());
+    index.close();
+    IndexException closed = assertThrows(IndexException.class, index::tracks);
+    assertEquals("index at " + index.directory() + " is closed", closed.getMessage());
+  }
+
+  @Test
+  void hotHashSpanningManyBlocksAndSegmentsIsCountedExactly() {
+    EmbeddedFingerprintIndex index = (EmbeddedFingerprintIndex) create();
+    int n = 1000;
+    int[] hashes = new int[n];
+    int[] frames = new int[n];
+    for (int i = 0; i < n; i++) {
+      hashes[i] = i % 2 == 0 ? 77 : (i < 77 ? i : 100_000 + i);
+      frames[i] = i;
+    }
+    Fingerprints fp = Fingerprints.of(hashes, frames, n, n);
+    index.add(meta("a", 1, -1), fp);
+    index.add(meta("b", 1, -1), fp);
+    assertEquals(1000, lookupAll(index, new int[] {77}, 1000).size());
+    assertEquals(0, lookupAll(index, new int[] {77}, 999).size());
+    index.compact();
+    assertEquals(1000, lookupAll(index, new int[] {77}, 1000).size());
+    assertEquals(0, lookupAll(index, new int[] {77}, 999).size());
+    assertEquals(2, lookupAll(index, new int[] {77, 1}, 999).size());
+  }
+
+  @Test
+  void extremeHashesFramesAndIdsRoundTrip() {
+    EmbeddedFingerprintIndex index = (EmbeddedFingerprintIndex) create();
+    int[] hashes = {Integer.MIN_VALUE, -1, 0, 1, Integer.MAX_VALUE, Integer.MAX_VALUE};
+    int[] frames = {0, 1, 2, 3, 4, Integer.MAX_VALUE};
+    Fingerprints fp = Fingerprints.of(hashes, frames, hashes.length, Integer.MAX_VALUE);
+    Track t = index.add(meta("edge", 1, -1), fp);
+    assertAllPostingsFound(index, t.id(), fp);
+    assertEquals(List.of("0:" + t.id() + ":4", "0:" + t.id() + ":" + Integer.MAX_VALUE),
+        lookupAll(index, new int[] {Integer.MAX_VALUE}, 10));
+    assertFalse(lookupAll(index, new int[] {2}, 10).iterator().hasNext());
+  }
+
+  @Test
+  void compactnessIsUnderSixBytesPerPostingForAnHourOfAudio() {
+    EmbeddedFingerprintIndex index = (EmbeddedFingerprintIndex) create();
+    // One hour at 40 postings per second in 20 three-minute tracks, landmark-like 23-bit hashes.
+    Random r = new Random(16);
+    List<NewTrack> batch = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      batch.add(new NewTrack(meta("t" + i, 180_000, -1), SyntheticPostings.track(r, 180, 40)));
+    }
+    index.add(batch);
+    IndexStats stats = index.stats();
+    assertEquals(20 * 180 * 40, stats.postings(), 20 * 180 * 2);
+    assertTrue(stats.bytesPerPosting() < 6, "bytes per posting " + stats.bytesPerPosting());
+    assertTrue(stats.bytesPerHour() < 2_000_000, "bytes per hour " + stats.bytesPerHour());
+  }
+}
