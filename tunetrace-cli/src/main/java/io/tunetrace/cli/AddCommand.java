@@ -68,7 +68,7 @@ final class AddCommand implements Callable<Integer> {
     }
     ProgressBar bar = ProgressBar.onTerminal(err, files.size());
     Ingester.Summary summary;
-    try (TuneTrace tt = TuneTrace.openEmbedded(indexOption.indexDir())) {
+    try (TuneTrace tt = indexOption.openOrCreate()) {
       Ingester ingester = new Ingester(tt.index(), threads, this::override, bar::step);
       summary = ingester.run(files);
     } finally {
@@ -82,7 +82,7 @@ final class AddCommand implements Callable<Integer> {
     if (title == null && artist == null) {
       return null;
     }
-    TrackMetadata named = TrackNames.fromFile(file);
+    TrackMetadata named = TrackNames.of(file);
     return new TrackMetadata(
         title != null ? title : named.title(),
         artist != null ? artist : named.artist(),

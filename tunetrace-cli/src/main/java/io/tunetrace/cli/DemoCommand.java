@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new CliException("no audio files in " + dir);
     }
     Path indexDir = Files.createTempDirectory("tunetrace-demo-");
-    try (TuneTrace tt = TuneTrace.openEmbedded(indexDir)) {
+    try (TuneTrace tt = IndexOption.openEmbedded(indexDir)) {
       out.printf(Locale.ROOT, "Indexing %d tracks from %s into %s%n", tracks.size(), dir, indexDir);
       Ingester.Summary ingest = new Ingester(tt.index(), Runtime.getRuntime().availableProcessors(),
           null, null).run(tracks);

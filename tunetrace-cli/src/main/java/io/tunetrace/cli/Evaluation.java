@@ -280,7 +280,7 @@ final class Evaluation {
     List<Manifest.Row> rows = Manifest.read(manifestFile);
     List<Path> refs = AudioFiles.expand(List.of(refsDir));
     Path indexDir = Files.createTempDirectory("tunetrace-eval-");
-    try (TuneTrace tt = TuneTrace.openEmbedded(indexDir)) {
+    try (TuneTrace tt = IndexOption.openEmbedded(indexDir)) {
       log.printf(Locale.ROOT, "indexing %d refs with %d threads...%n", refs.size(), threads);
       log.flush();
       Ingester.Summary ingest = new Ingester(tt.index(), threads, null, null).run(refs);
@@ -317,7 +317,7 @@ final class Evaluation {
     long start = System.nanoTime();
     MatchResult result;
     try {
-      result = tt.match(file);
+      result = Queries.match(tt, file);
     } catch (Exception e) {
       double ms = (System.nanoTime() - start) / 1e6;
       return new QueryResult(row, null, null, 0, 0, ms, Errors.oneLine(e));

@@ -210,7 +210,7 @@ final class Ingester {
 
   private TrackMetadata metadata(Path file, long audioMillis, String sha256) {
     TrackMetadata given = metadataOverride == null ? null : metadataOverride.apply(file);
-    TrackMetadata named = given != null ? given : TrackNames.fromFile(file);
+    TrackMetadata named = given != null ? given : TrackNames.of(file);
     return new TrackMetadata(
         named.title(),
         named.artist(),

@@ -25,7 +25,7 @@ final class ListCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (TuneTrace tt = indexOption.openExisting()) {
+    try (TuneTrace tt = indexOption.openExisting(false)) {
       if (!json) {
         out.println(String.format(Locale.ROOT, "%6s  %-30s  %-20s  %10s  %9s  %s",
             "ID", "TITLE", "ARTIST", "DURATION", "POSTINGS", "PATH"));

@@ -41,7 +41,7 @@ final class MatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean anyMatched = false;
     boolean anyError = false;
-    try (TuneTrace tt = indexOption.openExisting()) {
+    try (TuneTrace tt = indexOption.openExisting(false)) {
       int width = Math.min(40, queries.stream().mapToInt(String::length).max().orElse(5));
       if (!json) {
         out.println(tableRow(width, "QUERY", "RESULT", "AT", "SCORE", "CONF", "MS"));
@@ -51,7 +51,7 @@ final class MatchCommand implements Callable<Integer> {
         MatchResult result = null;
         Exception failure = null;
         try {
-          result = tt.match(Path.of(query));
+          result = Queries.match(tt, Path.of(query));
         } catch (Exception e) {
           failure = e;
         }

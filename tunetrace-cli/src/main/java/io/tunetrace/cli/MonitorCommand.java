@@ -44,7 +44,7 @@ final class MonitorCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean anyError = false;
     int[] detections = {0};
-    try (TuneTrace tt = indexOption.openExisting()) {
+    try (TuneTrace tt = indexOption.openExisting(false)) {
       if (!json) {
         out.println(String.format(Locale.ROOT, "%-24s  %-12s  %-12s  %-12s  %-12s  %5s  %s",
             "RECORDING", "FROM", "TO", "TRACK FROM", "TRACK TO", "SCORE", "TRACK"));

@@ -32,7 +32,7 @@ final class RemoveCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int missing = 0;
-    try (TuneTrace tt = indexOption.openExisting()) {
+    try (TuneTrace tt = indexOption.openExisting(true)) {
       for (int id : ids) {
         if (tt.index().remove(id)) {
           out.println("removed #" + id);

@@ -30,7 +30,7 @@ final class StatsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (TuneTrace tt = indexOption.openExisting()) {
+    try (TuneTrace tt = indexOption.openExisting(false)) {
       IndexStats s = tt.index().stats();
       if (json) {
         out.println(new Json()

@@ -1,11 +1,28 @@
 package io.tunetrace.cli;
 
+import io.tunetrace.core.audio.AudioTags;
 import io.tunetrace.core.index.TrackMetadata;
 import java.nio.file.Path;
 
-/** Title and artist for a file that carries no tags: from its name. */
+/** Title, artist and album of a file: from its tags, else from its name. */
 final class TrackNames {
   private TrackNames() {}
+
+  /** Tags win field by field; missing title/artist come from the file name. */
+  static TrackMetadata of(Path file) {
+    TrackMetadata named = fromFile(file);
+    AudioTags.Tags tags = AudioTags.read(file).orElse(null);
+    if (tags == null) {
+      return named;
+    }
+    return new TrackMetadata(
+        tags.title() != null ? tags.title() : named.title(),
+        tags.artist() != null ? tags.artist() : named.artist(),
+        tags.album() != null ? tags.album() : "",
+        "",
+        0,
+        "");
+  }
 
   /**
    * "Artist - Title.mp3" gives artist and title; any other name gives the title only. Underscores

@@ -27,10 +27,10 @@ class EvalAndDemoTest {
       String stem = AudioFiles.stem(Path.of(name));
       SampleGenerator.writeWav(queries.resolve(stem + "_5s_clean.wav"),
           track.cut(6000, 5000).samples(), track.sampleRateHz());
-      SampleGenerator.writeWav(queries.resolve(stem + "_3s_white10.wav"),
-          track.cut(11_000, 3000).withWhiteNoise(10, 1).samples(), track.sampleRateHz());
+      SampleGenerator.writeWav(queries.resolve(stem + "_3s_white20.wav"),
+          track.cut(11_000, 3000).withWhiteNoise(20, 1).samples(), track.sampleRateHz());
       manifest.append(stem).append("_5s_clean.wav,").append(name).append(",6.0,5.0,clean\n");
-      manifest.append(stem).append("_3s_white10.wav,").append(name).append(",11.0,3.0,white10\n");
+      manifest.append(stem).append("_3s_white20.wav,").append(name).append(",11.0,3.0,white20\n");
     }
     // Held-out music: a piece the index has never seen.
     SampleGenerator.Piece unknown = new SampleGenerator.Piece("unknown", 99, 140, 64,
@@ -47,7 +47,7 @@ class EvalAndDemoTest {
     String out = eval.out();
     assertTrue(out.contains("| condition | 3 s | 5 s | all |\n| --- | --- | --- | --- |\n"), out);
     assertTrue(out.contains("| clean | — | 100.0% (3/3) | 100.0% (3/3) |"), out);
-    assertTrue(out.contains("| white10 | 100.0% (3/3) | — | 100.0% (3/3) |"), out);
+    assertTrue(out.contains("| white20 | 100.0% (3/3) | — | 100.0% (3/3) |"), out);
     assertTrue(out.contains("| false positives on held-out clips | 0.0% (0/1) |"), out);
     assertTrue(out.contains(
         "| correct matches with delta_ms within 100 ms of the truth (all but speed2) | 100.0% (6/6) |"),

@@ -107,7 +107,13 @@ public final class SampleGenerator {
       // Bass on every beat.
       for (int b = 0; b < 4; b++) {
         double midi = piece.rootMidi() - 24 + scale[degree % 7];
-        addNote(mix, rate, barStart + b * beat, beat * 0.9, midiHz(midi), new double[] {1, 0.5, 0.2}, 0.01, 0.15, 0.35);
+        addNote(mix, rate, barStart + b * beat, beat * 0.9, midiHz(midi), new double[] {1, 0.5, 0.2}, 0.01, 0.15, 0.2);
+      }
+      // Arpeggio: chord tones two octaves up, in sixteenths.
+      for (int s16 = 0; s16 < 16; s16++) {
+        int d = degree + 2 * (s16 % 3) + (s16 % 4 == 3 ? 7 : 0);
+        double midi = piece.rootMidi() + 12 + scale[d % 7] + 12 * (d / 7);
+        addNote(mix, rate, barStart + s16 * beat / 4, beat / 4, midiHz(midi), new double[] {1, 0.4, 0.2, 0.1}, 0.005, 0.08, 0.18);
       }
       // Percussion: kick on 1 and 3, snare on 2 and 4, hi-hat on eighths.
       for (int b = 0; b < 4; b++) {
@@ -117,8 +123,8 @@ public final class SampleGenerator {
         } else {
           addNoiseBurst(mix, rate, t, 0.18, 0.25, 0.5, random);
         }
-        addNoiseBurst(mix, rate, t, 0.04, 0.08, 0.95, random);
-        addNoiseBurst(mix, rate, t + beat / 2, 0.04, 0.05, 0.95, random);
+        addNoiseBurst(mix, rate, t, 0.04, 0.12, 0.95, random);
+        addNoiseBurst(mix, rate, t + beat / 2, 0.04, 0.08, 0.95, random);
       }
     }
     // Melody: a random walk on the scale with varied note lengths.
@@ -128,7 +134,7 @@ public final class SampleGenerator {
       double len = lengths[random.nextInt(lengths.length)] * beat;
       step = Math.max(0, Math.min(20, step + random.nextInt(7) - 3));
       if (random.nextDouble() > 0.12) {
-        double midi = piece.rootMidi() + scale[step % 7] + 12 * (step / 7) - 7;
+        double midi = piece.rootMidi() + scale[step % 7] + 12 * (step / 7) + 5;
         addNote(mix, rate, t, len * 0.95, midiHz(midi), piece.harmonics(), 0.01, len * 0.6, 0.45);
       }
       t += len;
@@ -172,7 +178,7 @@ public final class SampleGenerator {
       double t = (i - from) / (double) rate;
       double hz = 50 + 90 * Math.exp(-t / 0.04);
       phase += 2 * Math.PI * hz / rate;
-      mix[i] += 0.6 * Math.exp(-t / 0.08) * Math.sin(phase);
+      mix[i] += 0.4 * Math.exp(-t / 0.08) * Math.sin(phase);
     }
   }
 
