@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -150,6 +152,22 @@ final class Evaluation {
       return new double[] {percentile(l, 50), percentile(l, 95), l.length};
     }
 
+    /** Per file extension: [audio millis, CPU nanos, files] of the added refs. */
+    Map<String, long[]> ingestByFormat() {
+      Map<String, long[]> byFormat = new TreeMap<>();
+      for (Ingester.Outcome o : ingest.outcomes()) {
+        Long cpu = ingest.fileCpuNanos().get(o.file());
+        if (o.kind() != Ingester.Kind.ADDED || cpu == null) {
+          continue;
+        }
+        long[] v = byFormat.computeIfAbsent(AudioFiles.extension(o.file()), k -> new long[3]);
+        v[0] += o.audioMillis();
+        v[1] += cpu;
+        v[2]++;
+      }
+      return byFormat;
+    }
+
     String markdown() {
       StringBuilder b = new StringBuilder();
       List<Double> lengths = lengths();
@@ -189,6 +207,16 @@ final class Evaluation {
       row(b, "ingest speed (decode included)", String.format(Locale.ROOT,
           "%.0f× realtime per core (worker CPU time); %.0f× realtime wall-clock on %d threads",
           ingest.realtimePerCore(), ingest.realtimeFactor(), ingest.threads()));
+      if (ingest.realtimePerCoreWithChildren() >= 0) {
+        row(b, "ingest speed counting child processes (ffmpeg decode of OGG etc.)", String.format(
+            Locale.ROOT, "%.0f× realtime per core", ingest.realtimePerCoreWithChildren()));
+      }
+      for (Map.Entry<String, long[]> e : ingestByFormat().entrySet()) {
+        long[] v = e.getValue();
+        row(b, "hash + decode + fingerprint speed, " + e.getKey() + " refs (in-JVM CPU)",
+            String.format(Locale.ROOT, "%.0f× realtime per core (%d files, %s)",
+                v[1] == 0 ? 0 : v[0] * 1e6 / v[1], v[2], Format.hours(v[0])));
+      }
       row(b, "query latency p50 / p95 (in-process, decode included, warm)", String.format(
           Locale.ROOT, "%.2f ms / %.2f ms (%d queries)", all[0], all[1], (int) all[2]));
       if (wav5[2] > 0) {

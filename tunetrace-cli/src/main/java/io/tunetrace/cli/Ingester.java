@@ -54,7 +54,12 @@ final class Ingester {
 
   /** Totals of a run. */
   record Summary(
-      List<Outcome> outcomes, long wallNanos, long workerCpuNanos, int threads) {
+      List<Outcome> outcomes,
+      long wallNanos,
+      long workerCpuNanos,
+      int threads,
+      Map<Path, Long> fileCpuNanos,
+      long childCpuNanos) {
     long count(Kind kind) {
       return outcomes.stream().filter(o -> o.kind() == kind).count();
     }
@@ -76,6 +81,14 @@ final class Ingester {
     double realtimePerCore() {
       return workerCpuNanos == 0 ? 0 : audioMillis() * 1e6 / workerCpuNanos;
     }
+
+    /**
+     * Like {@link #realtimePerCore()} but also counting the CPU time of child processes (ffmpeg,
+     * ffprobe), or -1 when the platform cannot tell.
+     */
+    double realtimePerCoreWithChildren() {
+      return childCpuNanos < 0 ? -1 : audioMillis() * 1e6 / (workerCpuNanos + childCpuNanos);
+    }
   }
 
   private static final int BATCH_TRACKS = 32;
@@ -94,6 +107,7 @@ final class Ingester {
   private long pendingPostings;
   private final List<Outcome> outcomes = new ArrayList<>();
   private final AtomicLong cpuNanos = new AtomicLong();
+  private final Map<Path, Long> fileCpuNanos = new ConcurrentHashMap<>();
 
   private record Pending(Path file, NewTrack track, long audioMillis) {}
 
@@ -118,6 +132,7 @@ final class Ingester {
 
   Summary run(List<Path> files) throws InterruptedException {
     long start = System.nanoTime();
+    long children0 = childCpuNanos();
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "tunetrace-ingest");
       t.setDaemon(true);
@@ -162,10 +177,13 @@ final class Ingester {
     synchronized (outcomes) {
       result = List.copyOf(outcomes);
     }
-    return new Summary(result, System.nanoTime() - start, cpuNanos.get(), threads);
+    long children1 = childCpuNanos();
+    return new Summary(result, System.nanoTime() - start, cpuNanos.get(), threads,
+        Map.copyOf(fileCpuNanos), children0 < 0 || children1 < 0 ? -1 : children1 - children0);
   }
 
   private void ingest(Path file) {
+    long cpu0 = cpuTime();
     try {
       String sha256 = sha256(file);
       var existing = index.findBySha256(sha256);
@@ -191,6 +209,7 @@ final class Ingester {
       }
       long audioMillis = Math.round(samples * 1000.0 / sampleRateHz);
       TrackMetadata metadata = metadata(file, audioMillis, sha256);
+      fileCpuNanos.put(file, cpuTime() - cpu0);
       List<Pending> batch = null;
       synchronized (pendingLock) {
         pending.add(new Pending(file, new NewTrack(metadata, fingerprints), audioMillis));
@@ -290,6 +309,21 @@ final class Ingester {
       }
     }
     return System.nanoTime();
+  }
+
+  /**
+   * CPU time of this process's terminated, waited-for child processes (ffmpeg, ffprobe) from
+   * /proc/self/stat (cutime + cstime), or -1 when unavailable (not Linux).
+   */
+  static long childCpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      long ticks = Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      return ticks * 10_000_000L; // USER_HZ = 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** Counts the samples that pass through, to know the exact duration. */
