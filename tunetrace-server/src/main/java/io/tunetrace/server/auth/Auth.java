@@ -1,0 +1,80 @@
+package io.tunetrace.server.auth;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTVerifier;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.exceptions.JWTVerificationException;
+import io.tunetrace.server.http.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks credentials: HS256 JWTs signed with {@code JWT_SECRET} (signature, issuer and expiry
+ * checked) and static API keys from {@code API_KEYS}. A credential comes from {@code
+ * Authorization: Bearer <token>}, {@code X-API-Key}, or — for browsers, which cannot set headers
+ * on a WebSocket — the {@code token}, {@code access_token} or {@code api_key} query parameter.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Auth {
+  private final JWTVerifier verifier;
+  private final Set<String> apiKeys;
+
+  public Auth(Optional<String> jwtSecret, String issuer, Set<String> apiKeys) {
+    this.verifier = jwtSecret
+        .map(s -> JWT.require(Algorithm.HMAC256(s)).withIssuer(issuer).acceptLeeway(5).build())
+        .orElse(null);
+    this.apiKeys = Set.copyOf(apiKeys);
+  }
+
+  /** Who made a request: a JWT subject or an API key. */
+  public record Principal(String id) {}
+
+  /** Picks the credential out of the header or query values; null when there is none. */
+  public static String credential(String authorizationHeader, String apiKeyHeader, String token,
+      String accessToken, String apiKey) {
+    if (authorizationHeader != null && !authorizationHeader.isBlank()) {
+      String h = authorizationHeader.trim();
+      if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        return h.substring(7).trim();
+      }
+      throw ApiException.unauthorized("Authorization header must be: Bearer <token>");
+    }
+    for (String c : new String[] {apiKeyHeader, token, accessToken, apiKey}) {
+      if (c != null && !c.isBlank()) {
+        return c.trim();
+      }
+    }
+    return null;
+  }
+
+  /** Verifies a credential; throws a 401 {@link ApiException} with the reason. */
+  public Principal verify(String credential) {
+    if (credential == null) {
+      throw ApiException.unauthorized("missing credentials: send Authorization: Bearer <token>");
+    }
+    for (String key : apiKeys) {
+      if (MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
+          credential.getBytes(StandardCharsets.UTF_8))) {
+        return new Principal("key:" + key.substring(0, 4));
+      }
+    }
+    if (verifier == null || credential.chars().filter(c -> c == '.').count() != 2) {
+      throw ApiException.unauthorized("invalid credentials");
+    }
+    try {
+      var jwt = verifier.verify(credential);
+      if (jwt.getExpiresAt() == null) {
+        throw ApiException.unauthorized("token has no expiry");
+      }
+      return new Principal("sub:" + (jwt.getSubject() == null ? "" : jwt.getSubject()));
+    } catch (TokenExpiredException e) {
+      throw ApiException.unauthorized("token expired");
+    } catch (JWTVerificationException e) {
+      throw ApiException.unauthorized("invalid token");
+    }
+  }
+}

@@ -1,0 +1,335 @@
+package io.tunetrace.server.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The server's settings, parsed from environment variables (the names of the original design note
+ * plus auth, limits and workers). {@link #fromEnv} checks everything at once and throws a {@link
+ * ConfigException} with one line per problem, so a bad deployment refuses to start with a clear
+ * message.
+ *
+ * <p>With none of {@code DATABASE_URL}, {@code REDIS_URL} and {@code S3_ENDPOINT} set the server
+ * runs in embedded mode: an embedded index, blobs on disk and an embedded H2 job/metadata store,
+ * all under {@code DATA_DIR}. With any of them set, all three are required.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ServerConfig {
+
+  /** PostgreSQL (or, in embedded mode, H2) connection settings in JDBC form. */
+  public record Database(String jdbcUrl, String user, String password, String schema) {
+    @Override
+    public String toString() {
+      return "Database[" + jdbcUrl + ", user=" + user + ", schema=" + schema + "]";
+    }
+  }
+
+  /** S3 endpoint settings. */
+  public record S3(String endpoint, String region, String accessKey, String secretKey,
+      String bucket, boolean forcePathStyle) {
+    @Override
+    public String toString() {
+      return "S3[" + endpoint + ", bucket=" + bucket + ", region=" + region + "]";
+    }
+  }
+
+  public final String host;
+  public final int port;
+  public final Optional<Database> database;
+  public final Optional<String> redisUrl;
+  public final Optional<S3> s3;
+  public final String queuePrefix;
+  public final Optional<String> jwtSecret;
+  public final String jwtIssuer;
+  public final long jwtTtlSeconds;
+  public final Set<String> apiKeys;
+  public final long maxUploadBytes;
+  public final int workerConcurrency;
+  public final ServerRole role;
+  public final Path dataDir;
+  public final int jobMaxAttempts;
+  public final long jobLeaseMillis;
+  public final long jobBackoffMillis;
+  public final long jobPollMillis;
+  public final long shutdownGraceMillis;
+  public final int recognizePerMinute;
+  public final int wsConnectsPerMinute;
+  public final int maxStreamSeconds;
+  public final int maxPostingsPerHash;
+
+  private ServerConfig(Parser p) {
+    this.host = p.string("HOST", "0.0.0.0");
+    this.port = p.integer("PORT", 8080, 0, 65535);
+    this.queuePrefix = p.string("QUEUE_PREFIX", "tunetrace");
+    if (!queuePrefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
+      p.problem("QUEUE_PREFIX must be 1-64 of [A-Za-z0-9_.:-]: " + queuePrefix);
+    }
+    this.database = p.optional("DATABASE_URL").map(url -> parseDatabaseUrl(url, p));
+    this.redisUrl = p.optional("REDIS_URL");
+    redisUrl.ifPresent(url -> {
+      if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
+        p.problem("REDIS_URL must start with redis:// or rediss://: " + url);
+      } else {
+        try {
+          URI uri = new URI(url);
+          if (uri.getHost() == null) {
+            p.problem("REDIS_URL has no host: " + url);
+          }
+        } catch (URISyntaxException e) {
+          p.problem("REDIS_URL is not a URL: " + url);
+        }
+      }
+    });
+    Optional<String> endpoint = p.optional("S3_ENDPOINT");
+    if (endpoint.isPresent()) {
+      String e = endpoint.get();
+      if (!e.startsWith("http://") && !e.startsWith("https://")) {
+        p.problem("S3_ENDPOINT must start with http:// or https://: " + e);
+      }
+      String bucket = p.string("S3_BUCKET", "tunetrace-tracks");
+      if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+        p.problem("S3_BUCKET is not a valid bucket name: " + bucket);
+      }
+      this.s3 = Optional.of(new S3(e, p.string("S3_REGION", "us-east-1"),
+          p.required("S3_ACCESS_KEY"), p.required("S3_SECRET_KEY"), bucket,
+          p.bool("S3_FORCE_PATH_STYLE", true)));
+    } else {
+      this.s3 = Optional.empty();
+    }
+    int services = (database.isPresent() ? 1 : 0) + (redisUrl.isPresent() ? 1 : 0)
+        + (s3.isPresent() ? 1 : 0);
+    if (services > 0 && services < 3) {
+      List<String> missing = new ArrayList<>();
+      if (database.isEmpty()) {
+        missing.add("DATABASE_URL");
+      }
+      if (redisUrl.isEmpty()) {
+        missing.add("REDIS_URL");
+      }
+      if (s3.isEmpty()) {
+        missing.add("S3_ENDPOINT");
+      }
+      p.problem("service mode needs DATABASE_URL, REDIS_URL and S3_ENDPOINT together; missing: "
+          + String.join(", ", missing) + " (set none of them for embedded mode)");
+    }
+    this.jwtSecret = p.optional("JWT_SECRET");
+    jwtSecret.ifPresent(s -> {
+      if (s.getBytes(StandardCharsets.UTF_8).length < 32) {
+        p.problem("JWT_SECRET must be at least 32 bytes for HS256");
+      }
+    });
+    this.jwtIssuer = p.string("JWT_ISSUER", "tunetrace");
+    this.jwtTtlSeconds = p.longValue("JWT_TTL_SECONDS", 3600, 1, 365L * 24 * 3600);
+    Set<String> keys = new LinkedHashSet<>();
+    for (String k : p.string("API_KEYS", "").split(",")) {
+      String key = k.trim();
+      if (key.isEmpty()) {
+        continue;
+      }
+      if (key.length() < 16) {
+        p.problem("API_KEYS entries must be at least 16 characters");
+      }
+      keys.add(key);
+    }
+    this.apiKeys = Set.copyOf(keys);
+    if (services == 3 && jwtSecret.isEmpty() && apiKeys.isEmpty()) {
+      p.problem("service mode needs JWT_SECRET or API_KEYS (uploads and recognition require auth)");
+    }
+    this.maxUploadBytes = p.longValue("MAX_UPLOAD_BYTES", 200L * 1024 * 1024, 1024, 1L << 40);
+    this.workerConcurrency = p.integer("WORKER_CONCURRENCY", 1, 0, 256);
+    String roleText = p.string("SERVER_ROLE", "all");
+    ServerRole parsedRole = ServerRole.ALL;
+    try {
+      parsedRole = ServerRole.valueOf(roleText.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      p.problem("SERVER_ROLE must be all, api or worker: " + roleText);
+    }
+    this.role = parsedRole;
+    this.dataDir = Path.of(p.string("DATA_DIR", "data"));
+    this.jobMaxAttempts = p.integer("JOB_MAX_ATTEMPTS", 5, 1, 100);
+    this.jobLeaseMillis = p.longValue("JOB_LEASE_SECONDS", 30, 2, 86400) * 1000;
+    this.jobBackoffMillis = p.longValue("JOB_BACKOFF_MILLIS", 2000, 1, 3_600_000);
+    this.jobPollMillis = p.longValue("JOB_POLL_MILLIS", 500, 10, 60_000);
+    this.shutdownGraceMillis = p.longValue("SHUTDOWN_GRACE_SECONDS", 30, 0, 3600) * 1000;
+    this.recognizePerMinute = p.integer("RATE_LIMIT_RECOGNIZE_PER_MINUTE", 120, 1, 1_000_000);
+    this.wsConnectsPerMinute = p.integer("RATE_LIMIT_WS_PER_MINUTE", 60, 1, 1_000_000);
+    this.maxStreamSeconds = p.integer("MAX_STREAM_SECONDS", 600, 5, 86400);
+    this.maxPostingsPerHash = p.integer("MAX_POSTINGS_PER_HASH", 5000, 1, 10_000_000);
+    if (role.runsWorkers() && workerConcurrency == 0 && role == ServerRole.WORKER) {
+      p.problem("SERVER_ROLE=worker needs WORKER_CONCURRENCY >= 1");
+    }
+  }
+
+  /** Parses and validates; throws {@link ConfigException} listing every problem found. */
+  public static ServerConfig fromEnv(Map<String, String> env) {
+    Parser p = new Parser(env);
+    ServerConfig config = new ServerConfig(p);
+    if (!p.problems.isEmpty()) {
+      throw new ConfigException(p.problems);
+    }
+    return config;
+  }
+
+  /** True when PostgreSQL, Redis and S3 are configured; false in embedded mode. */
+  public boolean serviceMode() {
+    return database.isPresent();
+  }
+
+  /** One line describing the mode, printed at start-up. */
+  public String describeMode() {
+    if (serviceMode()) {
+      return "service mode: " + database.get() + ", Redis " + redactUrl(redisUrl.get()) + ", " + s3.get()
+          + ", role " + role.name().toLowerCase(Locale.ROOT);
+    }
+    return "embedded mode: index, blobs and job store under " + dataDir.toAbsolutePath()
+        + " (set DATABASE_URL, REDIS_URL and S3_ENDPOINT for service mode)";
+  }
+
+  static String redactUrl(String url) {
+    return url.replaceAll("//[^@/]*@", "//***@");
+  }
+
+  /**
+   * Accepts {@code postgresql://user:pass@host:port/db?schema=public} (and {@code postgres://}),
+   * or a JDBC URL ({@code jdbc:postgresql://...}, {@code jdbc:h2:...}).
+   */
+  static Database parseDatabaseUrl(String url, Parser p) {
+    if (url.startsWith("jdbc:")) {
+      String schema = queryParam(url, "currentSchema").orElse("public");
+      return new Database(url, p.string("DATABASE_USER", null), p.string("DATABASE_PASSWORD", null),
+          schema);
+    }
+    if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      p.problem("DATABASE_URL must be postgresql://user:pass@host:port/db or a jdbc: URL: "
+          + redactUrl(url));
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      p.problem("DATABASE_URL is not a URL: " + redactUrl(url));
+      return null;
+    }
+    if (uri.getHost() == null) {
+      p.problem("DATABASE_URL has no host: " + redactUrl(url));
+      return null;
+    }
+    String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres"
+        : uri.getPath().substring(1);
+    String user = null;
+    String password = null;
+    if (uri.getRawUserInfo() != null) {
+      String[] parts = uri.getRawUserInfo().split(":", 2);
+      user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+      if (parts.length > 1) {
+        password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+      }
+    }
+    String schema = queryParam(url, "schema").orElse("public");
+    if (!schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      p.problem("DATABASE_URL schema is not a plain identifier: " + schema);
+    }
+    StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(uri.getHost());
+    if (uri.getPort() > 0) {
+      jdbc.append(':').append(uri.getPort());
+    }
+    jdbc.append('/').append(db).append("?currentSchema=").append(schema);
+    queryParam(url, "sslmode").ifPresent(s -> jdbc.append("&sslmode=").append(s));
+    return new Database(jdbc.toString(), user, password, schema);
+  }
+
+  private static Optional<String> queryParam(String url, String name) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return Optional.empty();
+    }
+    return Arrays.stream(url.substring(q + 1).split("&"))
+        .map(kv -> kv.split("=", 2))
+        .filter(kv -> kv.length == 2 && kv[0].equals(name))
+        .map(kv -> URLDecoder.decode(kv[1], StandardCharsets.UTF_8))
+        .findFirst();
+  }
+
+  /** Reads values and collects problems instead of failing on the first. */
+  static final class Parser {
+    private final Map<String, String> env;
+    final List<String> problems = new ArrayList<>();
+
+    Parser(Map<String, String> env) {
+      this.env = env;
+    }
+
+    void problem(String line) {
+      problems.add(line);
+    }
+
+    Optional<String> optional(String name) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    String string(String name, String fallback) {
+      return optional(name).orElse(fallback);
+    }
+
+    String required(String name) {
+      Optional<String> v = optional(name);
+      if (v.isEmpty()) {
+        problem(name + " is required");
+        return "";
+      }
+      return v.get();
+    }
+
+    int integer(String name, int fallback, int min, int max) {
+      return (int) longValue(name, fallback, min, max);
+    }
+
+    long longValue(String name, long fallback, long min, long max) {
+      Optional<String> v = optional(name);
+      if (v.isEmpty()) {
+        return fallback;
+      }
+      try {
+        long value = Long.parseLong(v.get());
+        if (value < min || value > max) {
+          problem(name + " out of [" + min + ", " + max + "]: " + value);
+          return fallback;
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        problem(name + " is not an integer: " + v.get());
+        return fallback;
+      }
+    }
+
+    boolean bool(String name, boolean fallback) {
+      Optional<String> v = optional(name);
+      if (v.isEmpty()) {
+        return fallback;
+      }
+      switch (v.get().toLowerCase(Locale.ROOT)) {
+        case "true": case "1": case "yes":
+          return true;
+        case "false": case "0": case "no":
+          return false;
+        default:
+          problem(name + " must be true or false: " + v.get());
+          return fallback;
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.tunetrace.server.db;
+
+import io.tunetrace.server.jobs.JobQueue;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The {@code tracks} table. A new track and its fingerprint job are inserted in one transaction, so
+ * a track can never sit in QUEUED without a job.
+ *
+ * <p>Thread-safe.
+ */
+public final class TrackStore {
+  private final Jdbi jdbi;
+  private final JobQueue queue;
+
+  public TrackStore(Database db, JobQueue queue) {
+    this.jdbi = db.jdbi();
+    this.queue = queue;
+  }
+
+  /** What an upload knows about a new track. */
+  public record NewTrackRow(UUID id, String title, String artist, String album, String s3Key,
+      String contentType, long sizeBytes, String sha256) {}
+
+  /** Inserts the track as QUEUED and enqueues its job, atomically. */
+  public TrackRow insertQueued(NewTrackRow t) {
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    jdbi.useTransaction(h -> {
+      h.createUpdate("INSERT INTO tracks (id, title, artist, album, s3_key, content_type, size_bytes,"
+              + " sha256, status, attempts, created_at, updated_at) VALUES (:id, :title, :artist,"
+              + " :album, :s3Key, :contentType, :size, :sha, 'QUEUED', 0, :now, :now)")
+          .bind("id", t.id())
+          .bind("title", t.title())
+          .bind("artist", t.artist())
+          .bind("album", t.album())
+          .bind("s3Key", t.s3Key())
+          .bind("contentType", t.contentType())
+          .bind("size", t.sizeBytes())
+          .bind("sha", t.sha256())
+          .bind("now", now)
+          .execute();
+      queue.enqueue(h, t.id(), t.s3Key());
+    });
+    return find(t.id()).orElseThrow();
+  }
+
+  public Optional<TrackRow> find(UUID id) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE id = :id")
+        .bind("id", id)
+        .map((rs, ctx) -> TrackRow.map(rs))
+        .findOne());
+  }
+
+  /**
+   * The track whose index entry has id {@code indexId} and source {@code s3Key} (the worker stores
+   * the object key as the index track's source path; both must agree).
+   */
+  public Optional<TrackRow> findIndexed(int indexId, String s3Key) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE s3_key = :k AND index_id = :i")
+        .bind("k", s3Key)
+        .bind("i", indexId)
+        .map((rs, ctx) -> TrackRow.map(rs))
+        .findOne());
+  }
+
+  /** A page of tracks, newest first, optionally of one status. */
+  public List<TrackRow> list(Optional<TrackStatus> status, int limit, int offset) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks"
+            + (status.isPresent() ? " WHERE status = :status" : "")
+            + " ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset")
+        .bind("status", status.map(Enum::name).orElse(null))
+        .bind("limit", limit)
+        .bind("offset", offset)
+        .map((rs, ctx) -> TrackRow.map(rs))
+        .list());
+  }
+
+  public long count(Optional<TrackStatus> status) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM tracks"
+            + (status.isPresent() ? " WHERE status = :status" : ""))
+        .bind("status", status.map(Enum::name).orElse(null))
+        .mapTo(Long.class)
+        .one());
+  }
+
+  /** Deletes the row (its jobs go with it); false if there was none. */
+  public boolean delete(UUID id) {
+    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM tracks WHERE id = :id")
+        .bind("id", id)
+        .execute()) > 0;
+  }
+}

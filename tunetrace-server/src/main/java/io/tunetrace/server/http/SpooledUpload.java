@@ -1,0 +1,92 @@
+package io.tunetrace.server.http;
+
+import io.tunetrace.core.audio.AudioContainer;
+import io.tunetrace.core.audio.AudioDecoders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * An uploaded body copied to a temporary file in 64 KiB steps (never held in memory), with its
+ * size, SHA-256 and the container sniffed from its first bytes. Over the size limit → 413. Not
+ * thread-safe; close it to delete the file.
+ */
+public final class SpooledUpload implements AutoCloseable {
+  public final Path file;
+  public final long size;
+  public final String sha256;
+  public final AudioContainer container;
+
+  private SpooledUpload(Path file, long size, String sha256, AudioContainer container) {
+    this.file = file;
+    this.size = size;
+    this.sha256 = sha256;
+    this.container = container;
+  }
+
+  public static SpooledUpload spool(InputStream in, Path tempDir, long maxBytes) throws IOException {
+    Files.createDirectories(tempDir);
+    Path file = Files.createTempFile(tempDir, "upload-", ".bin");
+    boolean ok = false;
+    try {
+      MessageDigest sha;
+      try {
+        sha = MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      byte[] head = new byte[64];
+      int headLen = 0;
+      long size = 0;
+      byte[] buf = new byte[64 * 1024];
+      try (OutputStream out = Files.newOutputStream(file)) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          size += n;
+          if (size > maxBytes) {
+            throw ApiException.tooLarge("upload larger than " + maxBytes + " bytes");
+          }
+          if (headLen < head.length) {
+            int take = Math.min(n, head.length - headLen);
+            System.arraycopy(buf, 0, head, headLen, take);
+            headLen += take;
+          }
+          sha.update(buf, 0, n);
+          out.write(buf, 0, n);
+        }
+      }
+      AudioContainer container = headLen == 0 ? AudioContainer.UNKNOWN
+          : AudioDecoders.sniff(head, headLen);
+      ok = true;
+      return new SpooledUpload(file, size, HexFormat.of().formatHex(sha.digest()), container);
+    } finally {
+      if (!ok) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  /** File extension for keys of this container. */
+  public static String extension(AudioContainer c) {
+    switch (c) {
+      case WAV: return ".wav";
+      case MP3: return ".mp3";
+      case OGG: return ".ogg";
+      case FLAC: return ".flac";
+      case MP4: return ".m4a";
+      case WEBM: return ".webm";
+      case AIFF: return ".aiff";
+      default: return ".bin";
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    Files.deleteIfExists(file);
+  }
+}

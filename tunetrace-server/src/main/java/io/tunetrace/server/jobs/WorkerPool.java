@@ -1,0 +1,225 @@
+package io.tunetrace.server.jobs;
+
+import io.tunetrace.server.metrics.Metrics;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Worker threads inside the server process: each claims a job, runs it while a heartbeat renews
+ * its lease every third of the lease, and acknowledges or fails it. {@link #close} stops claiming,
+ * lets running jobs finish within the grace period and hands back the rest.
+ *
+ * <p>Thread-safe.
+ */
+public final class WorkerPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+
+  private final JobQueue queue;
+  private final FingerprintJobHandler handler;
+  private final Metrics metrics;
+  private final int concurrency;
+  private final long pollMillis;
+  private final long graceMillis;
+  private final String processId = "w-" + UUID.randomUUID().toString().substring(0, 8);
+  private final ExecutorService threads;
+  private final ScheduledExecutorService heartbeat;
+  private final Map<Long, Job> running = new ConcurrentHashMap<>();
+  private final Map<Long, Thread> runningThreads = new ConcurrentHashMap<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Object wake = new Object();
+  /** Where a simulated crash happens (tests): the job is abandoned, never renewed nor acked. */
+  public enum CrashPoint { NONE, AFTER_CLAIM, AFTER_INDEX }
+
+  private volatile CrashPoint crashPoint = CrashPoint.NONE;
+
+  public WorkerPool(JobQueue queue, FingerprintJobHandler handler, Metrics metrics, int concurrency,
+      long pollMillis, long graceMillis) {
+    this.queue = queue;
+    this.handler = handler;
+    this.metrics = metrics;
+    this.concurrency = concurrency;
+    this.pollMillis = pollMillis;
+    this.graceMillis = graceMillis;
+    this.threads = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
+      Thread t = new Thread(r, "tunetrace-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tunetrace-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public void start() {
+    long every = Math.max(100, queue.leaseMillis() / 3);
+    heartbeat.scheduleWithFixedDelay(this::renewAll, every, every, TimeUnit.MILLISECONDS);
+    for (int i = 0; i < concurrency; i++) {
+      String workerId = processId + "-" + i;
+      threads.submit(() -> loop(workerId));
+    }
+    LOG.info("{} worker thread(s) on queue {} (lease {} ms)", concurrency, queue.name(),
+        queue.leaseMillis());
+  }
+
+  /** Wakes idle workers (a job was just enqueued in this process). */
+  public void wakeUp() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  /**
+   * Test hook: jobs claimed from now on are abandoned at {@code point} as if the worker process
+   * had been killed there (no more lease renewals, no acknowledgement).
+   */
+  public void simulateCrash(CrashPoint point) {
+    this.crashPoint = point;
+  }
+
+  private void renewAll() {
+    for (Job job : running.values()) {
+      try {
+        if (!queue.renew(job)) {
+          LOG.warn("job {} (track {}): lease lost", job.id(), job.trackId());
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("job {}: lease renewal failed: {}", job.id(), e.toString());
+      }
+    }
+  }
+
+  private void loop(String workerId) {
+    while (!stopping.get()) {
+      Optional<Job> claimed;
+      try {
+        claimed = queue.claim(workerId);
+      } catch (RuntimeException e) {
+        LOG.warn("cannot claim a job: {}", e.toString());
+        sleep(Math.max(pollMillis, 1000));
+        continue;
+      }
+      if (claimed.isEmpty()) {
+        synchronized (wake) {
+          try {
+            wake.wait(pollMillis);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        continue;
+      }
+      Job job = claimed.get();
+      if (crashPoint == CrashPoint.AFTER_CLAIM) {
+        LOG.warn("job {}: simulating a worker killed after claiming", job.id());
+        continue;
+      }
+      running.put(job.id(), job);
+      runningThreads.put(job.id(), Thread.currentThread());
+      try {
+        runOne(job);
+      } finally {
+        running.remove(job.id());
+        runningThreads.remove(job.id());
+        Thread.interrupted();
+      }
+    }
+  }
+
+  private void runOne(Job job) {
+    long start = System.nanoTime();
+    try {
+      Optional<FingerprintJobHandler.Result> result = handler.run(job);
+      if (result.isEmpty()) {
+        LOG.info("job {}: track {} was deleted; dropping the job", job.id(), job.trackId());
+        queue.complete(job, 0, 0, 0);
+        return;
+      }
+      var r = result.get();
+      if (crashPoint == CrashPoint.AFTER_INDEX) {
+        LOG.warn("job {}: simulating a worker killed after writing postings", job.id());
+        return;
+      }
+      if (queue.complete(job, r.indexId(), r.durationMillis(), r.postings())) {
+        metrics.jobsDone.increment();
+        metrics.postingsStored.increment(r.postings());
+        LOG.info("job {}: track {} READY ({} postings, {} ms audio, {} ms)", job.id(),
+            job.trackId(), r.postings(), r.durationMillis(), (System.nanoTime() - start) / 1_000_000);
+      } else {
+        LOG.warn("job {}: not acknowledged (lease lost or track deleted); undoing its postings",
+            job.id());
+        handler.undo(r);
+      }
+    } catch (FingerprintJobHandler.PermanentJobException e) {
+      fail(job, e.getMessage(), true);
+    } catch (Exception e) {
+      if (stopping.get() && Thread.currentThread().isInterrupted()) {
+        queue.release(job);
+        return;
+      }
+      fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
+    }
+  }
+
+  private void fail(Job job, String message, boolean permanent) {
+    try {
+      JobQueue.FailOutcome outcome = queue.fail(job, message, permanent);
+      if (outcome == JobQueue.FailOutcome.FAILED) {
+        metrics.jobsFailed.increment();
+        LOG.warn("job {}: track {} FAILED after attempt {}: {}", job.id(), job.trackId(),
+            job.attempt(), message);
+      } else if (outcome == JobQueue.FailOutcome.RETRY_SCHEDULED) {
+        metrics.jobsRetried.increment();
+        LOG.warn("job {}: attempt {} failed, retry in {} ms: {}", job.id(), job.attempt(),
+            queue.backoffMillis(job.attempt()), message);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: could not record the failure ({}); the lease will expire and it reruns",
+          job.id(), e.toString());
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops claiming, waits up to the grace period for running jobs, hands back the rest. */
+  @Override
+  public void close() {
+    stopping.set(true);
+    wakeUp();
+    threads.shutdown();
+    try {
+      if (!threads.awaitTermination(graceMillis, TimeUnit.MILLISECONDS)) {
+        for (Job job : running.values()) {
+          try {
+            if (queue.release(job)) {
+              LOG.info("job {}: handed back to the queue at shutdown", job.id());
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("job {}: could not hand back ({}); its lease will expire", job.id(), e.toString());
+          }
+        }
+        threads.shutdownNow();
+        threads.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    heartbeat.shutdownNow();
+  }
+}

@@ -1,0 +1,85 @@
+package io.tunetrace.server.ws;
+
+import io.tunetrace.core.Match;
+import io.tunetrace.core.MatchResult;
+import io.tunetrace.core.Recognizer;
+import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.server.db.TrackRow;
+import io.tunetrace.server.db.TrackStore;
+import io.tunetrace.server.metrics.Metrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Recognizes clips against the index and turns the best match into the wire form of the design
+ * note: {@code {"song_id", "title", "artist", "confidence", "delta_ms", ...}}, with the public
+ * UUID of the track row. Thread-safe.
+ */
+public final class RecognitionService {
+  private final Recognizer recognizer;
+  private final TrackStore tracks;
+  private final Metrics metrics;
+
+  public RecognitionService(FingerprintIndex index, TrackStore tracks, Metrics metrics) {
+    this.recognizer = new Recognizer(index);
+    this.tracks = tracks;
+    this.metrics = metrics;
+  }
+
+  /** Decodes encoded audio (WAV, MP3, ...) and recognizes it. */
+  public Optional<Map<String, Object>> recognize(InputStream encoded) throws IOException {
+    long start = System.nanoTime();
+    try (PcmSource pcm = AudioDecoders.open(encoded)) {
+      return record(recognizer.recognize(pcm), start, 0);
+    }
+  }
+
+  /**
+   * Recognizes mono samples; {@code offsetMillis} (the position of the samples in a stream) is
+   * subtracted from {@code delta_ms}, so that it is relative to the stream start.
+   */
+  public Optional<Map<String, Object>> recognize(float[] samples, int sampleRateHz,
+      long offsetMillis) {
+    long start = System.nanoTime();
+    return record(recognizer.recognize(samples, sampleRateHz), start, offsetMillis);
+  }
+
+  private Optional<Map<String, Object>> record(MatchResult result, long startNanos,
+      long offsetMillis) {
+    Optional<Map<String, Object>> view = Optional.empty();
+    for (Match m : result.matches()) {
+      Optional<TrackRow> row = tracks.findIndexed(m.track().id(), m.track().metadata().sourcePath());
+      if (row.isPresent()) {
+        view = Optional.of(toView(m, row.get(), offsetMillis));
+        metrics.matchScore.record(m.score());
+        metrics.matchConfidence.record(m.confidence());
+        break;
+      }
+    }
+    metrics.recognition.record(System.nanoTime() - startNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    (view.isPresent() ? metrics.recognitionsMatched : metrics.recognitionsUnmatched).increment();
+    return view;
+  }
+
+  private static Map<String, Object> toView(Match m, TrackRow row, long offsetMillis) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("song_id", row.id().toString());
+    v.put("title", row.title());
+    v.put("artist", row.artist());
+    v.put("confidence", m.confidence());
+    v.put("delta_ms", m.deltaMillis() - offsetMillis);
+    v.put("score", Math.round(m.score() * 1000) / 1000.0);
+    v.put("album", row.album());
+    v.put("query_start_ms", m.queryStartMillis() + offsetMillis);
+    v.put("query_stop_ms", m.queryStopMillis() + offsetMillis);
+    v.put("ref_start_ms", m.refStartMillis());
+    v.put("ref_stop_ms", m.refStopMillis());
+    v.put("matched_share", Math.round(m.matchedShare() * 1000) / 1000.0);
+    return v;
+  }
+}

@@ -1,0 +1,150 @@
+package io.tunetrace.server.ws;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.websocket.WsConfig;
+import io.javalin.websocket.WsContext;
+import io.tunetrace.server.http.ApiException;
+import io.tunetrace.server.http.ErrorResponses;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.io.ByteArrayInputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.websocket.api.CloseStatus;
+import org.eclipse.jetty.websocket.api.StatusCode;
+
+/**
+ * {@code /ws/stream}. One-shot: a binary message holding an encoded clip (WAV, ...) is answered
+ * with {@code {"ok": true, "match": {...} | null}}. Streaming: a {@code start} message, binary PCM
+ * chunks, {@code stop}; results are pushed as soon as a window is recognized ({@code "type":
+ * "match"}) and once more at {@code stop} ({@code "type": "final"}). Every malformed message gets
+ * the error shape; the connection stays open unless the stream exceeds its length limit.
+ *
+ * <p>Thread-safe: sessions are kept per connection.
+ */
+public final class StreamSocket {
+  static final double WINDOW_SECONDS = 10;
+  static final double HOP_SECONDS = 1;
+  static final double MIN_SECONDS = 2;
+
+  private final RecognitionService recognition;
+  private final Validator validator;
+  private final ObjectMapper json;
+  private final int maxStreamSeconds;
+  private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
+
+  public StreamSocket(RecognitionService recognition, Validator validator, ObjectMapper json,
+      int maxStreamSeconds) {
+    this.recognition = recognition;
+    this.validator = validator;
+    this.json = json.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    this.maxStreamSeconds = maxStreamSeconds;
+  }
+
+  public void configure(WsConfig ws) {
+    ws.onConnect(ctx -> ctx.session.setIdleTimeout(java.time.Duration.ofMinutes(5)));
+    ws.onClose(ctx -> sessions.remove(ctx.sessionId()));
+    ws.onError(ctx -> sessions.remove(ctx.sessionId()));
+    ws.onMessage(ctx -> guarded(ctx, () -> onText(ctx, ctx.message())));
+    ws.onBinaryMessage(ctx -> guarded(ctx, () -> onBinary(ctx, ctx.data(), ctx.offset(), ctx.length())));
+  }
+
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private void guarded(WsContext ctx, Action action) {
+    try {
+      action.run();
+    } catch (Exception e) {
+      send(ctx, ErrorResponses.body(ErrorResponses.toApi(e)));
+    }
+  }
+
+  private void send(WsContext ctx, Map<String, Object> body) {
+    try {
+      ctx.send(json.writeValueAsString(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void onText(WsContext ctx, String text) throws Exception {
+    StreamMessage msg;
+    try {
+      msg = json.readValue(text, StreamMessage.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ApiException(400, "invalid_message",
+          "expected {\"type\": \"start\", \"sample_rate\", \"encoding\", \"channels\"} or {\"type\": \"stop\"}");
+    }
+    Set<ConstraintViolation<StreamMessage>> violations = validator.validate(msg);
+    if (!violations.isEmpty()) {
+      throw new jakarta.validation.ConstraintViolationException(violations);
+    }
+    if (msg.type().equals("start")) {
+      if (msg.sampleRate() == null || msg.encoding() == null) {
+        throw new ApiException(400, "invalid_message", "start needs sample_rate and encoding");
+      }
+      int channels = msg.channels() == null ? 1 : msg.channels();
+      sessions.put(ctx.sessionId(), new StreamSession(msg.sampleRate(), channels,
+          msg.encoding().equals("f32le"), WINDOW_SECONDS));
+      Map<String, Object> ack = new LinkedHashMap<>();
+      ack.put("ok", true);
+      ack.put("type", "started");
+      ack.put("max_stream_seconds", maxStreamSeconds);
+      send(ctx, ack);
+      return;
+    }
+    StreamSession s = sessions.remove(ctx.sessionId());
+    if (s == null) {
+      throw new ApiException(400, "invalid_message", "stop without start");
+    }
+    Optional<Map<String, Object>> match = s.hasAudio(0.5)
+        ? recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis())
+        : Optional.empty();
+    send(ctx, result("final", match.orElse(null), s.totalMillis()));
+  }
+
+  private static Map<String, Object> result(String type, Map<String, Object> match, Long streamMillis) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ok", true);
+    if (type != null) {
+      body.put("type", type);
+    }
+    body.put("match", match);
+    if (streamMillis != null) {
+      body.put("stream_ms", streamMillis);
+    }
+    return body;
+  }
+
+  private void onBinary(WsContext ctx, byte[] data, int offset, int length) throws Exception {
+    StreamSession s = sessions.get(ctx.sessionId());
+    if (s == null) {
+      Optional<Map<String, Object>> match =
+          recognition.recognize(new ByteArrayInputStream(data, offset, length));
+      send(ctx, result(null, match.orElse(null), null));
+      return;
+    }
+    s.append(data, offset, length);
+    if (s.totalMillis() > maxStreamSeconds * 1000L) {
+      sessions.remove(ctx.sessionId());
+      send(ctx, ErrorResponses.body(new ApiException(413, "stream_too_long",
+          "stream longer than " + maxStreamSeconds + " s")));
+      ctx.closeSession(new CloseStatus(StatusCode.POLICY_VIOLATION, "stream too long"));
+      return;
+    }
+    if (s.due(HOP_SECONDS, MIN_SECONDS)) {
+      Optional<Map<String, Object>> match =
+          recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis());
+      if (match.isPresent() && !match.get().get("song_id").equals(s.lastSongId)) {
+        s.lastSongId = (String) match.get().get("song_id");
+        send(ctx, result("match", match.get(), s.totalMillis()));
+      }
+    }
+  }
+}

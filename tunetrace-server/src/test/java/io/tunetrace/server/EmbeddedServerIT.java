@@ -1,0 +1,61 @@
+package io.tunetrace.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunetrace.server.config.ServerConfig;
+import io.tunetrace.server.support.ApiClient;
+import io.tunetrace.server.support.CoreReady;
+import io.tunetrace.server.support.TestAudio;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Embedded mode: no PostgreSQL, Redis or S3 — the same API over files under DATA_DIR. */
+class EmbeddedServerIT {
+  private static TuneTraceServer startOrSkip(Path dir) throws Exception {
+    try {
+      return TuneTraceServer.start(ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1", "PORT", "0",
+          "DATA_DIR", dir.toString(), "JOB_POLL_MILLIS", "100")));
+    } catch (UnsupportedOperationException e) {
+      Assumptions.abort("core embedded index not implemented yet");
+      throw e;
+    }
+  }
+
+  @Test
+  void uploadsFingerprintsAndRecognizesWithOnlyAJdkAndKeepsItAcrossRestarts() throws Exception {
+    CoreReady.assumeDecoders();
+    Path dir = Files.createTempDirectory("tt-embedded");
+    float[] song = TestAudio.song(77, 20);
+    String id;
+    try (TuneTraceServer server = startOrSkip(dir)) {
+      assertNotNull(server.devToken());
+      ApiClient api = new ApiClient(server.port(), server.devToken());
+      ApiClient.Reply ready = api.get("/ready");
+      assertEquals(200, ready.status());
+      assertEquals("embedded", ready.body().path("mode").asText());
+      assertEquals(401, api.withToken(null).postBytes("/recognize", TestAudio.wav(song), "audio/wav").status());
+      ApiClient.Reply up = api.upload("/tracks", Map.of("title", "Local", "artist", "Me"), "l.wav",
+          TestAudio.wav(song), "audio/wav");
+      assertEquals(201, up.status(), up.body().toString());
+      id = up.body().path("id").asText();
+      assertEquals("READY", api.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText());
+      assertTrue(Files.exists(dir.resolve("blobs").resolve(up.body().path("s3_key").asText())));
+    }
+    try (TuneTraceServer server = startOrSkip(dir)) {
+      ApiClient api = new ApiClient(server.port(), server.devToken());
+      assertEquals("READY", api.get("/tracks/" + id).body().path("status").asText());
+      try (ApiClient.Socket ws = api.socket()) {
+        ws.sendBinary(TestAudio.wav(TestAudio.slice(song, 7, 3)));
+        JsonNode m = ws.next(30_000);
+        assertEquals(id, m.path("match").path("song_id").asText(), m.toString());
+        assertTrue(Math.abs(m.path("match").path("delta_ms").asLong() - 7000) <= 100, m.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,331 @@
+package io.tunetrace.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunetrace.server.auth.Tokens;
+import io.tunetrace.server.jobs.WorkerPool;
+import io.tunetrace.server.support.ApiClient;
+import io.tunetrace.server.support.CoreReady;
+import io.tunetrace.server.support.ServerFixture;
+import io.tunetrace.server.support.TcpProxy;
+import io.tunetrace.server.support.TestAudio;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The server over real PostgreSQL, Redis and S3 (S3Proxy), driven by a real HTTP/WS client. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServerIT {
+  private ServerFixture fx;
+  private TuneTraceServer server;
+  private ApiClient api;
+
+  @BeforeAll
+  void start() throws Exception {
+    fx = new ServerFixture();
+    Map<String, String> env = fx.env();
+    env.put("MAX_UPLOAD_BYTES", Integer.toString(4 * 1024 * 1024));
+    server = fx.start(env);
+    api = new ApiClient(server.port(), ServerFixture.token());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    fx.close();
+  }
+
+  private static Map<String, String> meta(String title) {
+    return Map.of("title", "  " + title + " ", "artist", "Synth");
+  }
+
+  @Test
+  void healthAndReadyReportEveryDependency() throws Exception {
+    assertEquals(200, api.get("/health").status());
+    ApiClient.Reply ready = api.get("/ready");
+    assertEquals(200, ready.status());
+    assertEquals("up", ready.body().path("checks").path("database").asText());
+    assertEquals("up", ready.body().path("checks").path("redis").asText());
+    assertEquals("up", ready.body().path("checks").path("s3").asText());
+    ApiClient.Reply metrics = api.get("/metrics");
+    assertEquals(200, metrics.status());
+    assertTrue(metrics.body().asText().contains("tunetrace_queue_depth"));
+  }
+
+  @Test
+  void uploadsNeedValidCredentials() throws Exception {
+    byte[] wav = TestAudio.wav(new float[100]);
+    ApiClient.Reply none = api.withToken(null).upload("/tracks", meta("x"), "a.wav", wav, "audio/wav");
+    assertEquals(401, none.status());
+    assertFalse(none.body().path("ok").asBoolean(true));
+    assertEquals("unauthorized", none.errorCode());
+    assertEquals("missing credentials: send Authorization: Bearer <token>", none.errorMessage());
+    String forged = Tokens.issue("not-the-secret-not-the-secret-xxxx", "tunetrace", "eve", 600);
+    assertEquals("invalid token",
+        api.withToken(forged).upload("/tracks", meta("x"), "a.wav", wav, "audio/wav").errorMessage());
+    String expired = Tokens.issueExpired(ServerFixture.SECRET, "tunetrace", "bob", 60);
+    ApiClient.Reply old = api.withToken(expired).upload("/tracks", meta("x"), "a.wav", wav, "audio/wav");
+    assertEquals(401, old.status());
+    assertEquals("token expired", old.errorMessage());
+    assertEquals(401, api.withToken(forged).postBytes("/recognize", wav, "audio/wav").status());
+    assertEquals(0, server.tracks().count(java.util.Optional.empty()));
+  }
+
+  @Test
+  void validatesFieldsAndIds() throws Exception {
+    ApiClient.Reply r = api.upload("/tracks", Map.of("title", "   ", "artist", "A"), "a.wav",
+        TestAudio.wav(new float[100]), "audio/wav");
+    assertEquals(400, r.status());
+    assertEquals("invalid_request", r.errorCode());
+    assertEquals("title is required", r.errorMessage());
+    ApiClient.Reply longTitle = api.upload("/tracks", Map.of("title", "t".repeat(201), "artist", "A"),
+        "a.wav", TestAudio.wav(new float[100]), "audio/wav");
+    assertEquals("title must be at most 200 characters", longTitle.errorMessage());
+    assertEquals("file is required",
+        api.upload("/tracks", Map.of("title", "t", "artist", "a"), null, null, null).errorMessage());
+    assertEquals(404, api.get("/tracks/" + java.util.UUID.randomUUID()).status());
+    ApiClient.Reply bad = api.get("/tracks/nope");
+    assertEquals(400, bad.status());
+    assertEquals("id is not a UUID: nope", bad.errorMessage());
+    assertEquals("status must be QUEUED, FINGERPRINTING, READY or FAILED: done",
+        api.get("/tracks?status=done").errorMessage());
+    assertEquals(404, api.get("/nothing-here").status());
+  }
+
+  @Test
+  void oversizedUploadsAre413() throws Exception {
+    byte[] big = new byte[5 * 1024 * 1024];
+    ApiClient.Reply r;
+    try {
+      r = api.upload("/tracks", meta("big"), "big.wav", big, "audio/wav");
+    } catch (java.io.IOException e) {
+      // The server may close the connection before the client finished sending.
+      return;
+    }
+    assertEquals(413, r.status());
+    assertEquals("payload_too_large", r.errorCode());
+  }
+
+  @Test
+  void aTextFileNamedSongMp3Is415AndNothingIsStored() throws Exception {
+    CoreReady.assumeDecoders();
+    long before = server.tracks().count(java.util.Optional.empty());
+    ApiClient.Reply r = api.upload("/tracks", meta("text"), "song.mp3",
+        "this is not audio, just text\n".repeat(100).getBytes(StandardCharsets.UTF_8), "audio/mpeg");
+    assertEquals(415, r.status());
+    assertEquals("unsupported_media_type", r.errorCode());
+    assertEquals("file is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)", r.errorMessage());
+    assertEquals(before, server.tracks().count(java.util.Optional.empty()));
+  }
+
+  @Test
+  void uploadFingerprintAndRecognizeOverWebSocketAndHttp() throws Exception {
+    CoreReady.assumeDecoders();
+    float[] songA = TestAudio.song(11, 30);
+    float[] songB = TestAudio.song(22, 30);
+    ApiClient.Reply a = api.upload("/tracks", meta("Song A"), "a.wav", TestAudio.wav(songA), "audio/wav");
+    assertEquals(201, a.status(), a.body().toString());
+    assertEquals("QUEUED", a.body().path("status").asText());
+    String idA = a.body().path("id").asText();
+    assertTrue(a.body().path("s3_key").asText().matches("tracks/" + idA + "\\.wav"));
+    Path tmp = Files.createTempDirectory("mp3");
+    ApiClient.Reply b = api.upload("/tracks", meta("Song B"), "b.mp3", TestAudio.mp3(songB, tmp),
+        "application/octet-stream");
+    assertEquals(201, b.status(), b.body().toString());
+    String idB = b.body().path("id").asText();
+    JsonNode readyA = api.awaitStatus(idA, 60_000, "READY", "FAILED");
+    JsonNode readyB = api.awaitStatus(idB, 60_000, "READY", "FAILED");
+    assertEquals("READY", readyA.path("status").asText(), readyA.toString());
+    assertEquals("READY", readyB.path("status").asText(), readyB.toString());
+    assertEquals("Song A", readyA.path("title").asText());
+    assertEquals("audio/mpeg", readyB.path("content_type").asText());
+    assertTrue(readyA.path("posting_count").asLong() > 100);
+    assertTrue(Math.abs(readyA.path("duration_ms").asLong() - 30_000) < 200, readyA.toString());
+
+    try (ApiClient.Socket ws = api.socket()) {
+      ws.sendBinary(TestAudio.wav(TestAudio.slice(songA, 10, 3)));
+      JsonNode m = ws.next(30_000);
+      assertTrue(m.path("ok").asBoolean(), m.toString());
+      assertEquals(idA, m.path("match").path("song_id").asText(), m.toString());
+      assertEquals("Song A", m.path("match").path("title").asText());
+      assertEquals("Synth", m.path("match").path("artist").asText());
+      assertTrue(m.path("match").path("confidence").asInt() > 5, m.toString());
+      assertTrue(Math.abs(m.path("match").path("delta_ms").asLong() - 10_000) <= 100, m.toString());
+
+      ws.sendBinary(TestAudio.wav(TestAudio.song(99, 3)));
+      JsonNode none = ws.next(30_000);
+      assertTrue(none.path("ok").asBoolean());
+      assertTrue(none.path("match").isNull(), none.toString());
+
+      ws.sendText("{\"type\": \"start\", \"sample_rate\": 3}");
+      JsonNode invalid = ws.next(10_000);
+      assertEquals("invalid_request", invalid.path("error").path("code").asText());
+      assertEquals("sampleRate must be greater than or equal to 4000",
+          invalid.path("error").path("message").asText());
+      ws.sendText("not json");
+      assertEquals("invalid_message", ws.next(10_000).path("error").path("code").asText());
+    }
+
+    ApiClient.Reply http = api.postBytes("/recognize", TestAudio.wav(TestAudio.slice(songB, 20, 3)), "audio/wav");
+    assertEquals(200, http.status(), http.body().toString());
+    assertEquals(idB, http.body().path("match").path("song_id").asText(), http.body().toString());
+    assertTrue(Math.abs(http.body().path("match").path("delta_ms").asLong() - 20_000) <= 150);
+
+    ApiClient.Reply list = api.get("/tracks?status=READY&limit=10");
+    assertTrue(list.body().path("total").asLong() >= 2);
+
+    // Streaming PCM: start, chunks of odd sizes, a pushed match, then stop.
+    try (ApiClient.Socket ws = api.socket()) {
+      ws.sendText("{\"type\": \"start\", \"sample_rate\": 44100, \"encoding\": \"pcm_s16le\", \"channels\": 1}");
+      assertEquals("started", ws.next(10_000).path("type").asText());
+      byte[] pcm = TestAudio.pcm16(TestAudio.slice(songB, 5, 6));
+      JsonNode pushed = null;
+      for (int off = 0; off < pcm.length; off += 7777) {
+        byte[] chunk = java.util.Arrays.copyOfRange(pcm, off, Math.min(pcm.length, off + 7777));
+        ws.sendBinary(chunk);
+      }
+      pushed = ws.next(30_000);
+      assertEquals("match", pushed.path("type").asText(), pushed.toString());
+      assertEquals(idB, pushed.path("match").path("song_id").asText());
+      assertTrue(Math.abs(pushed.path("match").path("delta_ms").asLong() - 5_000) <= 150, pushed.toString());
+      ws.sendText("{\"type\": \"stop\"}");
+      JsonNode fin = ws.next(30_000);
+      assertEquals("final", fin.path("type").asText());
+      assertEquals(idB, fin.path("match").path("song_id").asText());
+    }
+
+    // Delete removes row, object and postings.
+    long postingsBefore = server.index().stats().postings();
+    assertEquals(200, api.delete("/tracks/" + idA).status());
+    assertEquals(404, api.get("/tracks/" + idA).status());
+    assertEquals(postingsBefore - readyA.path("posting_count").asLong(), server.index().stats().postings());
+    try (ApiClient.Socket ws = api.socket()) {
+      ws.sendBinary(TestAudio.wav(TestAudio.slice(songA, 10, 3)));
+      assertTrue(ws.next(30_000).path("match").isNull());
+    }
+  }
+
+  @Test
+  void aJobWhoseWorkerDiedAfterWritingPostingsIsRerunWithoutDuplicates() throws Exception {
+    CoreReady.assumeDecoders();
+    Map<String, String> env = fx.env();
+    env.put("JOB_LEASE_SECONDS", "2");
+    env.put("WORKER_CONCURRENCY", "1");
+    env.put("QUEUE_PREFIX", fx.prefix + "-crash");
+    TuneTraceServer s = fx.start(env);
+    ApiClient c = new ApiClient(s.port(), ServerFixture.token());
+    s.workers().simulateCrash(WorkerPool.CrashPoint.AFTER_INDEX);
+    float[] song = TestAudio.song(33, 20);
+    ApiClient.Reply r = c.upload("/tracks", meta("Crash"), "c.wav", TestAudio.wav(song), "audio/wav");
+    String id = r.body().path("id").asText();
+    String key = r.body().path("s3_key").asText();
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (s.index().tracks().stream().noneMatch(t -> t.metadata().sourcePath().equals(key))) {
+      assertTrue(System.currentTimeMillis() < deadline, "postings never written");
+      Thread.sleep(50);
+    }
+    assertEquals("FINGERPRINTING", c.get("/tracks/" + id).body().path("status").asText());
+    s.workers().simulateCrash(WorkerPool.CrashPoint.NONE);
+    JsonNode ready = c.awaitStatus(id, 60_000, "READY", "FAILED");
+    assertEquals("READY", ready.path("status").asText(), ready.toString());
+    assertEquals(2, ready.path("attempts").asInt());
+    var copies = s.index().tracks().stream().filter(t -> t.metadata().sourcePath().equals(key)).toList();
+    assertEquals(1, copies.size());
+    assertEquals(ready.path("posting_count").asLong(), copies.get(0).postingCount());
+    assertEquals(ready.path("posting_count").asLong(), s.index().stats().postings());
+    ItServicesCleanup.redisPrefix(fx.prefix + "-crash");
+  }
+
+  @Test
+  void aCorruptUploadFailsWithItsErrorAndOtherJobsGoOn() throws Exception {
+    CoreReady.assumeDecoders();
+    byte[] wav = TestAudio.wav(TestAudio.song(44, 5));
+    byte[] corrupt = java.util.Arrays.copyOf(wav, 44 + 1000);
+    java.nio.ByteBuffer.wrap(corrupt).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort(22, (short) 0)
+        .putInt(24, 0);
+    ApiClient.Reply bad = api.upload("/tracks", meta("Corrupt"), "x.wav", corrupt, "audio/wav");
+    assertEquals(201, bad.status(), bad.body().toString());
+    ApiClient.Reply good = api.upload("/tracks", meta("Good"), "g.wav", wav, "audio/wav");
+    JsonNode failed = api.awaitStatus(bad.body().path("id").asText(), 60_000, "FAILED", "READY");
+    assertEquals("FAILED", failed.path("status").asText());
+    assertFalse(failed.path("last_error").asText().isEmpty());
+    assertEquals(1, failed.path("attempts").asInt());
+    assertEquals("READY", api.awaitStatus(good.body().path("id").asText(), 60_000, "READY", "FAILED")
+        .path("status").asText());
+  }
+
+  @Test
+  void redisDownMeansNotReadyAnd503ThenJobsFinishWhenItReturns() throws Exception {
+    CoreReady.assumeDecoders();
+    try (TcpProxy redis = new TcpProxy(6379)) {
+      Map<String, String> env = fx.env();
+      env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
+      env.put("QUEUE_PREFIX", fx.prefix + "-down");
+      TuneTraceServer s = fx.start(env);
+      ApiClient c = new ApiClient(s.port(), ServerFixture.token());
+      redis.down();
+      ApiClient.Reply ready = c.get("/ready");
+      assertEquals(503, ready.status());
+      assertTrue(ready.body().path("checks").path("redis").asText().startsWith("down"));
+      assertEquals("redis is not reachable", ready.errorMessage());
+      byte[] clip = TestAudio.wav(TestAudio.song(55, 3));
+      ApiClient.Reply rec = c.postBytes("/recognize", clip, "audio/wav");
+      assertEquals(503, rec.status());
+      assertEquals("unavailable", rec.errorCode());
+      try (ApiClient.Socket ws = c.socket()) {
+        ws.sendBinary(clip);
+        assertEquals("unavailable", ws.next(30_000).path("error").path("code").asText());
+      }
+      ApiClient.Reply up = c.upload("/tracks", meta("While down"), "d.wav",
+          TestAudio.wav(TestAudio.song(56, 5)), "audio/wav");
+      assertEquals(201, up.status());
+      String id = up.body().path("id").asText();
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (c.get("/tracks/" + id).body().path("last_error").isNull()) {
+        assertTrue(System.currentTimeMillis() < deadline, "job never attempted");
+        Thread.sleep(100);
+      }
+      redis.up();
+      assertEquals("READY", c.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText());
+      assertEquals(200, c.get("/ready").status());
+      ItServicesCleanup.redisPrefix(fx.prefix + "-down");
+    }
+  }
+
+  @Test
+  void s3DownAtUploadLeavesNoTrackRow() throws Exception {
+    CoreReady.assumeDecoders();
+    try (var s3 = new io.tunetrace.server.support.S3ProxyProcess()) {
+      Map<String, String> env = fx.env();
+      env.put("S3_ENDPOINT", s3.endpoint());
+      env.put("QUEUE_PREFIX", fx.prefix + "-s3");
+      env.put("SERVER_ROLE", "api");
+      TuneTraceServer s = fx.start(env);
+      ApiClient c = new ApiClient(s.port(), ServerFixture.token());
+      long before = s.tracks().count(java.util.Optional.empty());
+      s3.stop();
+      ApiClient.Reply r = c.upload("/tracks", meta("No S3"), "a.wav",
+          TestAudio.wav(TestAudio.song(66, 2)), "audio/wav");
+      assertEquals(503, r.status(), r.body().toString());
+      assertEquals("unavailable", r.errorCode());
+      assertTrue(r.errorMessage().startsWith("object storage unavailable: S3: "), r.errorMessage());
+      assertEquals(before, s.tracks().count(java.util.Optional.empty()));
+      assertEquals(503, c.get("/ready").status());
+      ItServicesCleanup.redisPrefix(fx.prefix + "-s3");
+    }
+  }
+
+  /** Extra prefixes used by single tests. */
+  static final class ItServicesCleanup {
+    static void redisPrefix(String prefix) {
+      io.tunetrace.server.support.ItServices.deleteRedisPrefix(prefix);
+    }
+  }
+}

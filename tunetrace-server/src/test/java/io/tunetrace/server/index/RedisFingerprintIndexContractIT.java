@@ -1,0 +1,40 @@
+package io.tunetrace.server.index;
+
+import io.tunetrace.core.FingerprintParams;
+import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.core.index.FingerprintIndexContract;
+import io.tunetrace.server.support.ItServices;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+
+/** The core's index contract, run against the Redis index (a fresh key prefix per index). */
+class RedisFingerprintIndexContractIT extends FingerprintIndexContract {
+  private final Map<FingerprintIndex, String> prefixes = new IdentityHashMap<>();
+  private final List<String> used = new ArrayList<>();
+
+  @Override
+  protected FingerprintIndex newIndex(FingerprintParams params) {
+    String prefix = ItServices.uniqueName("ttct");
+    used.add(prefix);
+    RedisFingerprintIndex index = RedisFingerprintIndex.open(ItServices.REDIS_URL, prefix, params);
+    prefixes.put(index, prefix);
+    return index;
+  }
+
+  @Override
+  protected FingerprintIndex reopen(FingerprintIndex index) {
+    String prefix = prefixes.get(index);
+    index.close();
+    RedisFingerprintIndex again = RedisFingerprintIndex.open(ItServices.REDIS_URL, prefix, index.params());
+    prefixes.put(again, prefix);
+    return again;
+  }
+
+  @AfterEach
+  void deleteKeys() {
+    used.forEach(ItServices::deleteRedisPrefix);
+  }
+}

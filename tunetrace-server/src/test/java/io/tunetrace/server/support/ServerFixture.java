@@ -1,0 +1,71 @@
+package io.tunetrace.server.support;
+
+import io.tunetrace.server.TuneTraceServer;
+import io.tunetrace.server.auth.Tokens;
+import io.tunetrace.server.config.ServerConfig;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Real services for a test class: an S3Proxy child process, a fresh PostgreSQL schema and a fresh
+ * Redis key prefix; servers started on port 0 against them. {@link #close} removes it all.
+ */
+public final class ServerFixture implements AutoCloseable {
+  public static final String SECRET = "it-secret-0123456789abcdef0123456789";
+
+  public final S3ProxyProcess s3;
+  public final String schema = ItServices.uniqueName("it_srv");
+  public final String prefix = ItServices.uniqueName("ttit");
+  public final String bucket = "tt-" + ItServices.uniqueName("b").toLowerCase().replace('_', '-');
+  private final List<TuneTraceServer> servers = new ArrayList<>();
+
+  public ServerFixture() throws Exception {
+    this.s3 = new S3ProxyProcess();
+  }
+
+  public Map<String, String> env() throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("DATABASE_URL", ItServices.databaseUrl(schema));
+    env.put("REDIS_URL", ItServices.REDIS_URL);
+    env.put("S3_ENDPOINT", s3.endpoint());
+    env.put("S3_ACCESS_KEY", S3ProxyProcess.ACCESS_KEY);
+    env.put("S3_SECRET_KEY", S3ProxyProcess.SECRET_KEY);
+    env.put("S3_BUCKET", bucket);
+    env.put("QUEUE_PREFIX", prefix);
+    env.put("JWT_SECRET", SECRET);
+    env.put("WORKER_CONCURRENCY", "2");
+    env.put("JOB_POLL_MILLIS", "100");
+    env.put("JOB_BACKOFF_MILLIS", "200");
+    env.put("DATA_DIR", Files.createTempDirectory("tt-data").toString());
+    return env;
+  }
+
+  public TuneTraceServer start(Map<String, String> env) throws Exception {
+    TuneTraceServer server = TuneTraceServer.start(ServerConfig.fromEnv(env));
+    servers.add(server);
+    return server;
+  }
+
+  public static String token() {
+    return Tokens.issue(SECRET, "tunetrace", "it", 3600);
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (TuneTraceServer s : servers) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        // already closed
+      }
+    }
+    s3.close();
+    ItServices.deleteRedisPrefix(prefix);
+    ItServices.dropSchema(schema);
+  }
+}
