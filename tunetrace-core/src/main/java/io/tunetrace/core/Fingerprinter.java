@@ -1,10 +1,10 @@
 package io.tunetrace.core;
 
 import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.hash.LandmarkHasher;
 import io.tunetrace.core.internal.IntPairList;
-import io.tunetrace.core.internal.SincResampler;
 import io.tunetrace.core.peaks.PeakPicker;
 import io.tunetrace.core.spectrum.Stft;
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class Fingerprinter {
   public Fingerprints fingerprint(float[] samples, int sampleRateHz, int peaksPerSecond, int fanOut) {
     float[] pcm = sampleRateHz == params.sampleRateHz()
         ? samples
-        : SincResampler.resample(samples, sampleRateHz, params.sampleRateHz());
+        : Resampler.resample(samples, sampleRateHz, params.sampleRateHz());
     Pipeline pipeline = new Pipeline(params, peaksPerSecond, fanOut);
     pipeline.push(pcm, 0, pcm.length);
     return pipeline.finish();
@@ -56,17 +56,14 @@ public final class Fingerprinter {
   /** Streams {@code source} through the pipeline with the given density; does not close it. */
   public Fingerprints fingerprint(PcmSource source, int peaksPerSecond, int fanOut)
       throws IOException {
-    // TODO(lead): stream through the polyphase Resampler once it lands; until then read whole.
-    float[] all = new float[1 << 16];
-    int size = 0;
+    Pipeline pipeline = new Pipeline(params, peaksPerSecond, fanOut);
+    PcmSource pcm = Resampler.resample(new Unclosed(source), params.sampleRateHz());
+    float[] buffer = new float[16384];
     int n;
-    while ((n = source.read(all, size, all.length - size)) >= 0) {
-      size += n;
-      if (size == all.length) {
-        all = java.util.Arrays.copyOf(all, all.length * 2);
-      }
+    while ((n = pcm.read(buffer, 0, buffer.length)) >= 0) {
+      pipeline.push(buffer, 0, n);
     }
-    return fingerprint(java.util.Arrays.copyOf(all, size), source.sampleRateHz(), peaksPerSecond, fanOut);
+    return pipeline.finish();
   }
 
   /** One pass of the pipeline over one piece of audio: STFT → peaks → landmark hashes. */
@@ -94,5 +91,21 @@ public final class Fingerprinter {
       hashes.sortBySecond();
       return Fingerprints.of(hashes.firsts(), hashes.seconds(), hashes.size(), stft.frames());
     }
+  }
+
+  /** Keeps the caller's source open when the resampler closes its wrapper. */
+  private record Unclosed(PcmSource source) implements PcmSource {
+    @Override
+    public int sampleRateHz() {
+      return source.sampleRateHz();
+    }
+
+    @Override
+    public int read(float[] buffer, int offset, int length) throws IOException {
+      return source.read(buffer, offset, length);
+    }
+
+    @Override
+    public void close() {}
   }
 }

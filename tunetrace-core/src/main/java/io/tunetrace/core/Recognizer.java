@@ -1,6 +1,7 @@
 package io.tunetrace.core;
 
 import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.Track;
@@ -79,7 +80,7 @@ public final class Recognizer {
     }
     float[] pcm = sampleRateHz == params.sampleRateHz()
         ? samples
-        : SincResampler.resample(samples, sampleRateHz, params.sampleRateHz());
+        : Resampler.resample(samples, sampleRateHz, params.sampleRateHz());
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     int queryHashes = 0;
     boolean first = true;
@@ -99,6 +100,7 @@ public final class Recognizer {
       List<Match> accepted = new ArrayList<>();
       for (Candidate c : candidates) {
         if (c.confidence() >= policy.minConfidence()
+            && c.anchorFrames() >= policy.minAnchorFrames()
             && c.confidence() >= policy.minMargin() * c.runnerUp()
             && accepted.size() < policy.maxResults()) {
           index.track(c.trackId()).ifPresent(t -> accepted.add(toMatch(c, t, speed)));

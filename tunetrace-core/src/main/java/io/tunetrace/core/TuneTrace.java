@@ -1,10 +1,24 @@
 package io.tunetrace.core;
 
+import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.AudioTags;
+import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.index.EmbeddedFingerprintIndex;
 import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.core.index.NewTrack;
+import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.match.MatchPolicy;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * The library's front door: an index plus the fingerprinter and recognizer that go with it.
@@ -22,19 +36,27 @@ public final class TuneTrace implements Closeable {
   private final FingerprintIndex index;
   private final Recognizer recognizer;
 
-  private TuneTrace(FingerprintIndex index) {
+  private TuneTrace(FingerprintIndex index, MatchPolicy policy) {
     this.index = index;
-    this.recognizer = new Recognizer(index);
+    this.recognizer = new Recognizer(index, policy);
   }
 
   /** Opens (creating if needed) an embedded index in {@code directory} with default parameters. */
-  public static TuneTrace openEmbedded(Path directory) throws IOException {
-    throw new UnsupportedOperationException("TODO");
+  public static TuneTrace openEmbedded(Path directory) {
+    return using(EmbeddedFingerprintIndex.open(directory));
   }
 
   /** Wraps an index; closing the result closes the index. */
   public static TuneTrace using(FingerprintIndex index) {
-    return new TuneTrace(index);
+    return using(index, MatchPolicy.DEFAULT);
+  }
+
+  /** Wraps an index with a non-default match policy; closing the result closes the index. */
+  public static TuneTrace using(FingerprintIndex index, MatchPolicy policy) {
+    if (index == null || policy == null) {
+      throw new IllegalArgumentException("index and policy are required");
+    }
+    return new TuneTrace(index, policy);
   }
 
   public FingerprintIndex index() {
@@ -50,21 +72,114 @@ public final class TuneTrace implements Closeable {
   }
 
   /**
-   * Decodes, fingerprints and indexes a file. Title and artist come from {@code metadata} when
-   * given, else from the file's tags, else from its name. A file whose bytes are already indexed is
-   * skipped and reported as a duplicate.
+   * Decodes, fingerprints and indexes a file. Title, artist and album come from {@code metadata}
+   * when given (its path, duration and hash are filled in here), else from the file's tags, else
+   * from its name. A file whose bytes are already indexed is skipped and reported as a duplicate.
    */
   public AddResult add(Path file, TrackMetadata metadata) throws IOException {
-    throw new UnsupportedOperationException("TODO");
+    String sha256 = sha256(file);
+    Optional<Track> existing = index.findBySha256(sha256);
+    if (existing.isPresent()) {
+      return new AddResult(existing.get(), true, existing.get().metadata().durationMillis());
+    }
+    NewTrack analyzed = analyze(file, metadata, sha256);
+    Track track = index.add(analyzed.metadata(), analyzed.fingerprints());
+    return new AddResult(track, false, analyzed.metadata().durationMillis());
+  }
+
+  /**
+   * Decodes and fingerprints a file without indexing it, for callers that batch their adds (see
+   * {@link FingerprintIndex#add(java.util.List)}); the metadata rules are those of {@link #add}.
+   */
+  public NewTrack analyze(Path file, TrackMetadata metadata) throws IOException {
+    return analyze(file, metadata, sha256(file));
+  }
+
+  private NewTrack analyze(Path file, TrackMetadata metadata, String sha256) throws IOException {
+    FingerprintParams params = index.params();
+    Fingerprints fingerprints;
+    long samples;
+    int rate;
+    try (CountingSource source =
+        new CountingSource(AudioDecoders.open(file, params.sampleRateHz()))) {
+      rate = source.sampleRateHz();
+      fingerprints = fingerprinter().fingerprint(source);
+      samples = source.count;
+    }
+    long durationMillis = samples * 1000 / rate;
+    TrackMetadata named = metadata != null ? metadata : fromTagsOrName(file);
+    TrackMetadata complete = new TrackMetadata(named.title(), named.artist(), named.album(),
+        file.toString(), durationMillis, sha256);
+    return new NewTrack(complete, fingerprints);
+  }
+
+  private static TrackMetadata fromTagsOrName(Path file) {
+    Optional<AudioTags.Tags> tags = AudioTags.read(file);
+    String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    String stem = dot > 0 ? name.substring(0, dot) : name;
+    String title = tags.map(AudioTags.Tags::title).filter(t -> !t.isBlank()).orElse(stem);
+    String artist = tags.map(AudioTags.Tags::artist).orElse("");
+    String album = tags.map(AudioTags.Tags::album).orElse("");
+    return new TrackMetadata(title.isBlank() ? "untitled" : title, artist, album, "", 0, "");
   }
 
   /** Decodes and recognizes a clip. */
   public MatchResult match(Path file) throws IOException {
-    throw new UnsupportedOperationException("TODO");
+    try (PcmSource source = AudioDecoders.open(file, index.params().sampleRateHz())) {
+      return recognizer.recognize(source);
+    }
+  }
+
+  /** Lowercase hex SHA-256 of a file's bytes. */
+  public static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   @Override
   public void close() {
     index.close();
+  }
+
+  /** Counts the samples that pass through. */
+  private static final class CountingSource implements PcmSource {
+    private final PcmSource source;
+    long count;
+
+    CountingSource(PcmSource source) {
+      this.source = source;
+    }
+
+    @Override
+    public int sampleRateHz() {
+      return source.sampleRateHz();
+    }
+
+    @Override
+    public int read(float[] buffer, int offset, int length) throws IOException {
+      int n = source.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      source.close();
+    }
   }
 }

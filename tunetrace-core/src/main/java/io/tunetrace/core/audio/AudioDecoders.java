@@ -23,14 +23,17 @@ import java.util.Objects;
  *
  * <p>With {@code preferredRateHz > 0}, ffmpeg resamples to that rate itself; the pure-Java decoders
  * always return their native rate, so callers still check {@link PcmSource#sampleRateHz()} and use
- * {@link Resampler} when it differs. With 0, ffmpeg output keeps the native rate of a file (found
- * with ffprobe) and is 44100 Hz for a stream.
+ * {@link Resampler} when it differs. With 0, ffmpeg output keeps the native rate (as ffmpeg
+ * reports it before decoding; {@code open} waits for that).
  *
  * <p>Thread-safe (stateless).
  */
 public final class AudioDecoders {
   /** How many leading bytes are sniffed. */
   static final int HEAD_BYTES = 8192;
+
+  /** How far back a stream can be rewound (the buffer size). */
+  private static final int MARK_BYTES = 64 * 1024;
 
   private AudioDecoders() {}
 
@@ -110,8 +113,8 @@ public final class AudioDecoders {
    * Opens a stream of encoded audio; the returned source owns {@code in} and closes it (also when
    * this method throws).
    *
-   * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate (44100 Hz for
-   *     streams that go through ffmpeg); the pure-Java decoders ignore it
+   * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
+   *     pure-Java decoders ignore it
    */
   public static PcmSource open(InputStream in, int preferredRateHz) throws IOException {
     Objects.requireNonNull(in, "in == null");
@@ -127,7 +130,7 @@ public final class AudioDecoders {
       throw new IllegalArgumentException("preferredRateHz < 0: " + preferredRateHz);
     }
     InputStream raw = file != null ? Files.newInputStream(file) : stream;
-    BufferedInputStream in = new BufferedInputStream(raw, 64 * 1024);
+    BufferedInputStream in = new BufferedInputStream(raw, MARK_BYTES);
     boolean handedOver = false;
     try {
       PcmSource source = dispatch(tools, file, in, preferredRateHz);
@@ -161,14 +164,24 @@ public final class AudioDecoders {
   private static PcmSource openWav(
       DecoderTools tools, Path file, BufferedInputStream in, int preferredRateHz)
       throws IOException {
+    in.mark(MARK_BYTES);
     try {
       return WavDecoder.open(in, file);
     } catch (WavDecoder.UnsupportedCodecException e) {
+      // ADPCM, MP3-in-WAV and friends: ffmpeg reads the file, or the stream from its start again
       if (file == null) {
-        throw e;
+        try {
+          in.reset();
+        } catch (IOException headerTooLong) {
+          throw e;
+        }
       }
-      // ADPCM, MP3-in-WAV and friends: ffmpeg reads the file again from the start
-      return ffmpeg(tools, "WAV", file, in, preferredRateHz);
+      try {
+        return ffmpeg(tools, "WAV", file, in, preferredRateHz);
+      } catch (UnsupportedAudioFormatException ffmpegMissing) {
+        throw new UnsupportedAudioFormatException(
+            tools.ffmpegMissing("WAV audio with " + e.codec()), ffmpegMissing.getCause());
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,19 +13,26 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Decodes anything ffmpeg can read by running {@code ffmpeg ... -ac 1 -ar RATE -f f32le pipe:1}
  * and streaming the mono float samples from its standard output. A file is given to ffmpeg by
- * path; a stream is copied to ffmpeg's standard input on a daemon thread. The native sample rate
- * of a file comes from ffprobe; for a stream (or when ffprobe fails) the output rate is {@value
- * #FALLBACK_RATE_HZ} Hz unless the caller asked for a rate.
+ * path; a stream is copied to ffmpeg's standard input on a daemon thread. Without a requested
+ * rate the output keeps the native rate, which ffmpeg reports on standard error ({@code -v
+ * level+info}: the output stream line) before it writes any sample; {@code open} waits for it.
  *
  * <p>Not thread-safe: one reader at a time. {@link #close()} kills ffmpeg if it is still running.
  */
 final class FfmpegDecoder implements PcmSource {
-  static final int FALLBACK_RATE_HZ = 44100;
+  private static final long RATE_TIMEOUT_SECONDS = 60;
+  private static final Pattern OUTPUT_RATE =
+      Pattern.compile("^\\[info\\]\\s+Stream #0:\\d+.*Audio: pcm_f32le, (\\d+) Hz");
   private static final int BUFFER_BYTES = 32 * 1024;
   private static final int STDERR_LINES = 8;
   private static final long PROBE_TIMEOUT_SECONDS = 20;
@@ -62,37 +70,32 @@ final class FfmpegDecoder implements PcmSource {
    * once this method returns; when it throws, the caller keeps it).
    *
    * @param formatName the container name for messages, for example {@code OGG}
-   * @param preferredRateHz output rate, or 0 for the native rate
+   * @param preferredRateHz output rate, or 0 for the native rate (waits until ffmpeg reports it)
    */
   static PcmSource open(
       DecoderTools tools, String formatName, Path file, InputStream in, int preferredRateHz)
       throws IOException {
-    int rate = preferredRateHz;
-    if (rate == 0) {
-      rate = file != null ? probeRate(tools, file) : FALLBACK_RATE_HZ;
-      if (rate <= 0) {
-        rate = FALLBACK_RATE_HZ;
-      }
-    }
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>();
+    cmd.addAll(
         List.of(
             tools.ffmpeg(),
             "-nostdin",
             "-hide_banner",
+            "-nostats",
             "-v",
-            "error",
+            "level+info",
             "-i",
             file != null ? "file:" + file.toAbsolutePath() : "pipe:0",
             "-vn",
             "-sn",
             "-dn",
             "-ac",
-            "1",
-            "-ar",
-            Integer.toString(rate),
-            "-f",
-            "f32le",
-            "pipe:1");
+            "1"));
+    if (preferredRateHz > 0) {
+      cmd.add("-ar");
+      cmd.add(Integer.toString(preferredRateHz));
+    }
+    cmd.addAll(List.of("-f", "f32le", "pipe:1"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     if (file != null) {
       pb.redirectInput(ProcessBuilder.Redirect.from(nullFile()));
@@ -105,12 +108,65 @@ final class FfmpegDecoder implements PcmSource {
       throw new UnsupportedAudioFormatException(tools.ffmpegMissing(formatName + " audio"), e);
     }
     Deque<String> tail = new ArrayDeque<>();
-    Thread drain = daemon("tunetrace-ffmpeg-stderr", () -> drainStderr(process, tail));
+    CompletableFuture<Integer> outputRate = new CompletableFuture<>();
+    Thread drain =
+        daemon("tunetrace-ffmpeg-stderr", () -> drainStderr(process, tail, outputRate));
     drain.start();
     if (in != null) {
       daemon("tunetrace-ffmpeg-stdin", () -> copyToStdin(in, process)).start();
     }
-    return new FfmpegDecoder(formatName, process, drain, tail, in, rate);
+    FfmpegDecoder decoder;
+    int rate = preferredRateHz;
+    try {
+      if (rate == 0) {
+        rate = awaitRate(formatName, process, drain, tail, outputRate);
+      }
+      decoder = new FfmpegDecoder(formatName, process, drain, tail, in, rate);
+    } catch (IOException | RuntimeException e) {
+      process.destroyForcibly();
+      throw e;
+    }
+    return decoder;
+  }
+
+  /** Waits until ffmpeg reports its output rate; a failure before that becomes an exception. */
+  private static int awaitRate(
+      String formatName,
+      Process process,
+      Thread drain,
+      Deque<String> tail,
+      CompletableFuture<Integer> outputRate)
+      throws IOException {
+    int rate;
+    try {
+      rate = outputRate.get(RATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for ffmpeg");
+    } catch (ExecutionException | TimeoutException e) {
+      throw new CorruptAudioException(formatName + ": ffmpeg did not start decoding", e);
+    }
+    if (rate > 0) {
+      return rate;
+    }
+    // stderr ended without an output stream: ffmpeg failed
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+      drain.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for ffmpeg");
+    }
+    throw new CorruptAudioException(formatName + ": ffmpeg failed: " + lastError(tail, process));
+  }
+
+  private static String lastError(Deque<String> tail, Process process) {
+    synchronized (tail) {
+      if (!tail.isEmpty()) {
+        return tail.getLast();
+      }
+    }
+    return process.isAlive() ? "no output" : "exit status " + process.exitValue();
   }
 
   private static java.io.File nullFile() {
@@ -124,25 +180,54 @@ final class FfmpegDecoder implements PcmSource {
     return t;
   }
 
-  private static void drainStderr(Process process, Deque<String> tail) {
+  /**
+   * Keeps the last error lines (without their level tag) and completes {@code outputRate} with the
+   * rate of the output stream, or -1 when stderr ends first.
+   */
+  private static void drainStderr(
+      Process process, Deque<String> tail, CompletableFuture<Integer> outputRate) {
     try (BufferedReader r =
         new BufferedReader(
             new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
-        if (line.isBlank()) {
+        if (!outputRate.isDone()) {
+          Matcher m = OUTPUT_RATE.matcher(line);
+          if (m.find()) {
+            outputRate.complete(Integer.parseInt(m.group(1)));
+            continue;
+          }
+        }
+        String message = errorMessage(line);
+        if (message == null) {
           continue;
         }
         synchronized (tail) {
           if (tail.size() == STDERR_LINES) {
             tail.removeFirst();
           }
-          tail.addLast(line.strip());
+          tail.addLast(message);
         }
       }
-    } catch (IOException e) {
+    } catch (IOException | NumberFormatException e) {
       // the process went away; what was read is kept
+    } finally {
+      outputRate.complete(-1);
     }
+  }
+
+  /** The text of an {@code [error]} or {@code [fatal]} line, or null for other lines. */
+  static String errorMessage(String line) {
+    for (String level : new String[] {"[error] ", "[fatal] ", "[panic] "}) {
+      if (line.startsWith(level)) {
+        String m = line.substring(level.length()).strip();
+        if (m.contains("does not contain any stream") || m.contains("matches no streams")) {
+          return "no audio stream";
+        }
+        return m.isEmpty() || m.equals("Conversion failed!") ? null : m;
+      }
+    }
+    return null;
   }
 
   private static void copyToStdin(InputStream in, Process process) {
@@ -152,35 +237,6 @@ final class FfmpegDecoder implements PcmSource {
     } catch (IOException e) {
       // ffmpeg stopped reading (finished, failed or was closed); its exit status tells which
     }
-  }
-
-  /** The sample rate of the first audio stream according to ffprobe, or -1. */
-  static int probeRate(DecoderTools tools, Path file) {
-    List<String> out =
-        run(
-            List.of(
-                tools.ffprobe(),
-                "-v",
-                "error",
-                "-select_streams",
-                "a:0",
-                "-show_entries",
-                "stream=sample_rate",
-                "-of",
-                "default=nw=1:nk=1",
-                "file:" + file.toAbsolutePath()),
-            PROBE_TIMEOUT_SECONDS);
-    for (String line : out) {
-      try {
-        int hz = Integer.parseInt(line.strip());
-        if (hz > 0) {
-          return hz;
-        }
-      } catch (NumberFormatException e) {
-        // not a number: keep looking
-      }
-    }
-    return -1;
   }
 
   /**
@@ -291,14 +347,11 @@ final class FfmpegDecoder implements PcmSource {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while waiting for ffmpeg");
+      throw new InterruptedIOException("interrupted while waiting for ffmpeg");
     }
     if (exit != 0) {
-      String last;
-      synchronized (stderrTail) {
-        last = stderrTail.isEmpty() ? "exit status " + exit : stderrTail.getLast();
-      }
-      throw new CorruptAudioException(formatName + ": ffmpeg failed: " + last);
+      throw new CorruptAudioException(
+          formatName + ": ffmpeg failed: " + lastError(stderrTail, process));
     }
   }
 

@@ -39,8 +39,16 @@ final class WavDecoder implements PcmSource {
 
   /** Thrown for a well-formed WAV whose codec this decoder does not implement (ffmpeg may). */
   static final class UnsupportedCodecException extends UnsupportedAudioFormatException {
-    UnsupportedCodecException(String message) {
+    private final String codec;
+
+    UnsupportedCodecException(String message, String codec) {
       super(message);
+      this.codec = codec;
+    }
+
+    /** For example {@code encoding 0x0002}. */
+    String codec() {
+      return codec;
     }
   }
 
@@ -170,7 +178,8 @@ final class WavDecoder implements PcmSource {
       int sub = u16(f, 24);
       for (int i = 2; i < 16; i++) {
         if (f[24 + i] != KSDATAFORMAT_TAIL[i - 2]) {
-          throw new UnsupportedCodecException("WAV: unsupported extensible sub-format");
+          throw new UnsupportedCodecException(
+              "WAV: unsupported extensible sub-format", "an unknown extensible sub-format");
         }
       }
       tag = sub;
@@ -218,8 +227,9 @@ final class WavDecoder implements PcmSource {
         enc = tag == FORMAT_ALAW ? Encoding.ALAW : Encoding.MULAW;
         break;
       default:
+        String codec = String.format("encoding 0x%04x", tag);
         throw new UnsupportedCodecException(
-            String.format("WAV: unsupported encoding 0x%04x (only PCM, float and G.711)", tag));
+            "WAV: unsupported " + codec + " (only PCM, float and G.711)", codec);
     }
     return new Format(channels, (int) rate, blockAlign, enc);
   }

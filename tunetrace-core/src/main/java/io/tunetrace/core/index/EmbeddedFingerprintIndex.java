@@ -59,6 +59,9 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile State state;
   private volatile boolean closed;
+  /** Keeps the JIT from dropping the prefetching reads of {@link #lookup}. */
+  @SuppressWarnings("unused")
+  private int touchSink;
 
   private EmbeddedFingerprintIndex(Path dir, Path lockKey, FingerprintParams params, boolean readOnly,
       FileChannel lockChannel, State state) {
@@ -209,7 +212,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       });
     }
     for (Path f : orphans) {
-      Files.deleteIfExists(f);
+      deleteQuietly(f); // may fail where another process still maps it (Windows); tried next time
     }
   }
 
@@ -338,7 +341,11 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       } catch (IOException e) {
         throw wrap("cannot add to index at " + dir, e);
       }
-      mergeIfNeeded();
+      try {
+        mergeIfNeeded();
+      } catch (IndexException e) {
+        // The batch is durable and visible; the merge is retried by the next add or compact().
+      }
       return List.copyOf(added);
     } finally {
       writeLock.unlock();
@@ -364,6 +371,13 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     long[] deleted = s.deletedBits;
     boolean anyDeleted = s.deletedPostings > 0;
     long limit = Math.min(Integer.MAX_VALUE, (long) maxPostingsPerHash + s.deletedPostings);
+    int sink = 0;
+    for (Segment seg : segs) {
+      for (int hash : hashes) {
+        sink += seg.touch(hash);
+      }
+    }
+    touchSink = sink;
     for (int q = 0; q < hashes.length; q++) {
       int hash = hashes[q];
       long total = 0;
@@ -520,7 +534,28 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
 
   // ---- merging ----
 
+  /**
+   * Log-structured merging: while the oldest of the newest {@value #MERGE_WIDTH} segments is at
+   * most {@value #MERGE_WIDTH} times the smallest of the others, they are merged (so equal adds
+   * make 4 segments of one size, then one of 4x, ...: few segments, each posting rewritten about
+   * log4(adds) times). Past {@link #MAX_SEGMENTS}, the neighbours with the smallest total size
+   * are merged anyway.
+   */
   private void mergeIfNeeded() {
+    while (state.segments.size() >= MERGE_WIDTH) {
+      List<Segment> segs = state.segments;
+      int first = segs.size() - MERGE_WIDTH;
+      long smallest = Long.MAX_VALUE;
+      long total = segs.get(first).sizeBytes();
+      for (int k = first + 1; k < segs.size(); k++) {
+        smallest = Math.min(smallest, segs.get(k).sizeBytes());
+        total += segs.get(k).sizeBytes();
+      }
+      if (segs.get(first).sizeBytes() > MERGE_WIDTH * smallest || total > MAX_MERGED_BYTES) {
+        break;
+      }
+      merge(first, segs.size());
+    }
     while (state.segments.size() > MAX_SEGMENTS) {
       List<Segment> segs = state.segments;
       int best = -1;

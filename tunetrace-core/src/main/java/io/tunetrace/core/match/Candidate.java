@@ -6,16 +6,19 @@ package io.tunetrace.core.match;
  * @param trackId the track
  * @param deltaFrames reference frame minus query frame of the alignment
  * @param confidence distinct query hashes that agree with the alignment (within the tolerance)
+ * @param anchorFrames distinct query frames among the agreeing hashes: moments of the clip that
+ *     agree, so one loud onset that pairs with itself many times counts once
  * @param queryFirstFrame first agreeing query frame
  * @param queryLastFrame last agreeing query frame
  * @param matchedShare share of the query's seconds holding at least one agreeing hash
- * @param runnerUp the most votes any other alignment received, of this track or another: how many
- *     votes coincidence alone reaches for this query
+ * @param runnerUp the most votes any other track received: how many votes coincidence alone
+ *     reaches for this query
  */
 public record Candidate(
     int trackId,
     int deltaFrames,
     int confidence,
+    int anchorFrames,
     int queryFirstFrame,
     int queryLastFrame,
     double matchedShare,

@@ -11,6 +11,7 @@ import java.util.List;
  * @param maxPostingsPerHash hashes with more postings than this are skipped as uninformative
  * @param toleranceFrames alignment jitter tolerated when counting votes, in frames
  * @param minConfidence fewest time-consistent votes an accepted match needs
+ * @param minAnchorFrames fewest distinct moments (query frames) among those votes
  * @param minMargin how many times the runner-up's votes an accepted match needs: the runner-up
  *     (the best other alignment, of any track) shows how far coincidence reaches for this query in
  *     this library, so the bar rises with library size by itself
@@ -23,13 +24,14 @@ public record MatchPolicy(
     int maxPostingsPerHash,
     int toleranceFrames,
     int minConfidence,
+    int minAnchorFrames,
     double minMargin,
     List<Double> speeds,
     int maxResults) {
 
   /** Calibrated on held-out music so that at most 1% of unknown clips match; see BENCHMARKS.md. */
   public static final MatchPolicy DEFAULT = new MatchPolicy(
-      40, 8, 2000, 1, 10, 1.75, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5);
+      40, 8, 2000, 1, 7, 5, 1.5, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5);
 
   public MatchPolicy {
     if (queryPeaksPerSecond < 1 || queryFanOut < 1) {
@@ -43,6 +45,9 @@ public record MatchPolicy(
     }
     if (minConfidence < 2) {
       throw new IllegalArgumentException("minConfidence < 2: " + minConfidence);
+    }
+    if (minAnchorFrames < 1) {
+      throw new IllegalArgumentException("minAnchorFrames < 1: " + minAnchorFrames);
     }
     if (!(minMargin >= 1)) {
       throw new IllegalArgumentException("minMargin < 1: " + minMargin);
@@ -63,16 +68,16 @@ public record MatchPolicy(
 
   public MatchPolicy withSpeeds(List<Double> newSpeeds) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minMargin, newSpeeds, maxResults);
+        minConfidence, minAnchorFrames, minMargin, newSpeeds, maxResults);
   }
 
   public MatchPolicy withThresholds(int newMinConfidence, double newMinMargin) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        newMinConfidence, newMinMargin, speeds, maxResults);
+        newMinConfidence, minAnchorFrames, newMinMargin, speeds, maxResults);
   }
 
   public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut) {
     return new MatchPolicy(peaksPerSecond, fanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minMargin, speeds, maxResults);
+        minConfidence, minAnchorFrames, minMargin, speeds, maxResults);
   }
 }

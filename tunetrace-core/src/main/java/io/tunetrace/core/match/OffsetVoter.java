@@ -13,8 +13,9 @@ import java.util.List;
  * Offset voting: every posting of a query hash votes for (track, reference frame − query frame);
  * a true match piles its votes on one alignment. Votes within ±tolerance frames are pooled (frame
  * jitter), and the best alignment of each track is verified by counting distinct agreeing query
- * hashes. Each candidate also carries the runner-up: the most votes of any other alignment, which
- * measures how far coincidence alone gets for this query and this library.
+ * hashes. Each candidate also carries the runner-up: the most votes of any other track, which
+ * measures how far coincidence alone gets for this query and this library (other alignments of the
+ * same track are left out: a song that repeats itself is no evidence against it).
  *
  * <p>Thread-safe (stateless).
  */
@@ -48,8 +49,6 @@ public final class OffsetVoter {
     // Best pooled alignment per track.
     LongIntMap bestScore = new LongIntMap(64);
     LongIntMap bestDelta = new LongIntMap(64);
-    LongIntMap secondScore = new LongIntMap(64);
-    int separation = 2 * tolerance + 1;
     votes.forEach((k, count) -> {
       int trackId = (int) (k >>> 32);
       int delta = (int) k;
@@ -57,16 +56,9 @@ public final class OffsetVoter {
       for (int d = delta - tolerance; d <= delta + tolerance; d++) {
         pooled += d == delta ? count : votes.get(key(trackId, d));
       }
-      int best = bestScore.get(trackId);
-      boolean apart = best == 0 || Math.abs(delta - bestDelta.get(trackId)) >= separation;
-      if (pooled > best) {
-        if (apart) {
-          secondScore.put(trackId, best);
-        }
+      if (pooled > bestScore.get(trackId)) {
         bestScore.put(trackId, pooled);
         bestDelta.put(trackId, delta);
-      } else if (apart && pooled > secondScore.get(trackId)) {
-        secondScore.put(trackId, pooled);
       }
     });
     long[] ranked = new long[bestScore.size()];
@@ -86,7 +78,7 @@ public final class OffsetVoter {
       }
       int delta = bestDelta.get(trackId);
       int otherTracks = r == ranked.length - 1 ? topOther : top;
-      int runnerUp = Math.max(secondScore.get(trackId), otherTracks);
+      int runnerUp = otherTracks;
       out.add(verify(postings, trackId, delta, tolerance, framesPerSecond, seconds, runnerUp));
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
@@ -110,13 +102,19 @@ public final class OffsetVoter {
     BitSet secondsHit = new BitSet(seconds);
     int first = Integer.MAX_VALUE;
     int last = Integer.MIN_VALUE;
+    int anchors = 0;
+    int previousFrame = -1;
     for (int q = queries.nextSetBit(0); q >= 0; q = queries.nextSetBit(q + 1)) {
       int f = postings.queryFrames[q];
+      if (f != previousFrame) {
+        anchors++; // query hashes come in frame order, so equal frames are adjacent
+        previousFrame = f;
+      }
       first = Math.min(first, f);
       last = Math.max(last, f);
       secondsHit.set(Math.min(seconds - 1, (int) (f / framesPerSecond)));
     }
-    return new Candidate(trackId, delta, queries.cardinality(), first, last,
+    return new Candidate(trackId, delta, queries.cardinality(), anchors, first, last,
         (double) secondsHit.cardinality() / seconds, runnerUp);
   }
 

@@ -306,7 +306,7 @@ class AudioDecodersTest {
     Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1500:sample_rate=22050:duration=2",
         "-c:a", "flac", flac.toString());
     try (PcmSource s = AudioDecoders.open(ogg)) {
-      assertEquals(48000, s.sampleRateHz()); // native, from ffprobe
+      assertEquals(48000, s.sampleRateHz()); // native, as ffmpeg reports it
       float[] out = readAll(s);
       assertEquals(2.0, out.length / 48000.0, 0.05);
       assertEquals(0.125, toneAmplitude(out, 1500, 48000), 0.01);
@@ -318,8 +318,8 @@ class AudioDecodersTest {
       assertEquals(0.125, toneAmplitude(out, 1500, 16000), 0.01);
     }
     try (PcmSource s = AudioDecoders.open(Files.newInputStream(flac))) {
-      assertEquals(FfmpegDecoder.FALLBACK_RATE_HZ, s.sampleRateHz());
-      assertEquals(0.125, toneAmplitude(readAll(s), 1500, FfmpegDecoder.FALLBACK_RATE_HZ), 0.01);
+      assertEquals(22050, s.sampleRateHz()); // native, as ffmpeg reports it
+      assertEquals(0.125, toneAmplitude(readAll(s), 1500, 22050), 0.01);
     }
   }
 
@@ -368,6 +368,32 @@ class AudioDecodersTest {
       assertTrue(e.getMessage().startsWith("OGG: ffmpeg failed: "), e.getMessage());
       assertTrue(e.getMessage().length() > "OGG: ffmpeg failed: ".length());
     }
+  }
+
+  @Test
+  void handsAdpcmWavFilesToFfmpeg() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path adpcm = dir.resolve("adpcm.wav");
+    Signals.ffmpeg("-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=22050:duration=1",
+        "-c:a", "adpcm_ms", adpcm.toString());
+    try (PcmSource s = AudioDecoders.open(adpcm)) {
+      assertEquals(22050, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1000, 22050), 0.01);
+    }
+    try (PcmSource s = AudioDecoders.open(Files.newInputStream(adpcm), 8000)) {
+      assertEquals(8000, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1000, 8000), 0.01);
+    }
+  }
+
+  @Test
+  void saysSoWhenAVideoHasNoAudio() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path video = dir.resolve("silent-film.mp4");
+    Signals.ffmpeg("-f", "lavfi", "-i", "testsrc=duration=1:size=32x32", "-c:v", "mpeg4", video.toString());
+    CorruptAudioException e =
+        assertThrows(CorruptAudioException.class, () -> AudioDecoders.open(video));
+    assertEquals("MP4: ffmpeg failed: no audio stream", e.getMessage());
   }
 
   @Test

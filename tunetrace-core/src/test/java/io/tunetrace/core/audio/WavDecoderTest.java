@@ -208,8 +208,18 @@ class WavDecoderTest {
     UnsupportedAudioFormatException e =
         assertThrows(
             UnsupportedAudioFormatException.class,
-            () -> decode(new WavBuilder().fmt(fmt(2, 1, 8000, 256, 4)).build(new float[10], 1)));
-    assertEquals("WAV: unsupported encoding 0x0002 (only PCM, float and G.711)", e.getMessage());
+            () ->
+                AudioDecoders.open(
+                    AudioDecodersTest.JAVA_ONLY,
+                    null,
+                    new ByteArrayInputStream(
+                        new WavBuilder().fmt(fmt(2, 1, 8000, 256, 4)).build(new float[10], 1)),
+                    0));
+    assertEquals(
+        "WAV audio with encoding 0x0002 needs ffmpeg, which was not found on PATH: install it"
+            + " (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg) or set"
+            + " TUNETRACE_FFMPEG",
+        e.getMessage());
   }
 
   @Test

@@ -10,47 +10,45 @@ import java.util.Random;
 public final class TestMusic {
   private TestMusic() {}
 
-  /** A mono piece in [-1, 1]. */
+  /**
+   * A mono piece in [-1, 1]: notes at irregular onsets whose pitches are drawn from a continuous
+   * range (so unrelated pieces do not share exact pitches, as unrelated recordings do not), each
+   * with its own harmonic mix, plus a bass line and noise bursts.
+   */
   public static float[] piece(long seed, double seconds, int sampleRateHz) {
     Random random = new Random(seed);
     int n = (int) (seconds * sampleRateHz);
     float[] out = new float[n];
     double beat = 60.0 / (80 + random.nextDouble() * 90);
-    int root = 36 + random.nextInt(24);
-    // A detune of up to ±3% keeps pieces from sharing exact pitches, as unrelated recordings do.
-    double tuning = 1 + (random.nextDouble() * 2 - 1) * 0.03;
-    int[][] scales = {{0, 2, 4, 5, 7, 9, 11, 12, 14, 16}, {0, 2, 3, 5, 7, 8, 10, 12, 14, 15},
-        {0, 3, 5, 6, 7, 10, 12, 15, 17, 19}, {0, 2, 4, 7, 9, 12, 14, 16, 19, 21}};
-    int[] scale = scales[random.nextInt(scales.length)];
-    for (double t = 0; t < seconds; t += beat / 2) {
-      int note = root + 12 + scale[random.nextInt(scale.length)];
-      addNote(out, sampleRateHz, t, beat * (0.4 + random.nextDouble()), midiHz(note) * tuning, 0.25);
-      if (random.nextInt(4) == 0) {
-        addNote(out, sampleRateHz, t, beat, midiHz(note + 7 + random.nextInt(5)) * tuning, 0.15);
-      }
-      if (((int) Math.round(t / (beat / 2))) % 4 == 0) {
-        addNote(out, sampleRateHz, t, beat * 2, midiHz(root + scale[random.nextInt(5)]) * tuning, 0.3);
+    double root = 70 + random.nextDouble() * 80;
+    double t = 0;
+    while (t < seconds) {
+      double hz = root * Math.pow(2, 1 + random.nextDouble() * 3);
+      addNote(out, sampleRateHz, t, beat * (0.3 + random.nextDouble()), hz, 0.25, random);
+      if (random.nextInt(3) == 0) {
+        addNote(out, sampleRateHz, t, beat * 2, root * Math.pow(2, random.nextDouble()), 0.3, random);
       }
       if (random.nextInt(3) == 0) {
         addNoiseBurst(out, sampleRateHz, t, 0.05, 0.2, random);
       }
+      t += beat * (0.25 + random.nextDouble() * 0.75);
     }
     normalize(out, 0.8f);
     return out;
   }
 
-  private static double midiHz(int note) {
-    return 440 * Math.pow(2, (note - 69) / 12.0);
-  }
-
-  private static void addNote(float[] out, int rate, double start, double length, double hz, double gain) {
+  private static void addNote(float[] out, int rate, double start, double length, double hz,
+      double gain, Random random) {
     int from = (int) (start * rate);
     int to = Math.min(out.length, (int) ((start + length) * rate));
+    double h2 = random.nextDouble() * 0.8;
+    double h3 = random.nextDouble() * 0.5;
+    double inharmonic = 1 + random.nextDouble() * 0.01;
     for (int i = from; i < to; i++) {
-      double t = (double) (i - from) / rate;
-      double env = Math.exp(-3 * t / length) * Math.min(1, t * 200);
-      double v = Math.sin(2 * Math.PI * hz * t) + 0.5 * Math.sin(4 * Math.PI * hz * t)
-          + 0.25 * Math.sin(6 * Math.PI * hz * t);
+      double time = (double) (i - from) / rate;
+      double env = Math.exp(-3 * time / length) * Math.min(1, time * 200);
+      double v = Math.sin(2 * Math.PI * hz * time) + h2 * Math.sin(4 * Math.PI * hz * inharmonic * time)
+          + h3 * Math.sin(6 * Math.PI * hz * inharmonic * time);
       out[i] += (float) (gain * env * v);
     }
   }

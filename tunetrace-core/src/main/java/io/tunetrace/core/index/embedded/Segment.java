@@ -29,6 +29,8 @@ public final class Segment {
   private final int[] firstHashes;
   private final int[] offsets;
   private final int blockCount;
+  private final int bucketShift;
+  private final int[] directory;
   private final long postingCount;
   private final List<Track> tracks;
 
@@ -40,6 +42,27 @@ public final class Segment {
     this.firstHashes = firstHashes;
     this.offsets = offsets;
     this.blockCount = firstHashes.length;
+    // directory[k] = first block whose first hash lies in bucket k or above, where the bucket of
+    // a hash is (hash - firstHashes[0]) >>> bucketShift: about one bucket per block.
+    if (blockCount == 0) {
+      this.bucketShift = 0;
+      this.directory = new int[0];
+    } else {
+      long range = (firstHashes[blockCount - 1] - (long) firstHashes[0]) & 0xffffffffL;
+      int shift = Math.max(0, SegmentWriter.bits(range) - SegmentWriter.bits(blockCount));
+      int buckets = (int) (range >>> shift) + 1;
+      int[] dir = new int[buckets + 1];
+      int b = 0;
+      for (int k = 0; k <= buckets; k++) {
+        while (b < blockCount
+            && (int) (((firstHashes[b] - (long) firstHashes[0]) & 0xffffffffL) >>> shift) < k) {
+          b++;
+        }
+        dir[k] = b;
+      }
+      this.bucketShift = shift;
+      this.directory = dir;
+    }
     this.postingCount = postingCount;
     this.tracks = tracks;
   }
@@ -164,9 +187,25 @@ public final class Segment {
       int o = offsets[b];
       int n = buf.get(o) & 0xff;
       int wH = buf.get(o + 1);
-      long dataBit = dataStart(o) * 8L;
+      int p = skipVarint(skipVarint(o + 4));
       int h = firstHashes[b];
       int i = 1;
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        int v = 0;
+        int shift = 0;
+        byte x;
+        do {
+          x = buf.get(p++);
+          v |= (x & 0x7f) << shift;
+          shift += 7;
+        } while (x < 0);
+        int skipHash = firstHashes[b] + v;
+        if (skipHash < hash) {
+          h = skipHash;
+          i = k + 1;
+        }
+      }
+      long dataBit = p * 8L;
       long mask = mask(wH);
       while (i < n) {
         h += (int) readBits(dataBit + (i - 1) * wH, mask);
@@ -214,6 +253,20 @@ public final class Segment {
     return count;
   }
 
+  /**
+   * Reads the start of the block where {@code hash} would be, so that the memory access of a
+   * later {@link #locate} hits the cache. Calling this for a whole query first lets the CPU wait
+   * for many blocks at once instead of one after the other.
+   */
+  public int touch(int hash) {
+    if (blockCount == 0) {
+      return 0;
+    }
+    int b = Math.max(0, lastBlockBelow(hash));
+    int o = offsets[b];
+    return buf.get(o) + buf.get(o + 32);
+  }
+
   /** Counts the postings of a located run whose track is not in {@code deletedBits}. */
   public int countLive(int block, int index, int count, long[] deletedBits) {
     int live = 0;
@@ -234,8 +287,9 @@ public final class Segment {
         minTrack |= (v & 0x7f) << shift;
         shift += 7;
       } while (v < 0);
-      while ((buf.get(p++)) < 0) {
-        // skip minFrame
+      p = skipVarint(p);
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        p = skipVarint(p);
       }
       long trackBit = p * 8L + (n - 1) * wH;
       long maskT = mask(wT);
@@ -279,6 +333,9 @@ public final class Segment {
         minFrame |= (v & 0x7f) << shift;
         shift += 7;
       } while (v < 0);
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        p = skipVarint(p);
+      }
       long trackBit = p * 8L + (n - 1) * wH;
       long frameBit = trackBit + n * wT;
       long maskT = mask(wT);
@@ -361,6 +418,9 @@ public final class Segment {
       minFrame |= (v & 0x7f) << shift;
       shift += 7;
     } while (v < 0);
+    for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+      p = skipVarint(p);
+    }
     long bit = p * 8L;
     long maskH = mask(wH);
     int h = firstHashes[b];
@@ -382,15 +442,22 @@ public final class Segment {
     }
   }
 
+  /** Byte offset of the bit data of the block at {@code o}: after minTrack, minFrame, skips. */
   private int dataStart(int o) {
-    int p = o + 4;
-    while (buf.get(p++) < 0) {
-      // skip minTrack
-    }
-    while (buf.get(p++) < 0) {
-      // skip minFrame
+    int n = buf.get(o) & 0xff;
+    int p = skipVarint(skipVarint(o + 4));
+    for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+      p = skipVarint(p);
     }
     return p;
+  }
+
+  private int skipVarint(int p) {
+    int q = p;
+    while (buf.get(q++) < 0) {
+      // continuation byte
+    }
+    return q;
   }
 
   /** Reads up to 32 bits, LSB first; a file always has at least 8 bytes after any block bit. */
@@ -402,10 +469,19 @@ public final class Segment {
     return width == 0 ? 0 : (-1L >>> (64 - width));
   }
 
+  /** Index of the last block whose first hash is below {@code hash}, or -1. */
   private int lastBlockBelow(int hash) {
-    int lo = 0;
-    int hi = blockCount - 1;
-    int found = -1;
+    if (blockCount == 0 || hash <= firstHashes[0]) {
+      return -1;
+    }
+    if (hash > firstHashes[blockCount - 1]) {
+      return blockCount - 1;
+    }
+    // The directory narrows the search to the blocks whose first hashes share the query's bucket.
+    int bucket = (int) (((hash - (long) firstHashes[0]) & 0xffffffffL) >>> bucketShift);
+    int lo = directory[bucket];
+    int hi = directory[bucket + 1] - 1;
+    int found = lo - 1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
       if (firstHashes[mid] < hash) {

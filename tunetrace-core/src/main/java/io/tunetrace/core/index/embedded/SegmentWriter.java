@@ -22,6 +22,8 @@ import java.util.zip.CRC32;
 public final class SegmentWriter implements AutoCloseable {
   /** Postings per block. */
   public static final int BLOCK_SIZE = 128;
+  /** A block header holds the hash of every 32nd posting, so lookups scan at most 32 deltas. */
+  static final int SKIP_INTERVAL = 32;
 
   static final byte[] MAGIC = "TTSEG001".getBytes(StandardCharsets.US_ASCII);
   static final byte[] END_MAGIC = "TTSEGEND".getBytes(StandardCharsets.US_ASCII);
@@ -195,6 +197,9 @@ public final class SegmentWriter implements AutoCloseable {
     int p = 4;
     p = putVarInt(s, p, minTrack);
     p = putVarInt(s, p, minFrame);
+    for (int k = SKIP_INTERVAL; k < n; k += SKIP_INTERVAL) {
+      p = putVarInt(s, p, hashes[k] - hashes[0]);
+    }
     Arrays.fill(s, p, s.length, (byte) 0);
     long bitPos = (long) p * 8;
     for (int i = 1; i < n; i++) {

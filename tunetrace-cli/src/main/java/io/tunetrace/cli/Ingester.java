@@ -1,0 +1,357 @@
+package io.tunetrace.cli;
+
+import io.tunetrace.core.Fingerprinter;
+import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.core.index.NewTrack;
+import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackMetadata;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Adds many files to an index using every core: worker threads hash, decode and fingerprint files
+ * in parallel, and the fingerprints are written to the index in batches (by whichever worker fills
+ * a batch, so the measured worker CPU time covers decode, fingerprinting and storage). One bad file
+ * never stops the batch. Use one instance per run; not thread-safe.
+ */
+final class Ingester {
+  /** What happened to one file. */
+  enum Kind {
+    ADDED,
+    DUPLICATE,
+    FAILED
+  }
+
+  /**
+   * @param file the file as given
+   * @param kind the outcome
+   * @param track the stored track (for a duplicate: the one already stored, if known)
+   * @param audioMillis duration of the decoded audio (0 unless added)
+   * @param postings hashes stored (0 unless added)
+   * @param detail for a failure its one-line reason, for a duplicate what it duplicates
+   */
+  record Outcome(Path file, Kind kind, Track track, long audioMillis, long postings, String detail) {}
+
+  /** Totals of a run. */
+  record Summary(
+      List<Outcome> outcomes,
+      long wallNanos,
+      long workerCpuNanos,
+      int threads,
+      Map<Path, Long> fileCpuNanos,
+      long childCpuNanos) {
+    long count(Kind kind) {
+      return outcomes.stream().filter(o -> o.kind() == kind).count();
+    }
+
+    long audioMillis() {
+      return outcomes.stream().mapToLong(Outcome::audioMillis).sum();
+    }
+
+    long postings() {
+      return outcomes.stream().mapToLong(Outcome::postings).sum();
+    }
+
+    /** Seconds of audio per wall-clock second. */
+    double realtimeFactor() {
+      return wallNanos == 0 ? 0 : audioMillis() * 1e6 / wallNanos;
+    }
+
+    /** Seconds of audio per CPU second of the worker threads (× realtime per core). */
+    double realtimePerCore() {
+      return workerCpuNanos == 0 ? 0 : audioMillis() * 1e6 / workerCpuNanos;
+    }
+
+    /**
+     * Like {@link #realtimePerCore()} but also counting the CPU time of child processes (ffmpeg,
+     * ffprobe), or -1 when the platform cannot tell.
+     */
+    double realtimePerCoreWithChildren() {
+      return childCpuNanos < 0 ? -1 : audioMillis() * 1e6 / (workerCpuNanos + childCpuNanos);
+    }
+  }
+
+  private static final int BATCH_TRACKS = 32;
+  private static final long BATCH_POSTINGS = 2_000_000;
+
+  private final FingerprintIndex index;
+  private final Fingerprinter fingerprinter;
+  private final int threads;
+  private final Function<Path, TrackMetadata> metadataOverride;
+  private final Consumer<Outcome> progress;
+
+  private final Map<String, Path> seenSha256 = new ConcurrentHashMap<>();
+  private final Object pendingLock = new Object();
+  private final Object writeLock = new Object();
+  private List<Pending> pending = new ArrayList<>();
+  private long pendingPostings;
+  private final List<Outcome> outcomes = new ArrayList<>();
+  private final AtomicLong cpuNanos = new AtomicLong();
+  private final Map<Path, Long> fileCpuNanos = new ConcurrentHashMap<>();
+
+  private record Pending(Path file, NewTrack track, long audioMillis) {}
+
+  /**
+   * @param metadataOverride gives title/artist for a file, or null to take them from the file
+   * @param progress called on a worker thread as each file is done (fingerprinted or failed)
+   */
+  Ingester(
+      FingerprintIndex index,
+      int threads,
+      Function<Path, TrackMetadata> metadataOverride,
+      Consumer<Outcome> progress) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads < 1: " + threads);
+    }
+    this.index = index;
+    this.fingerprinter = new Fingerprinter(index.params());
+    this.threads = threads;
+    this.metadataOverride = metadataOverride;
+    this.progress = progress == null ? o -> {} : progress;
+  }
+
+  Summary run(List<Path> files) throws InterruptedException {
+    long start = System.nanoTime();
+    long children0 = childCpuNanos();
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "tunetrace-ingest");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Path file : files) {
+        futures.add(pool.submit(() -> {
+          long cpu0 = cpuTime();
+          try {
+            ingest(file);
+          } finally {
+            cpuNanos.addAndGet(cpuTime() - cpu0);
+          }
+        }));
+      }
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IllegalStateException("ingest worker failed", e.getCause());
+        }
+      }
+      Future<?> last = pool.submit(() -> {
+        long cpu0 = cpuTime();
+        try {
+          flush(takePending());
+        } finally {
+          cpuNanos.addAndGet(cpuTime() - cpu0);
+        }
+      });
+      try {
+        last.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("ingest worker failed", e.getCause());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Outcome> result;
+    synchronized (outcomes) {
+      result = List.copyOf(outcomes);
+    }
+    long children1 = childCpuNanos();
+    return new Summary(result, System.nanoTime() - start, cpuNanos.get(), threads,
+        Map.copyOf(fileCpuNanos), children0 < 0 || children1 < 0 ? -1 : children1 - children0);
+  }
+
+  private void ingest(Path file) {
+    long cpu0 = cpuTime();
+    try {
+      String sha256 = sha256(file);
+      var existing = index.findBySha256(sha256);
+      if (existing.isPresent()) {
+        Track t = existing.get();
+        finish(new Outcome(file, Kind.DUPLICATE, t, 0, 0,
+            "same bytes as #" + t.id() + " " + t.metadata().sourcePath()));
+        return;
+      }
+      Path earlier = seenSha256.putIfAbsent(sha256, file);
+      if (earlier != null) {
+        finish(new Outcome(file, Kind.DUPLICATE, null, 0, 0, "same bytes as " + earlier));
+        return;
+      }
+      Fingerprints fingerprints;
+      long samples;
+      int sampleRateHz;
+      try (PcmSource decoded = AudioDecoders.open(file)) {
+        CountingSource source = new CountingSource(decoded);
+        fingerprints = fingerprinter.fingerprint(source);
+        samples = source.samples;
+        sampleRateHz = decoded.sampleRateHz();
+      }
+      long audioMillis = Math.round(samples * 1000.0 / sampleRateHz);
+      TrackMetadata metadata = metadata(file, audioMillis, sha256);
+      fileCpuNanos.put(file, cpuTime() - cpu0);
+      List<Pending> batch = null;
+      synchronized (pendingLock) {
+        pending.add(new Pending(file, new NewTrack(metadata, fingerprints), audioMillis));
+        pendingPostings += fingerprints.size();
+        if (pending.size() >= BATCH_TRACKS || pendingPostings >= BATCH_POSTINGS) {
+          batch = takePending();
+        }
+      }
+      progress.accept(new Outcome(file, Kind.ADDED, null, audioMillis, fingerprints.size(), null));
+      if (batch != null) {
+        flush(batch);
+      }
+    } catch (IOException | RuntimeException e) {
+      finish(new Outcome(file, Kind.FAILED, null, 0, 0, Errors.oneLine(e)));
+    }
+  }
+
+  private TrackMetadata metadata(Path file, long audioMillis, String sha256) {
+    TrackMetadata given = metadataOverride == null ? null : metadataOverride.apply(file);
+    TrackMetadata named = given != null ? given : TrackNames.of(file);
+    return new TrackMetadata(
+        named.title(),
+        named.artist(),
+        named.album(),
+        file.toAbsolutePath().normalize().toString(),
+        audioMillis,
+        sha256);
+  }
+
+  private List<Pending> takePending() {
+    synchronized (pendingLock) {
+      List<Pending> batch = pending;
+      pending = new ArrayList<>();
+      pendingPostings = 0;
+      return batch;
+    }
+  }
+
+  private void flush(List<Pending> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<Track> stored;
+    try {
+      synchronized (writeLock) {
+        stored = index.add(batch.stream().map(Pending::track).toList());
+      }
+    } catch (RuntimeException e) {
+      String reason = "could not store: " + Errors.oneLine(e);
+      synchronized (outcomes) {
+        for (Pending p : batch) {
+          outcomes.add(new Outcome(p.file(), Kind.FAILED, null, 0, 0, reason));
+        }
+      }
+      return;
+    }
+    synchronized (outcomes) {
+      for (int i = 0; i < batch.size(); i++) {
+        Pending p = batch.get(i);
+        outcomes.add(new Outcome(p.file(), Kind.ADDED, stored.get(i), p.audioMillis(),
+            p.track().fingerprints().size(), null));
+      }
+    }
+  }
+
+  private void finish(Outcome outcome) {
+    synchronized (outcomes) {
+      outcomes.add(outcome);
+    }
+    progress.accept(outcome);
+  }
+
+  static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** CPU time of the current thread, or its wall time when the JVM cannot measure CPU time. */
+  static long cpuTime() {
+    if (THREADS.isCurrentThreadCpuTimeSupported()) {
+      long t = THREADS.getCurrentThreadCpuTime();
+      if (t >= 0) {
+        return t;
+      }
+    }
+    return System.nanoTime();
+  }
+
+  /**
+   * CPU time of this process's terminated, waited-for child processes (ffmpeg, ffprobe) from
+   * /proc/self/stat (cutime + cstime), or -1 when unavailable (not Linux).
+   */
+  static long childCpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+      long ticks = Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      return ticks * 10_000_000L; // USER_HZ = 100 on Linux
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Counts the samples that pass through, to know the exact duration. */
+  private static final class CountingSource implements PcmSource {
+    private final PcmSource in;
+    long samples;
+
+    CountingSource(PcmSource in) {
+      this.in = in;
+    }
+
+    @Override
+    public int sampleRateHz() {
+      return in.sampleRateHz();
+    }
+
+    @Override
+    public int read(float[] buffer, int offset, int length) throws IOException {
+      int n = in.read(buffer, offset, length);
+      if (n > 0) {
+        samples += n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+}

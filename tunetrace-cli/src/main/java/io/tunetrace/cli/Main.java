@@ -1,0 +1,76 @@
+package io.tunetrace.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Entry point of the {@code tunetrace} command. Exit codes: 0 success (for {@code match}: some query
+ * matched), 1 nothing matched, 2 an input could not be read, a usage error or a failure.
+ */
+public final class Main {
+  /** Success; for {@code match}, at least one query matched. */
+  public static final int EXIT_OK = 0;
+  /** {@code match}: no query matched (like grep). */
+  public static final int EXIT_NO_MATCH = 1;
+  /** A usage error, an input that could not be read, or a failure. */
+  public static final int EXIT_ERROR = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    int code = run(args, out, err);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command line with the given streams and returns the exit code. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(out, err).execute(args);
+  }
+
+  /** The configured command line (parse only, e.g. {@code parseArgs}, in tests). */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new TuneTraceCommand());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler(Main::handleExecutionException);
+    cmd.setParameterExceptionHandler(Main::handleParameterException);
+    return cmd;
+  }
+
+  private static int handleExecutionException(
+      Exception e, CommandLine commandLine, ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    if (verbose(parseResult)) {
+      e.printStackTrace(err);
+    } else {
+      err.println("tunetrace: " + Errors.oneLine(e));
+    }
+    err.flush();
+    return EXIT_ERROR;
+  }
+
+  private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("tunetrace: " + e.getMessage());
+    err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+    err.flush();
+    return EXIT_ERROR;
+  }
+
+  static boolean verbose(ParseResult parseResult) {
+    for (ParseResult pr = parseResult; pr != null; pr = pr.subcommand()) {
+      if (pr.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

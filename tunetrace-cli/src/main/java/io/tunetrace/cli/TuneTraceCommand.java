@@ -1,0 +1,40 @@
+package io.tunetrace.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code tunetrace} command; it only dispatches to subcommands. */
+@Command(
+    name = "tunetrace",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Recognize music: index audio files, then name short, noisy clips of them.",
+    subcommands = {
+      AddCommand.class,
+      MatchCommand.class,
+      MonitorCommand.class,
+      ListCommand.class,
+      RemoveCommand.class,
+      StatsCommand.class,
+      DemoCommand.class,
+      EvalCommand.class,
+      // Remote commands (serve, upload, recognize, token) live in io.tunetrace.cli.remote and are
+      // written with the server; register ServeCommand.class, UploadCommand.class,
+      // RecognizeCommand.class and TokenCommand.class here once they exist on main.
+    },
+    footer = {
+      "",
+      "Exit codes: 0 ok (match: some query matched), 1 nothing matched, 2 error.",
+      "Default index: $TUNETRACE_INDEX, else ~/.tunetrace/index."
+    })
+public final class TuneTraceCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return Main.EXIT_ERROR;
+  }
+}
