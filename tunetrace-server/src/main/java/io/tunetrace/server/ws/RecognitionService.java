@@ -31,7 +31,7 @@ public final class RecognitionService {
       int maxPostingsPerHash) {
     MatchPolicy d = MatchPolicy.DEFAULT;
     this.recognizer = new Recognizer(index, new MatchPolicy(d.queryPeaksPerSecond(), d.queryFanOut(),
-        maxPostingsPerHash, d.toleranceFrames(), d.minConfidence(), d.minMargin(), d.speeds(),
+        maxPostingsPerHash, d.toleranceFrames(), d.minConfidence(), d.minAnchorFrames(), d.minMargin(), d.speeds(),
         d.maxResults()));
     this.tracks = tracks;
     this.metrics = metrics;
