@@ -65,7 +65,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class TuneTraceServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TuneTraceServer.class);
-  private static final long MAX_RECOGNIZE_BYTES = 32L * 1024 * 1024;
 
   private final ServerConfig config;
   private final Database db;
@@ -231,13 +230,13 @@ public final class TuneTraceServer implements AutoCloseable {
     Javalin javalin = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.jsonMapper(new JavalinJackson(json, false));
-      c.http.maxRequestSize = MAX_RECOGNIZE_BYTES;
+      c.http.maxRequestSize = config.maxClipBytes;
       c.jetty.multipartConfig.cacheDirectory(tempDir.toString());
       c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes, SizeUnit.BYTES);
       c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);
       c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes + 1024 * 1024, SizeUnit.BYTES);
       c.jetty.modifyWebSocketServletFactory(f -> {
-        f.setMaxBinaryMessageSize(MAX_RECOGNIZE_BYTES);
+        f.setMaxBinaryMessageSize(config.maxClipBytes);
         f.setMaxTextMessageSize(64 * 1024);
         f.setIdleTimeout(java.time.Duration.ofMinutes(5));
       });
@@ -481,7 +480,7 @@ public final class TuneTraceServer implements AutoCloseable {
       body = ctx.bodyInputStream();
     }
     try (InputStream in = body;
-        SpooledUpload up = SpooledUpload.spool(in, tempDir, MAX_RECOGNIZE_BYTES)) {
+        SpooledUpload up = SpooledUpload.spool(in, tempDir, config.maxClipBytes)) {
       if (up.container == AudioContainer.UNKNOWN) {
         throw ApiException.notAudio("clip is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)");
       }

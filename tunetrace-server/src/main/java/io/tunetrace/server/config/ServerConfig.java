@@ -68,6 +68,7 @@ public final class ServerConfig {
   public final int wsConnectsPerMinute;
   public final int maxStreamSeconds;
   public final int maxPostingsPerHash;
+  public final long maxClipBytes;
 
   private ServerConfig(Parser p) {
     this.host = p.string("HOST", "0.0.0.0");
@@ -167,6 +168,7 @@ public final class ServerConfig {
     this.wsConnectsPerMinute = p.integer("RATE_LIMIT_WS_PER_MINUTE", 60, 1, 1_000_000);
     this.maxStreamSeconds = p.integer("MAX_STREAM_SECONDS", 600, 5, 86400);
     this.maxPostingsPerHash = p.integer("MAX_POSTINGS_PER_HASH", 2000, 1, 10_000_000);
+    this.maxClipBytes = p.longValue("MAX_CLIP_BYTES", 16L * 1024 * 1024, 64 * 1024, 1L << 30);
     if (role.runsWorkers() && workerConcurrency == 0 && role == ServerRole.WORKER) {
       p.problem("SERVER_ROLE=worker needs WORKER_CONCURRENCY >= 1");
     }

@@ -142,7 +142,8 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     } catch (JedisConnectionException e) {
       throw new IndexUnavailableException("redis unavailable: " + e.getMessage(), e);
     } catch (JedisException e) {
-      if (e.getCause() instanceof JedisConnectionException) {
+      if (e.getCause() instanceof JedisConnectionException
+          || e.getCause() instanceof java.util.NoSuchElementException) {
         throw new IndexUnavailableException("redis unavailable: " + e.getMessage(), e);
       }
       throw new io.tunetrace.core.index.IndexException("redis: " + e.getMessage(), e);
