@@ -39,8 +39,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * </ul>
  *
  * <p>A track is added in one {@code MULTI/EXEC} transaction (pipelined): a client that dies
- * part-way leaves nothing behind. Lookups are pipelined ({@code STRLEN} + capped {@code GETRANGE}
- * per distinct hash) and skip hot hashes. Removal rewrites each of the track's posting strings
+ * part-way leaves nothing behind. Lookups are pipelined (one {@code GETRANGE} of at most cap + 1
+ * postings per distinct hash) and skip hot hashes. Removal rewrites each of the track's posting strings
  * with a server-side script, so it is atomic per key and safe against concurrent appends.
  *
  * <p>Thread-safe (the connection pool is).
@@ -236,22 +236,20 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     call(() -> {
       for (int from = 0; from < distinct.size(); from += PIPELINE_CHUNK) {
         int to = Math.min(distinct.size(), from + PIPELINE_CHUNK);
-        List<Response<Long>> lengths = new ArrayList<>(to - from);
         List<Response<byte[]>> values = new ArrayList<>(to - from);
         try (Pipeline p = jedis.pipelined()) {
           for (int k = from; k < to; k++) {
-            byte[] key = hashKeyBytes(distinct.get(k));
-            lengths.add(p.strlen(key));
-            values.add(p.getrange(key, 0, cap * POSTING_BYTES - 1));
+            // One posting more than the cap tells a hot hash apart without a STRLEN round.
+            values.add(p.getrange(hashKeyBytes(distinct.get(k)), 0, (cap + 1) * POSTING_BYTES - 1));
           }
           p.sync();
         }
         for (int k = from; k < to; k++) {
-          long len = lengths.get(k - from).get();
-          if (len == 0 || len / POSTING_BYTES > cap) {
+          byte[] value = values.get(k - from).get();
+          if (value == null || value.length == 0 || value.length > cap * POSTING_BYTES) {
             continue;
           }
-          ByteBuffer v = ByteBuffer.wrap(values.get(k - from).get());
+          ByteBuffer v = ByteBuffer.wrap(value);
           List<Integer> qs = positions.get(distinct.get(k));
           while (v.remaining() >= POSTING_BYTES) {
             int track = v.getInt();
