@@ -395,6 +395,40 @@ class ServerIT {
     ItServicesCleanup.redisPrefix(fx.prefix + "-roles");
   }
 
+  @Test
+  void shutdownHandsBackARunningJobAndAnotherProcessFinishesIt() throws Exception {
+    CoreReady.assumeDecoders();
+    Map<String, String> env = fx.env();
+    env.put("QUEUE_PREFIX", fx.prefix + "-shutdown");
+    env.put("SHUTDOWN_GRACE_SECONDS", "0");
+    env.put("WORKER_CONCURRENCY", "1");
+    TuneTraceServer first = fx.start(env);
+    ApiClient c = new ApiClient(first.port(), ServerFixture.token());
+    ApiClient.Reply r = c.upload("/tracks", meta("Long"), "long.wav",
+        TestAudio.wav(TestAudio.song(123, 240)), "audio/wav");
+    assertEquals(201, r.status(), r.body().toString());
+    String id = r.body().path("id").asText();
+    c.awaitStatus(id, 30_000, "FINGERPRINTING", "READY");
+    first.close();
+    var row = server.tracks().find(java.util.UUID.fromString(id));
+    if (row.isEmpty()) {
+      throw new AssertionError("row missing");
+    }
+    // Either the job finished before the close or it was handed back unfinished, not counted.
+    String state = server.queue().stateOf(java.util.UUID.fromString(id)).orElseThrow();
+    assertTrue(state.equals("WAITING") || state.equals("DONE"), state);
+    if (state.equals("WAITING")) {
+      assertEquals(io.tunetrace.server.db.TrackStatus.QUEUED, row.get().status());
+      assertEquals(0, row.get().attempts());
+    }
+    TuneTraceServer second = fx.start(env);
+    ApiClient c2 = new ApiClient(second.port(), ServerFixture.token());
+    JsonNode done = c2.awaitStatus(id, 60_000, "READY", "FAILED");
+    assertEquals("READY", done.path("status").asText(), done.toString());
+    assertEquals(done.path("posting_count").asLong(), second.index().stats().postings());
+    ItServicesCleanup.redisPrefix(fx.prefix + "-shutdown");
+  }
+
   /** Extra prefixes used by single tests. */
   static final class ItServicesCleanup {
     static void redisPrefix(String prefix) {

@@ -56,7 +56,7 @@ public final class ServerFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.sql.SQLException {
     for (TuneTraceServer s : servers) {
       try {
         s.close();
