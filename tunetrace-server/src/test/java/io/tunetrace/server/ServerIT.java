@@ -203,16 +203,19 @@ class ServerIT {
     try (ApiClient.Socket ws = api.socket()) {
       ws.sendText("{\"type\": \"start\", \"sample_rate\": 44100, \"encoding\": \"pcm_s16le\", \"channels\": 1}");
       assertEquals("started", ws.next(10_000).path("type").asText());
-      byte[] pcm = TestAudio.pcm16(TestAudio.slice(songB, 5, 6));
-      JsonNode pushed = null;
+      byte[] pcm = TestAudio.pcm16(TestAudio.slice(songB, 5, 12));
       for (int off = 0; off < pcm.length; off += 7777) {
         byte[] chunk = java.util.Arrays.copyOfRange(pcm, off, Math.min(pcm.length, off + 7777));
         ws.sendBinary(chunk);
       }
-      pushed = ws.next(30_000);
+      JsonNode pushed = ws.next(30_000);
       assertEquals("match", pushed.path("type").asText(), pushed.toString());
       assertEquals(idB, pushed.path("match").path("song_id").asText());
       assertTrue(Math.abs(pushed.path("match").path("delta_ms").asLong() - 5_000) <= 150, pushed.toString());
+      JsonNode update = ws.next(30_000);
+      assertEquals("update", update.path("type").asText(), update.toString());
+      assertEquals(idB, update.path("match").path("song_id").asText());
+      assertTrue(update.path("stream_ms").asLong() - pushed.path("stream_ms").asLong() >= 5000);
       ws.sendText("{\"type\": \"stop\"}");
       JsonNode fin = ws.next(30_000);
       assertEquals("final", fin.path("type").asText());

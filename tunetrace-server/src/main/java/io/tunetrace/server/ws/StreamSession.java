@@ -21,6 +21,7 @@ final class StreamSession {
   private final byte[] leftover;
   private int leftoverLen;
   String lastSongId;
+  long lastPushMillis;
 
   StreamSession(int sampleRateHz, int channels, boolean float32, double windowSeconds) {
     this.sampleRateHz = sampleRateHz;

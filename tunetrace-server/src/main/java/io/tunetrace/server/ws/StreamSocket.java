@@ -22,7 +22,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * with {@code {"ok": true, "match": {...} | null}}. Streaming: a {@code start} message, binary PCM
  * chunks, {@code stop}; results are pushed as soon as a window is recognized ({@code "type":
  * "match"}) and once more at {@code stop} ({@code "type": "final"}). Every malformed message gets
- * the error shape; the connection stays open unless the stream exceeds its length limit.
+ * the error shape; the connection stays open unless the stream exceeds its length limit. While the
+ * same song goes on being heard, an {@code "update"} with fresh confidence and offset follows every
+ * five seconds of stream; when it stops being heard, one {@code "match": null} is pushed.
  *
  * <p>Thread-safe: sessions are kept per connection.
  */
@@ -30,6 +32,7 @@ public final class StreamSocket {
   static final double WINDOW_SECONDS = 10;
   static final double HOP_SECONDS = 1;
   static final double MIN_SECONDS = 2;
+  static final long UPDATE_MILLIS = 5000;
 
   private final RecognitionService recognition;
   private final Validator validator;
@@ -141,9 +144,16 @@ public final class StreamSocket {
     if (s.due(HOP_SECONDS, MIN_SECONDS)) {
       Optional<Map<String, Object>> match =
           recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis());
-      if (match.isPresent() && !match.get().get("song_id").equals(s.lastSongId)) {
-        s.lastSongId = (String) match.get().get("song_id");
-        send(ctx, result("match", match.get(), s.totalMillis()));
+      String song = match.map(m -> (String) m.get("song_id")).orElse(null);
+      long now = s.totalMillis();
+      if (!java.util.Objects.equals(song, s.lastSongId)) {
+        // A new song, or the previous one is no longer heard (then "match": null once).
+        s.lastSongId = song;
+        s.lastPushMillis = now;
+        send(ctx, result("match", match.orElse(null), now));
+      } else if (song != null && now - s.lastPushMillis >= UPDATE_MILLIS) {
+        s.lastPushMillis = now;
+        send(ctx, result("update", match.get(), now));
       }
     }
   }
