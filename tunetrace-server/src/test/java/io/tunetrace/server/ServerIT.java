@@ -313,8 +313,14 @@ class ServerIT {
         assertTrue(System.currentTimeMillis() < deadline, "job never attempted");
         Thread.sleep(100);
       }
+      JsonNode waiting = c.get("/tracks/" + id).body();
+      assertTrue(waiting.path("last_error").asText().startsWith("waiting for a dependency: redis unavailable"),
+          waiting.toString());
+      Thread.sleep(1500);
       redis.up();
-      assertEquals("READY", c.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText());
+      JsonNode done = c.awaitStatus(id, 60_000, "READY", "FAILED");
+      assertEquals("READY", done.path("status").asText(), done.toString());
+      assertEquals(1, done.path("attempts").asInt(), "outage retries must not count as attempts");
       assertEquals(200, c.get("/ready").status());
       ItServicesCleanup.redisPrefix(fx.prefix + "-down");
     }

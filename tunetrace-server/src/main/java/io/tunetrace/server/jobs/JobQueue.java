@@ -215,6 +215,27 @@ public final class JobQueue {
     });
   }
 
+  /**
+   * Puts a job back because a dependency (Redis, S3) is down: due again after {@code delayMillis},
+   * and the attempt does not count, so an outage longer than all retries cannot fail good tracks.
+   */
+  public boolean postpone(Job job, String error, long delayMillis) {
+    String message = error.length() > 1900 ? error.substring(0, 1900) : error;
+    return jdbi.inTransaction(h -> {
+      OffsetDateTime now = now();
+      int n = h.createUpdate("UPDATE jobs SET state = 'WAITING', attempts = attempts - 1,"
+              + " locked_by = NULL, locked_until = NULL, last_error = :e, run_at = :runAt,"
+              + " updated_at = :now WHERE id = :id AND state = 'ACTIVE' AND locked_by = :w")
+          .bind("e", message).bind("runAt", now.plusNanos(delayMillis * 1_000_000))
+          .bind("now", now).bind("id", job.id()).bind("w", job.lockedBy())
+          .execute();
+      if (n == 1) {
+        updateTrack(h, job.trackId(), "QUEUED", job.attempt() - 1, message, now);
+      }
+      return n == 1;
+    });
+  }
+
   /** The delay before retrying after attempt {@code attempt} (1-based). */
   public long backoffMillis(int attempt) {
     long delay = backoffMillis;

@@ -35,6 +35,8 @@ public final class WorkerPool implements AutoCloseable {
   private final Map<Long, Job> running = new ConcurrentHashMap<>();
   private final Map<Long, Thread> runningThreads = new ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicInteger outages =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Object wake = new Object();
   /** Where a simulated crash happens (tests): the job is abandoned, never renewed nor acked. */
   public enum CrashPoint { NONE, AFTER_CLAIM, AFTER_INDEX }
@@ -167,8 +169,35 @@ public final class WorkerPool implements AutoCloseable {
         queue.release(job);
         return;
       }
+      if (isOutage(e)) {
+        int n = outages.incrementAndGet();
+        long delay = Math.min(queue.backoffMillis(n), 60_000);
+        try {
+          queue.postpone(job, "waiting for a dependency: " + e.getMessage(), delay);
+          metrics.jobsRetried.increment();
+          LOG.warn("job {}: dependency down ({}), postponed {} ms without counting the attempt",
+              job.id(), e.getMessage(), delay);
+        } catch (RuntimeException db) {
+          LOG.warn("job {}: could not postpone ({}); its lease will expire", job.id(), db.toString());
+        }
+        return;
+      }
       fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
     }
+    outages.set(0);
+  }
+
+  /** Redis or S3 unreachable: not the job's fault. */
+  static boolean isOutage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof io.tunetrace.server.index.IndexUnavailableException
+          || t instanceof java.net.ConnectException
+          || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.net.UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void fail(Job job, String message, boolean permanent) {

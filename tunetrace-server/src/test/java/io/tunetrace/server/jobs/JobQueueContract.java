@@ -119,6 +119,24 @@ abstract class JobQueueContract {
   }
 
   @Test
+  void postponingForAnOutageDoesNotCountTheAttempt() throws InterruptedException {
+    JobQueue q = queue(10_000);
+    TrackStore store = new TrackStore(db(), q);
+    TrackRow t = insert(store);
+    for (int i = 0; i < 5; i++) {
+      Job j = q.claim("w").orElseThrow();
+      assertEquals(1, j.attempt());
+      assertTrue(q.postpone(j, "waiting for a dependency: redis unavailable", 10));
+      TrackRow waiting = store.find(t.id()).orElseThrow();
+      assertEquals(TrackStatus.QUEUED, waiting.status());
+      assertEquals(0, waiting.attempts());
+      assertEquals("waiting for a dependency: redis unavailable", waiting.lastError());
+      Thread.sleep(30);
+    }
+    assertTrue(q.complete(q.claim("w").orElseThrow(), 1, 1, 1));
+  }
+
+  @Test
   void deletingATrackDropsItsJob() {
     JobQueue q = queue(10_000);
     TrackStore store = new TrackStore(db(), q);
