@@ -438,6 +438,26 @@ class ServerIT {
     ItServicesCleanup.redisPrefix(fx.prefix + "-shutdown");
   }
 
+  @Test
+  void theJavaClientUploadsAFileAndRecognizesOverTheWebSocket() throws Exception {
+    CoreReady.assumeDecoders();
+    var client = new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(),
+        ServerFixture.token());
+    float[] song = TestAudio.song(321, 15);
+    Path file = Files.createTempFile("client", ".wav");
+    Files.write(file, TestAudio.wav(song));
+    var r = client.upload(file, "Client", "Java", "Album");
+    assertEquals(201, r.status(), r.body());
+    String id = ApiClient.JSON.readTree(r.body()).path("id").asText();
+    assertEquals("Album", api.awaitStatus(id, 60_000, "READY", "FAILED").path("album").asText());
+    String answer = client.recognizeWebSocket(TestAudio.wav(TestAudio.slice(song, 4, 3)),
+        java.time.Duration.ofSeconds(30));
+    assertEquals(id, ApiClient.JSON.readTree(answer).path("match").path("song_id").asText(), answer);
+    var bad = new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
+        .recognizeHttp(TestAudio.wav(TestAudio.slice(song, 4, 3)));
+    assertEquals(401, bad.status());
+  }
+
   /** Extra prefixes used by single tests. */
   static final class ItServicesCleanup {
     static void redisPrefix(String prefix) {
