@@ -89,5 +89,6 @@ public final class S3ProxyProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    ServerFixture.deleteTree(dir);
   }
 }

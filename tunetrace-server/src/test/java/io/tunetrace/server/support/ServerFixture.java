@@ -21,6 +21,7 @@ public final class ServerFixture implements AutoCloseable {
   public final String prefix = ItServices.uniqueName("ttit");
   public final String bucket = "tt-" + ItServices.uniqueName("b").toLowerCase().replace('_', '-');
   private final List<TuneTraceServer> servers = new ArrayList<>();
+  private final List<java.nio.file.Path> dirs = new ArrayList<>();
 
   public ServerFixture() throws Exception {
     this.s3 = new S3ProxyProcess();
@@ -41,7 +42,9 @@ public final class ServerFixture implements AutoCloseable {
     env.put("WORKER_CONCURRENCY", "2");
     env.put("JOB_POLL_MILLIS", "100");
     env.put("JOB_BACKOFF_MILLIS", "200");
-    env.put("DATA_DIR", Files.createTempDirectory("tt-data").toString());
+    java.nio.file.Path dir = Files.createTempDirectory("tt-data");
+    dirs.add(dir);
+    env.put("DATA_DIR", dir.toString());
     return env;
   }
 
@@ -65,7 +68,19 @@ public final class ServerFixture implements AutoCloseable {
       }
     }
     s3.close();
+    for (java.nio.file.Path dir : dirs) {
+      deleteTree(dir);
+    }
     ItServices.deleteRedisPrefix(prefix);
     ItServices.dropSchema(schema);
+  }
+
+  /** Deletes a directory tree, ignoring what cannot be deleted. */
+  public static void deleteTree(java.nio.file.Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      // best effort
+    }
   }
 }
