@@ -39,7 +39,7 @@ public record FingerprintParams(
 
   /** Defaults chosen by measurement on real music; see BENCHMARKS.md. */
   public static final FingerprintParams DEFAULT =
-      new FingerprintParams(16000, 1024, 128, 4, 512, 12, 12, 20, 4, 2, 63, 63, HASH_VERSION);
+      new FingerprintParams(8000, 512, 64, 4, 230, 12, 12, 20, 4, 2, 63, 63, HASH_VERSION);
 
   public FingerprintParams {
     if (sampleRateHz < 4000 || sampleRateHz > 48000) {

@@ -42,7 +42,8 @@ public final class Fingerprinter {
   public Fingerprints fingerprint(float[] samples, int sampleRateHz, int peaksPerSecond, int fanOut) {
     float[] pcm = sampleRateHz == params.sampleRateHz()
         ? samples
-        : Resampler.resample(samples, sampleRateHz, params.sampleRateHz());
+        : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
+            Resampler.Quality.ANALYSIS);
     Pipeline pipeline = new Pipeline(params, peaksPerSecond, fanOut);
     pipeline.push(pcm, 0, pcm.length);
     return pipeline.finish();
@@ -57,7 +58,8 @@ public final class Fingerprinter {
   public Fingerprints fingerprint(PcmSource source, int peaksPerSecond, int fanOut)
       throws IOException {
     Pipeline pipeline = new Pipeline(params, peaksPerSecond, fanOut);
-    PcmSource pcm = Resampler.resample(new Unclosed(source), params.sampleRateHz());
+    PcmSource pcm = Resampler.resample(new Unclosed(source), params.sampleRateHz(),
+        Resampler.Quality.ANALYSIS);
     float[] buffer = new float[16384];
     int n;
     while ((n = pcm.read(buffer, 0, buffer.length)) >= 0) {

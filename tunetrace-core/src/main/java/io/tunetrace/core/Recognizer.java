@@ -80,7 +80,8 @@ public final class Recognizer {
     }
     float[] pcm = sampleRateHz == params.sampleRateHz()
         ? samples
-        : Resampler.resample(samples, sampleRateHz, params.sampleRateHz());
+        : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
+            Resampler.Quality.ANALYSIS);
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     int queryHashes = 0;
     boolean first = true;

@@ -3,6 +3,7 @@ package io.tunetrace.core.audio;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Band-limited sample-rate conversion by a rational polyphase filter: a windowed-sinc low-pass
@@ -17,9 +18,13 @@ import java.util.Objects;
  * and output are aligned at sample 0 (no delay) and {@code ceil(n * to / from)} samples come out of
  * {@code n}. Streaming and array conversion give identical samples.
  *
- * <p>Thread-safe (stateless); each {@link PcmSource} it returns is not thread-safe. Filter tables
- * are built per call (a few hundred microseconds at most), so convert whole streams, not tiny
- * arrays in a loop.
+ * <p>{@link Quality#HIGH} (the default) is described above. {@link Quality#ANALYSIS} is for
+ * fingerprinting, which only looks below 0.9 of the new Nyquist frequency: its -6 dB point is
+ * also at 0.9 but its stopband starts at 1.1 (passband edge 0.7), so what folds back lands above 0.9
+ * where nothing is analysed, and it stops 60 dB down; that takes less than half the taps.
+ *
+ * <p>Thread-safe (stateless but for a small cache of filter tables); each {@link PcmSource} it
+ * returns is not thread-safe.
  */
 public final class Resampler {
   static final double CUTOFF = 0.9;
@@ -27,33 +32,78 @@ public final class Resampler {
   static final double ATTENUATION_DB = 70.0;
   static final int MAX_EXACT_PHASES = 4096;
   private static final int CHUNK = 8192;
+  private static final int MAX_CACHED_FILTERS = 64;
+  private static final ConcurrentHashMap<String, Filter> FILTERS = new ConcurrentHashMap<>();
+
+  /** Filter designs. */
+  public enum Quality {
+    /** Flat to 0.8 of the lower Nyquist frequency, -6 dB at 0.9, nothing folds back (70 dB). */
+    HIGH(CUTOFF, STOPBAND_EDGE, ATTENUATION_DB),
+    /** Flat to 0.7, -6 dB at 0.9; nothing folds back below 0.9 of the lower Nyquist (60 dB). */
+    ANALYSIS(0.9, 1.1, 60.0);
+
+    final double cutoff; // the -6 dB point, relative to the lower Nyquist frequency
+    final double stopbandEdge;
+    final double attenuationDb;
+
+    Quality(double cutoff, double stopbandEdge, double attenuationDb) {
+      this.cutoff = cutoff;
+      this.stopbandEdge = stopbandEdge;
+      this.attenuationDb = attenuationDb;
+    }
+  }
 
   private Resampler() {}
 
-  /**
-   * Converts a stream to {@code targetRateHz}. Returns {@code in} itself when the rates are equal;
-   * otherwise the returned source owns {@code in} and closes it.
-   */
-  public static PcmSource resample(PcmSource in, int targetRateHz) {
+  private static Filter filter(int fromHz, int toHz, Quality quality) {
+    String key = fromHz + ">" + toHz + ":" + quality;
+    Filter f = FILTERS.get(key);
+    if (f == null) {
+      f = Filter.design(fromHz, toHz, quality);
+      if (FILTERS.size() >= MAX_CACHED_FILTERS) {
+        FILTERS.clear();
+      }
+      FILTERS.put(key, f);
+    }
+    return f;
+  }
+
+  /** Converts a stream with a chosen filter design; see {@link #resample(PcmSource, int)}. */
+  public static PcmSource resample(PcmSource in, int targetRateHz, Quality quality) {
     Objects.requireNonNull(in, "in == null");
+    Objects.requireNonNull(quality, "quality == null");
     requireRate("targetRateHz", targetRateHz);
     int from = in.sampleRateHz();
     requireRate("in.sampleRateHz()", from);
     if (from == targetRateHz) {
       return in;
     }
-    return new Stream(in, Filter.design(from, targetRateHz));
+    return new Stream(in, filter(from, targetRateHz, quality));
+  }
+
+  /**
+   * Converts a stream to {@code targetRateHz}. Returns {@code in} itself when the rates are equal;
+   * otherwise the returned source owns {@code in} and closes it.
+   */
+  public static PcmSource resample(PcmSource in, int targetRateHz) {
+    return resample(in, targetRateHz, Quality.HIGH);
   }
 
   /** Converts a whole array; returns a copy when the rates are equal. */
   public static float[] resample(float[] in, int fromHz, int toHz) {
+    return resample(in, fromHz, toHz, Quality.HIGH);
+  }
+
+  /** Converts a whole array with a chosen filter design; returns a copy when the rates are equal. */
+  public static float[] resample(float[] in, int fromHz, int toHz, Quality quality) {
     Objects.requireNonNull(in, "in == null");
+    Objects.requireNonNull(quality, "quality == null");
     requireRate("fromHz", fromHz);
     requireRate("toHz", toHz);
     if (fromHz == toHz) {
       return in.clone();
     }
-    Filter f = Filter.design(fromHz, toHz);
+    Filter f = filter(fromHz, toHz, quality);
     long n = f.outputLength(in.length);
     if (n > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("output too long: " + n + " samples");
@@ -81,7 +131,7 @@ public final class Resampler {
     if (fromHz == toHz) {
       return inputSamples;
     }
-    return Filter.design(fromHz, toHz).outputLength(inputSamples);
+    return filter(fromHz, toHz, Quality.HIGH).outputLength(inputSamples);
   }
 
   private static void requireRate(String name, int hz) {
@@ -111,15 +161,21 @@ public final class Resampler {
     }
 
     static Filter design(int fromHz, int toHz) {
+      return design(fromHz, toHz, Quality.HIGH);
+    }
+
+    static Filter design(int fromHz, int toHz, Quality quality) {
       int g = gcd(fromHz, toHz);
       int up = toHz / g;
       int down = fromHz / g;
       double lowerNyquist = Math.min(fromHz, toHz) / 2.0;
-      double cutoff = CUTOFF * lowerNyquist / fromHz; // cycles per input sample
-      double transition = 2 * (STOPBAND_EDGE - CUTOFF) * lowerNyquist / fromHz;
-      int taps = (int) Math.ceil((ATTENUATION_DB - 7.95) / (14.36 * transition));
+      // quality.cutoff is the -6 dB point; the passband edge lies as far below it as the stopband
+      // edge lies above.
+      double cutoff = quality.cutoff * lowerNyquist / fromHz; // cycles per input sample
+      double transition = 2 * (quality.stopbandEdge - quality.cutoff) * lowerNyquist / fromHz;
+      int taps = (int) Math.ceil((quality.attenuationDb - 7.95) / (14.36 * transition));
       taps = Math.max(8, (taps + 3) & ~3);
-      double beta = 0.1102 * (ATTENUATION_DB - 8.7);
+      double beta = 0.1102 * (quality.attenuationDb - 8.7);
       int phases = Math.min(up, MAX_EXACT_PHASES);
       double half = taps / 2.0;
       double i0Beta = besselI0(beta);
