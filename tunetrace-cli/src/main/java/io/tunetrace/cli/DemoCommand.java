@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Index samples/ and recognize noisy clips of it, printing each result.",
+      "Index samples/ and recognize noisy clips of it.",
       "Indexes the tracks in samples/ into a temporary index, cuts clips from them at seeded",
       "offsets, adds white noise at 10 dB SNR, recognizes each and prints expected and found track",
       "and offset. Needs no services and no ffmpeg.",

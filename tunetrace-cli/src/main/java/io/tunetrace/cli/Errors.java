@@ -8,6 +8,12 @@ import java.nio.file.NoSuchFileException;
 final class Errors {
   private Errors() {}
 
+  /** "PATH: reason", without repeating the path when the reason already names it. */
+  static String about(String path, Throwable t) {
+    String line = oneLine(t);
+    return line.contains(path) ? line : path + ": " + line;
+  }
+
   /** One line, never empty: the message's first line, or the exception's kind. */
   static String oneLine(Throwable t) {
     if (t instanceof NoSuchFileException e) {

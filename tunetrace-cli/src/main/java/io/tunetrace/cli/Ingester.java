@@ -201,7 +201,7 @@ final class Ingester {
       Fingerprints fingerprints;
       long samples;
       int sampleRateHz;
-      try (PcmSource decoded = AudioDecoders.open(file)) {
+      try (PcmSource decoded = AudioDecoders.open(file, index.params().sampleRateHz())) {
         CountingSource source = new CountingSource(decoded);
         fingerprints = fingerprinter.fingerprint(source);
         samples = source.samples;

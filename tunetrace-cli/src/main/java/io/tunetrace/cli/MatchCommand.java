@@ -65,7 +65,7 @@ final class MatchCommand implements Callable<Integer> {
             out.println(errorJson(query, Errors.oneLine(failure), elapsedMillis));
           } else {
             out.println(tableRow(width, query, "error", "", "", "", ms(elapsedMillis)));
-            err.println("tunetrace: " + query + ": " + Errors.oneLine(failure));
+            err.println("tunetrace: " + Errors.about(query, failure));
           }
         } else {
           Match best = result.best().orElse(null);

@@ -61,7 +61,7 @@ final class MonitorCommand implements Callable<Integer> {
           if (verboseOption.verbose) {
             e.printStackTrace(err);
           }
-          err.println("tunetrace: " + recording + ": " + Errors.oneLine(e));
+          err.println("tunetrace: " + Errors.about(recording, e));
           err.flush();
         }
       }

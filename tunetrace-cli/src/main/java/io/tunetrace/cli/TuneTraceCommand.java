@@ -1,5 +1,9 @@
 package io.tunetrace.cli;
 
+import io.tunetrace.cli.remote.RecognizeCommand;
+import io.tunetrace.cli.remote.ServeCommand;
+import io.tunetrace.cli.remote.TokenCommand;
+import io.tunetrace.cli.remote.UploadCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,9 +24,11 @@ import picocli.CommandLine.Spec;
       StatsCommand.class,
       DemoCommand.class,
       EvalCommand.class,
-      // Remote commands (serve, upload, recognize, token) live in io.tunetrace.cli.remote and are
-      // written with the server; register ServeCommand.class, UploadCommand.class,
-      // RecognizeCommand.class and TokenCommand.class here once they exist on main.
+      // Remote commands, written with the server (io.tunetrace.cli.remote):
+      ServeCommand.class,
+      UploadCommand.class,
+      RecognizeCommand.class,
+      TokenCommand.class,
     },
     footer = {
       "",

@@ -139,6 +139,16 @@ class CommandParsingTest {
   }
 
   @Test
+  void topLevelHelpListsLocalAndRemoteCommands() {
+    StringWriter help = new StringWriter();
+    assertEquals(0, Main.run(new String[] {"--help"}, new PrintWriter(help), new PrintWriter(err)));
+    for (String name : List.of("add", "match", "monitor", "list", "remove", "stats", "demo", "eval",
+        "serve", "upload", "recognize", "token")) {
+      assertTrue(help.toString().contains("\n  " + name + " "), name + " in " + help);
+    }
+  }
+
+  @Test
   void usageErrorExitsWithTwoAndOneHint() {
     int code = Main.run(new String[] {"match"}, new PrintWriter(out), new PrintWriter(err));
     assertEquals(2, code);

@@ -65,9 +65,32 @@ public final class SampleGenerator {
           Files.deleteIfExists(wav);
         }
       } else {
-        writeWav(out.resolve(piece.name() + ".wav"), render(piece, 22050), 22050);
+        writeWav(out.resolve(piece.name() + ".wav"), render(piece, 22050), 22050,
+            title(piece.name()), "TuneTrace samples");
       }
       System.out.println("wrote " + piece.name());
+    }
+  }
+
+  private static byte[] infoChunk(String title, String artist) {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes("INFO".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    subChunk(body, "INAM", title);
+    subChunk(body, "IART", artist);
+    ByteBuffer list = ByteBuffer.allocate(8 + body.size()).order(ByteOrder.LITTLE_ENDIAN);
+    list.put("LIST".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(body.size())
+        .put(body.toByteArray());
+    return list.array();
+  }
+
+  private static void subChunk(java.io.ByteArrayOutputStream out, String id, String text) {
+    byte[] value = (text + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    head.put(id.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(value.length);
+    out.writeBytes(head.array());
+    out.writeBytes(value);
+    if (value.length % 2 == 1) {
+      out.write(0);
     }
   }
 
@@ -198,12 +221,22 @@ public final class SampleGenerator {
   }
 
   static void writeWav(Path file, float[] samples, int rate) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(44 + samples.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-    b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36 + samples.length * 2)
+    writeWav(file, samples, rate, null, null);
+  }
+
+  /** A 16-bit mono WAV; with a title, a LIST/INFO chunk (INAM, IART) precedes the data. */
+  static void writeWav(Path file, float[] samples, int rate, String title, String artist)
+      throws IOException {
+    byte[] info = title == null ? new byte[0] : infoChunk(title, artist);
+    ByteBuffer b = ByteBuffer.allocate(44 + info.length + samples.length * 2)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .putInt(36 + info.length + samples.length * 2)
         .put("WAVE".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
         .put("fmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16)
         .putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
         .putShort((short) 2).putShort((short) 16)
+        .put(info)
         .put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(samples.length * 2);
     for (float s : samples) {
       b.putShort((short) Math.round(Math.max(-1, Math.min(1, s)) * 32767));
