@@ -456,6 +456,10 @@ class ServerIT {
     var bad = new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
         .recognizeHttp(TestAudio.wav(TestAudio.slice(song, 4, 3)));
     assertEquals(401, bad.status());
+    java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
+            .recognizeWebSocket(new byte[10], java.time.Duration.ofSeconds(10)));
+    assertTrue(refused.getMessage().startsWith("server refused the WebSocket: HTTP 401"), refused.getMessage());
   }
 
   /** Extra prefixes used by single tests. */

@@ -43,11 +43,16 @@ public final class RecognizeCommand implements Callable<Integer> {
     TuneTraceClient client = new TuneTraceClient(server,
         token != null ? token : System.getenv("TUNETRACE_TOKEN"));
     String answer;
-    if (http) {
-      TuneTraceClient.Response r = client.recognizeHttp(clip);
-      answer = r.body();
-    } else {
-      answer = client.recognizeWebSocket(clip, Duration.ofSeconds(timeoutSeconds));
+    try {
+      if (http) {
+        TuneTraceClient.Response r = client.recognizeHttp(clip);
+        answer = r.body();
+      } else {
+        answer = client.recognizeWebSocket(clip, Duration.ofSeconds(timeoutSeconds));
+      }
+    } catch (java.io.IOException e) {
+      System.err.println("recognize: " + e.getMessage());
+      return 2;
     }
     System.out.println(answer);
     return exitCode(answer);

@@ -43,7 +43,13 @@ public final class UploadCommand implements Callable<Integer> {
     }
     String credential = token != null ? token : System.getenv("TUNETRACE_TOKEN");
     TuneTraceClient client = new TuneTraceClient(server, credential);
-    TuneTraceClient.Response r = client.upload(file, title, artist, album);
+    TuneTraceClient.Response r;
+    try {
+      r = client.upload(file, title, artist, album);
+    } catch (java.io.IOException e) {
+      System.err.println("upload: cannot reach " + server + ": " + e.getMessage());
+      return 2;
+    }
     System.out.println(r.body());
     if (r.status() != 201) {
       System.err.println("upload: server answered " + r.status());

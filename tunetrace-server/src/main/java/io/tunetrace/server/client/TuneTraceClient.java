@@ -140,10 +140,20 @@ public final class TuneTraceClient {
     };
     String query = token == null || token.isBlank() ? ""
         : "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
-    WebSocket ws = http.newWebSocketBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/ws/stream" + query), listener)
-        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    WebSocket ws;
+    try {
+      ws = http.newWebSocketBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .buildAsync(URI.create(base.replaceFirst("^http", "ws") + "/ws/stream" + query), listener)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof java.net.http.WebSocketHandshakeException h) {
+        Object body = h.getResponse().body();
+        throw new IOException("server refused the WebSocket: HTTP " + h.getResponse().statusCode()
+            + (body instanceof String b && !b.isEmpty() ? " " + b : ""), h);
+      }
+      throw new IOException("cannot connect to " + base + ": " + e.getCause(), e.getCause());
+    }
     try {
       ws.sendBinary(ByteBuffer.wrap(clip), true).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
