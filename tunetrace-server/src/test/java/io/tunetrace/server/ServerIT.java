@@ -184,6 +184,10 @@ class ServerIT {
       assertEquals("invalid_request", invalid.path("error").path("code").asText());
       assertEquals("sampleRate must be greater than or equal to 4000",
           invalid.path("error").path("message").asText());
+      ws.sendBinary(TestAudio.wav(TestAudio.slice(songA, 1, 0.2)));
+      JsonNode tooShort = ws.next(30_000);
+      assertEquals("clip_too_short", tooShort.path("error").path("code").asText(), tooShort.toString());
+      assertTrue(tooShort.path("error").path("message").asText().startsWith("clip too short: "));
       ws.sendText("not json");
       assertEquals("invalid_message", ws.next(10_000).path("error").path("code").asText());
     }

@@ -39,6 +39,9 @@ public final class ErrorResponses {
     if (e instanceof UnsupportedAudioFormatException) {
       return ApiException.notAudio(e.getMessage());
     }
+    if (e instanceof io.tunetrace.core.ClipTooShortException) {
+      return new ApiException(400, "clip_too_short", e.getMessage(), e);
+    }
     if (e instanceof CorruptAudioException) {
       return new ApiException(400, "corrupt_audio", e.getMessage(), e);
     }

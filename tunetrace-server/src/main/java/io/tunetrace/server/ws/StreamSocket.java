@@ -106,9 +106,10 @@ public final class StreamSocket {
     if (s == null) {
       throw new ApiException(400, "invalid_message", "stop without start");
     }
-    Optional<Map<String, Object>> match = s.hasAudio(0.5)
-        ? recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis())
-        : Optional.empty();
+    Optional<Map<String, Object>> match = Optional.empty();
+    if (s.hasAudio(MIN_SECONDS)) {
+      match = recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis());
+    }
     send(ctx, result("final", match.orElse(null), s.totalMillis()));
   }
 
