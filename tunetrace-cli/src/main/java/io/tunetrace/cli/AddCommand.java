@@ -82,11 +82,11 @@ final class AddCommand implements Callable<Integer> {
     if (title == null && artist == null) {
       return null;
     }
-    TrackMetadata named = TrackNames.of(file);
+    TrackMetadata named = TuneTrace.nameOf(file);
     return new TrackMetadata(
         title != null ? title : named.title(),
         artist != null ? artist : named.artist(),
-        "",
+        named.album(),
         "",
         0,
         "");

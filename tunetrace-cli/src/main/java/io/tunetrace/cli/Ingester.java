@@ -1,23 +1,18 @@
 package io.tunetrace.cli;
 
-import io.tunetrace.core.Fingerprinter;
-import io.tunetrace.core.audio.AudioDecoders;
-import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.index.EmbeddedFingerprintIndex;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.NewTrack;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -95,7 +90,7 @@ final class Ingester {
   private static final long BATCH_POSTINGS = 2_000_000;
 
   private final FingerprintIndex index;
-  private final Fingerprinter fingerprinter;
+  private final TuneTrace analyzer; // not closed here: the caller owns the index
   private final int threads;
   private final Function<Path, TrackMetadata> metadataOverride;
   private final Consumer<Outcome> progress;
@@ -124,7 +119,7 @@ final class Ingester {
       throw new IllegalArgumentException("threads < 1: " + threads);
     }
     this.index = index;
-    this.fingerprinter = new Fingerprinter(index.params());
+    this.analyzer = TuneTrace.using(index);
     this.threads = threads;
     this.metadataOverride = metadataOverride;
     this.progress = progress == null ? o -> {} : progress;
@@ -161,6 +156,12 @@ final class Ingester {
         long cpu0 = cpuTime();
         try {
           flush(takePending());
+          // One segment after a bulk add keeps lookups at their fastest (counted as ingest work).
+          if (index instanceof EmbeddedFingerprintIndex embedded) {
+            synchronized (writeLock) {
+              embedded.compact();
+            }
+          }
         } finally {
           cpuNanos.addAndGet(cpuTime() - cpu0);
         }
@@ -198,21 +199,14 @@ final class Ingester {
         finish(new Outcome(file, Kind.DUPLICATE, null, 0, 0, "same bytes as " + earlier));
         return;
       }
-      Fingerprints fingerprints;
-      long samples;
-      int sampleRateHz;
-      try (PcmSource decoded = AudioDecoders.open(file, index.params().sampleRateHz())) {
-        CountingSource source = new CountingSource(decoded);
-        fingerprints = fingerprinter.fingerprint(source);
-        samples = source.samples;
-        sampleRateHz = decoded.sampleRateHz();
-      }
-      long audioMillis = Math.round(samples * 1000.0 / sampleRateHz);
-      TrackMetadata metadata = metadata(file, audioMillis, sha256);
+      NewTrack track = analyzer.analyze(file,
+          metadataOverride == null ? null : metadataOverride.apply(file), sha256);
+      Fingerprints fingerprints = track.fingerprints();
+      long audioMillis = track.metadata().durationMillis();
       fileCpuNanos.put(file, cpuTime() - cpu0);
       List<Pending> batch = null;
       synchronized (pendingLock) {
-        pending.add(new Pending(file, new NewTrack(metadata, fingerprints), audioMillis));
+        pending.add(new Pending(file, track, audioMillis));
         pendingPostings += fingerprints.size();
         if (pending.size() >= BATCH_TRACKS || pendingPostings >= BATCH_POSTINGS) {
           batch = takePending();
@@ -225,18 +219,6 @@ final class Ingester {
     } catch (IOException | RuntimeException e) {
       finish(new Outcome(file, Kind.FAILED, null, 0, 0, Errors.oneLine(e)));
     }
-  }
-
-  private TrackMetadata metadata(Path file, long audioMillis, String sha256) {
-    TrackMetadata given = metadataOverride == null ? null : metadataOverride.apply(file);
-    TrackMetadata named = given != null ? given : TrackNames.of(file);
-    return new TrackMetadata(
-        named.title(),
-        named.artist(),
-        named.album(),
-        file.toAbsolutePath().normalize().toString(),
-        audioMillis,
-        sha256);
   }
 
   private List<Pending> takePending() {
@@ -283,19 +265,7 @@ final class Ingester {
   }
 
   static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
+    return TuneTrace.sha256(file);
   }
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -326,32 +296,4 @@ final class Ingester {
     }
   }
 
-  /** Counts the samples that pass through, to know the exact duration. */
-  private static final class CountingSource implements PcmSource {
-    private final PcmSource in;
-    long samples;
-
-    CountingSource(PcmSource in) {
-      this.in = in;
-    }
-
-    @Override
-    public int sampleRateHz() {
-      return in.sampleRateHz();
-    }
-
-    @Override
-    public int read(float[] buffer, int offset, int length) throws IOException {
-      int n = in.read(buffer, offset, length);
-      if (n > 0) {
-        samples += n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
-    }
-  }
 }

@@ -104,7 +104,8 @@ public final class Recognizer {
             && c.anchorFrames() >= policy.minAnchorFrames()
             && c.confidence() >= policy.minMargin() * c.runnerUp()
             && accepted.size() < policy.maxResults()) {
-          index.track(c.trackId()).ifPresent(t -> accepted.add(toMatch(c, t, speed)));
+          index.track(c.trackId())
+              .ifPresent(t -> accepted.add(toMatch(c, t, speed, durationMillis)));
         }
       }
       if (!accepted.isEmpty()) {
@@ -114,12 +115,14 @@ public final class Recognizer {
     return new MatchResult(List.of(), durationMillis, queryHashes);
   }
 
-  private Match toMatch(Candidate c, Track track, double speed) {
+  private Match toMatch(Candidate c, Track track, double speed, long queryDurationMillis) {
     FingerprintParams p = index.params();
     long queryStart = Math.round(p.framesToMillis(c.queryFirstFrame()) / speed);
-    long queryStop = Math.round(p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames()) / speed);
+    // The last agreeing hash reaches up to a target zone past its anchor, but not past the clip.
+    long queryStop = Math.min(queryDurationMillis,
+        Math.round(p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames()) / speed));
     long refStart = p.framesToMillis(c.queryFirstFrame() + c.deltaFrames());
-    long refStop = p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames() + c.deltaFrames());
+    long refStop = refStart + Math.round((queryStop - queryStart) * speed);
     return new Match(track, c.confidence(), c.score(), p.framesToMillis(c.deltaFrames()), queryStart,
         queryStop, refStart, refStop, Math.min(1, c.matchedShare()), speed);
   }

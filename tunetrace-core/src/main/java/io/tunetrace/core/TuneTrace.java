@@ -95,7 +95,11 @@ public final class TuneTrace implements Closeable {
     return analyze(file, metadata, sha256(file));
   }
 
-  private NewTrack analyze(Path file, TrackMetadata metadata, String sha256) throws IOException {
+  /**
+   * As {@link #analyze(Path, TrackMetadata)} for a caller that already holds the file's SHA-256
+   * (from {@link #sha256(Path)}, to look for duplicates first).
+   */
+  public NewTrack analyze(Path file, TrackMetadata metadata, String sha256) throws IOException {
     FingerprintParams params = index.params();
     Fingerprints fingerprints;
     long samples;
@@ -107,21 +111,48 @@ public final class TuneTrace implements Closeable {
       samples = source.count;
     }
     long durationMillis = samples * 1000 / rate;
-    TrackMetadata named = metadata != null ? metadata : fromTagsOrName(file);
+    TrackMetadata named = metadata != null ? metadata : nameOf(file);
     TrackMetadata complete = new TrackMetadata(named.title(), named.artist(), named.album(),
-        file.toString(), durationMillis, sha256);
+        file.toAbsolutePath().normalize().toString(), durationMillis, sha256);
     return new NewTrack(complete, fingerprints);
   }
 
-  private static TrackMetadata fromTagsOrName(Path file) {
-    Optional<AudioTags.Tags> tags = AudioTags.read(file);
+  /**
+   * Title, artist and album of a file: its tags win field by field; what they lack comes from the
+   * file name, where "Artist - Title.mp3" gives both and any other name the title only (underscores
+   * read as spaces). Path, duration and hash are left empty.
+   */
+  public static TrackMetadata nameOf(Path file) {
+    TrackMetadata named = nameFromFileName(file);
+    AudioTags.Tags tags = AudioTags.read(file).orElse(null);
+    if (tags == null) {
+      return named;
+    }
+    return new TrackMetadata(
+        tags.title() != null && !tags.title().isBlank() ? tags.title() : named.title(),
+        tags.artist() != null && !tags.artist().isBlank() ? tags.artist() : named.artist(),
+        tags.album() != null ? tags.album() : "",
+        "",
+        0,
+        "");
+  }
+
+  private static TrackMetadata nameFromFileName(Path file) {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     int dot = name.lastIndexOf('.');
-    String stem = dot > 0 ? name.substring(0, dot) : name;
-    String title = tags.map(AudioTags.Tags::title).filter(t -> !t.isBlank()).orElse(stem);
-    String artist = tags.map(AudioTags.Tags::artist).orElse("");
-    String album = tags.map(AudioTags.Tags::album).orElse("");
-    return new TrackMetadata(title.isBlank() ? "untitled" : title, artist, album, "", 0, "");
+    String stem = (dot > 0 ? name.substring(0, dot) : name).replace('_', ' ').strip();
+    if (stem.isEmpty()) {
+      stem = name.isBlank() ? "untitled" : name;
+    }
+    int dash = stem.indexOf(" - ");
+    if (dash > 0 && dash + 3 < stem.length()) {
+      String artist = stem.substring(0, dash).strip();
+      String title = stem.substring(dash + 3).strip();
+      if (!artist.isEmpty() && !title.isEmpty()) {
+        return new TrackMetadata(title, artist, "", "", 0, "");
+      }
+    }
+    return new TrackMetadata(stem, "", "", "", 0, "");
   }
 
   /** Decodes and recognizes a clip. */

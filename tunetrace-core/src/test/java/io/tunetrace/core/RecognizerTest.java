@@ -55,6 +55,7 @@ class RecognizerTest {
       assertTrue(best.confidence() >= 5);
       assertTrue(best.matchedShare() > 0.5, "share " + best.matchedShare());
       assertTrue(best.queryStartMillis() >= 0 && best.queryStopMillis() > best.queryStartMillis());
+      assertTrue(best.queryStopMillis() <= 5000, "stop " + best.queryStopMillis());
       assertEquals(best.refStartMillis() - best.queryStartMillis(), best.deltaMillis(), 40);
     }
   }

@@ -76,6 +76,11 @@ public record MatchPolicy(
         newMinConfidence, minAnchorFrames, newMinMargin, speeds, maxResults);
   }
 
+  public MatchPolicy withMaxPostingsPerHash(int newMaxPostingsPerHash) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, newMaxPostingsPerHash, toleranceFrames,
+        minConfidence, minAnchorFrames, minMargin, speeds, maxResults);
+  }
+
   public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut) {
     return new MatchPolicy(peaksPerSecond, fanOut, maxPostingsPerHash, toleranceFrames,
         minConfidence, minAnchorFrames, minMargin, speeds, maxResults);

@@ -29,10 +29,8 @@ public final class RecognitionService {
   /** @param maxPostingsPerHash hashes with more postings are skipped at lookup (hot hashes) */
   public RecognitionService(FingerprintIndex index, TrackStore tracks, Metrics metrics,
       int maxPostingsPerHash) {
-    MatchPolicy d = MatchPolicy.DEFAULT;
-    this.recognizer = new Recognizer(index, new MatchPolicy(d.queryPeaksPerSecond(), d.queryFanOut(),
-        maxPostingsPerHash, d.toleranceFrames(), d.minConfidence(), d.minAnchorFrames(), d.minMargin(), d.speeds(),
-        d.maxResults()));
+    this.recognizer = new Recognizer(index,
+        MatchPolicy.DEFAULT.withMaxPostingsPerHash(maxPostingsPerHash));
     this.tracks = tracks;
     this.metrics = metrics;
   }
