@@ -24,4 +24,13 @@ public interface PcmSource extends Closeable {
 
   @Override
   void close() throws IOException;
+
+  /** Samples already in memory, read in caller-sized blocks; the array is not copied. */
+  static PcmSource of(float[] samples, int sampleRateHz) {
+    if (sampleRateHz <= 0) {
+      throw new IllegalArgumentException("sampleRateHz <= 0: " + sampleRateHz);
+    }
+    return new Resampler.ArraySource(java.util.Objects.requireNonNull(samples, "samples == null"),
+        sampleRateHz);
+  }
 }

@@ -61,43 +61,12 @@ public class ResampleBenchmark {
   @Benchmark
   public long stream44100To16000() throws IOException {
     long n = 0;
-    try (PcmSource s = Resampler.resample(new ArrayPcm(at44k, 44100), 16000)) {
+    try (PcmSource s = Resampler.resample(PcmSource.of(at44k, 44100), 16000)) {
       int r;
       while ((r = s.read(buffer, 0, buffer.length)) > 0) {
         n += r;
       }
     }
     return n;
-  }
-
-  /** An in-memory source read in caller-sized blocks. */
-  static final class ArrayPcm implements PcmSource {
-    private final float[] data;
-    private final int rateHz;
-    private int position;
-
-    ArrayPcm(float[] data, int rateHz) {
-      this.data = data;
-      this.rateHz = rateHz;
-    }
-
-    @Override
-    public int sampleRateHz() {
-      return rateHz;
-    }
-
-    @Override
-    public int read(float[] buffer, int offset, int length) {
-      if (position >= data.length) {
-        return -1;
-      }
-      int n = Math.min(length, data.length - position);
-      System.arraycopy(data, position, buffer, offset, n);
-      position += n;
-      return n;
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -278,16 +278,9 @@ public final class Segment {
       int n = buf.get(o) & 0xff;
       int wH = buf.get(o + 1);
       int wT = buf.get(o + 2);
-      int p = o + 4;
-      int minTrack = 0;
-      int shift = 0;
-      int v;
-      do {
-        v = buf.get(p++);
-        minTrack |= (v & 0x7f) << shift;
-        shift += 7;
-      } while (v < 0);
-      p = skipVarint(p);
+      long read = readVarint(o + 4);
+      int minTrack = (int) (read >>> 32);
+      int p = skipVarint((int) read);
       for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
         p = skipVarint(p);
       }
@@ -318,21 +311,11 @@ public final class Segment {
       int wT = buf.get(o + 2);
       int wF = buf.get(o + 3);
       int p = o + 4;
-      int minTrack = 0;
-      int shift = 0;
-      int v;
-      do {
-        v = buf.get(p++);
-        minTrack |= (v & 0x7f) << shift;
-        shift += 7;
-      } while (v < 0);
-      int minFrame = 0;
-      shift = 0;
-      do {
-        v = buf.get(p++);
-        minFrame |= (v & 0x7f) << shift;
-        shift += 7;
-      } while (v < 0);
+      long read = readVarint(p);
+      int minTrack = (int) (read >>> 32);
+      read = readVarint((int) read);
+      int minFrame = (int) (read >>> 32);
+      p = (int) read;
       for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
         p = skipVarint(p);
       }
@@ -396,6 +379,19 @@ public final class Segment {
     }
   }
 
+  /** Reads an unsigned LEB128 varint at {@code p}: returns (value << 32) | position after it. */
+  private long readVarint(int p) {
+    int value = 0;
+    int shift = 0;
+    int v;
+    do {
+      v = buf.get(p++);
+      value |= (v & 0x7f) << shift;
+      shift += 7;
+    } while (v < 0);
+    return ((long) value << 32) | (p & 0xFFFFFFFFL);
+  }
+
   private void decodeBlock(int b, int[] hashes, int[] trackIds, int[] frames) {
     int o = offsets[b];
     int n = buf.get(o) & 0xff;
@@ -403,21 +399,11 @@ public final class Segment {
     int wT = buf.get(o + 2);
     int wF = buf.get(o + 3);
     int p = o + 4;
-    int minTrack = 0;
-    int shift = 0;
-    int v;
-    do {
-      v = buf.get(p++);
-      minTrack |= (v & 0x7f) << shift;
-      shift += 7;
-    } while (v < 0);
-    int minFrame = 0;
-    shift = 0;
-    do {
-      v = buf.get(p++);
-      minFrame |= (v & 0x7f) << shift;
-      shift += 7;
-    } while (v < 0);
+    long read = readVarint(p);
+    int minTrack = (int) (read >>> 32);
+    read = readVarint((int) read);
+    int minFrame = (int) (read >>> 32);
+    p = (int) read;
     for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
       p = skipVarint(p);
     }
