@@ -29,8 +29,10 @@ import java.util.stream.Stream;
 
 /**
  * The embedded persistent index: a directory of immutable, memory-mapped segment files and a small
- * {@code MANIFEST} that names the live ones. Every {@link #add} writes one new segment; segments
- * are merged when there are more than {@link #MAX_SEGMENTS}, or all at once by {@link #compact()}.
+ * {@code MANIFEST} that names the live ones. Every {@link #add} writes one new segment; an add then
+ * merges recent segments of similar size (log-structured, never more than {@link #MAX_SEGMENTS}
+ * segments), and {@link #compact()} merges all of them: lookups cost one search per segment, so
+ * bulk loaders should compact at the end.
  * The on-disk format and the crash-safety protocol are described in docs/INDEX-ENGINE.md.
  *
  * <p>Crash-safe: every change writes new files, forces them to disk, then swaps the manifest by an
@@ -43,7 +45,7 @@ import java.util.stream.Stream;
  * refreshed}.
  */
 public final class EmbeddedFingerprintIndex implements FingerprintIndex {
-  /** Above this many segments, an add merges the smallest neighbouring ones. */
+  /** Above this many segments, an add merges the neighbouring ones with the smallest total size. */
   public static final int MAX_SEGMENTS = 8;
 
   static final String LOCK_FILE = "LOCK";
