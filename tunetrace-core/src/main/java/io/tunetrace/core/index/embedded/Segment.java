@@ -269,22 +269,17 @@ public final class Segment {
 
   /** Counts the postings of a located run whose track is not in {@code deletedBits}. */
   public int countLive(int block, int index, int count, long[] deletedBits) {
+    BlockHeader header = new BlockHeader();
     int live = 0;
     int b = block;
     int i = index;
     int left = count;
     while (left > 0) {
-      int o = offsets[b];
-      int n = buf.get(o) & 0xff;
-      int wH = buf.get(o + 1);
-      int wT = buf.get(o + 2);
-      long read = readVarint(o + 4);
-      int minTrack = (int) (read >>> 32);
-      int p = skipVarint((int) read);
-      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
-        p = skipVarint(p);
-      }
-      long trackBit = p * 8L + (n - 1) * wH;
+      header.read(b);
+      int n = header.n;
+      int wT = header.wT;
+      int minTrack = header.minTrack;
+      long trackBit = header.dataBit + (n - 1) * header.wH;
       long maskT = mask(wT);
       for (; i < n && left > 0; i++, left--) {
         int track = minTrack + (int) readBits(trackBit + i * wT, maskT);
@@ -301,25 +296,18 @@ public final class Segment {
   /** Visits a located run, skipping tracks in {@code deletedBits}. */
   public void visit(int block, int index, int count, int queryIndex, long[] deletedBits,
       PostingVisitor visitor) {
+    BlockHeader header = new BlockHeader();
     int b = block;
     int i = index;
     int left = count;
     while (left > 0) {
-      int o = offsets[b];
-      int n = buf.get(o) & 0xff;
-      int wH = buf.get(o + 1);
-      int wT = buf.get(o + 2);
-      int wF = buf.get(o + 3);
-      int p = o + 4;
-      long read = readVarint(p);
-      int minTrack = (int) (read >>> 32);
-      read = readVarint((int) read);
-      int minFrame = (int) (read >>> 32);
-      p = (int) read;
-      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
-        p = skipVarint(p);
-      }
-      long trackBit = p * 8L + (n - 1) * wH;
+      header.read(b);
+      int n = header.n;
+      int wT = header.wT;
+      int wF = header.wF;
+      int minTrack = header.minTrack;
+      int minFrame = header.minFrame;
+      long trackBit = header.dataBit + (n - 1) * header.wH;
       long frameBit = trackBit + n * wT;
       long maskT = mask(wT);
       long maskF = mask(wF);
@@ -379,6 +367,34 @@ public final class Segment {
     }
   }
 
+  /** The header of one block, read into reusable fields (see INDEX-ENGINE.md). Not thread-safe. */
+  private final class BlockHeader {
+    int n;
+    int wH;
+    int wT;
+    int wF;
+    int minTrack;
+    int minFrame;
+    long dataBit; // bit position of the first hash delta
+
+    void read(int block) {
+      int o = offsets[block];
+      n = buf.get(o) & 0xff;
+      wH = buf.get(o + 1);
+      wT = buf.get(o + 2);
+      wF = buf.get(o + 3);
+      long read = readVarint(o + 4);
+      minTrack = (int) (read >>> 32);
+      read = readVarint((int) read);
+      minFrame = (int) (read >>> 32);
+      int p = (int) read;
+      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+        p = skipVarint(p);
+      }
+      dataBit = p * 8L;
+    }
+  }
+
   /** Reads an unsigned LEB128 varint at {@code p}: returns (value << 32) | position after it. */
   private long readVarint(int p) {
     int value = 0;
@@ -393,21 +409,15 @@ public final class Segment {
   }
 
   private void decodeBlock(int b, int[] hashes, int[] trackIds, int[] frames) {
-    int o = offsets[b];
-    int n = buf.get(o) & 0xff;
-    int wH = buf.get(o + 1);
-    int wT = buf.get(o + 2);
-    int wF = buf.get(o + 3);
-    int p = o + 4;
-    long read = readVarint(p);
-    int minTrack = (int) (read >>> 32);
-    read = readVarint((int) read);
-    int minFrame = (int) (read >>> 32);
-    p = (int) read;
-    for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
-      p = skipVarint(p);
-    }
-    long bit = p * 8L;
+    BlockHeader header = new BlockHeader();
+    header.read(b);
+    int n = header.n;
+    int wH = header.wH;
+    int wT = header.wT;
+    int wF = header.wF;
+    int minTrack = header.minTrack;
+    int minFrame = header.minFrame;
+    long bit = header.dataBit;
     long maskH = mask(wH);
     int h = firstHashes[b];
     hashes[0] = h;
