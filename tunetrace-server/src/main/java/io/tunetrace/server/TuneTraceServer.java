@@ -94,7 +94,7 @@ public final class TuneTraceServer implements AutoCloseable {
     this.queue = new JobQueue(db, config.queuePrefix, config.jobMaxAttempts, config.jobLeaseMillis,
         config.jobBackoffMillis);
     this.tracks = new TrackStore(db, queue);
-    this.auth = new Auth(jwtSecret, config.jwtIssuer, config.apiKeys);
+    this.auth = new Auth(jwtSecret, config.jwtPublicKey, config.jwtIssuer, config.apiKeys);
     this.devToken = devToken;
     this.validator = Validation.byDefaultProvider().configure()
         .messageInterpolator(new ParameterMessageInterpolator())

@@ -7,27 +7,62 @@ import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
 import io.tunetrace.server.http.ApiException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.MessageDigest;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Checks credentials: HS256 JWTs signed with {@code JWT_SECRET} (signature, issuer and expiry
- * checked) and static API keys from {@code API_KEYS}. A credential comes from {@code
+ * Checks credentials: HS256 JWTs signed with {@code JWT_SECRET} and RS256 JWTs signed with the
+ * private half of {@code JWT_PUBLIC_KEY} (signature, issuer and expiry checked; the token's own
+ * {@code alg} header picks the verifier, and an algorithm that is not configured is refused) and
+ * static API keys from {@code API_KEYS}. A credential comes from {@code
  * Authorization: Bearer <token>}, {@code X-API-Key}, or — for browsers, which cannot set headers
  * on a WebSocket — the {@code token}, {@code access_token} or {@code api_key} query parameter.
  *
  * <p>Immutable and thread-safe.
  */
 public final class Auth {
-  private final JWTVerifier verifier;
+  private final JWTVerifier hs256;
+  private final JWTVerifier rs256;
   private final Set<String> apiKeys;
 
   public Auth(Optional<String> jwtSecret, String issuer, Set<String> apiKeys) {
-    this.verifier = jwtSecret
+    this(jwtSecret, Optional.empty(), issuer, apiKeys);
+  }
+
+  public Auth(Optional<String> jwtSecret, Optional<RSAPublicKey> jwtPublicKey, String issuer,
+      Set<String> apiKeys) {
+    this.hs256 = jwtSecret
         .map(s -> JWT.require(Algorithm.HMAC256(s)).withIssuer(issuer).acceptLeeway(5).build())
         .orElse(null);
+    this.rs256 = jwtPublicKey
+        .map(k -> JWT.require(Algorithm.RSA256(k, null)).withIssuer(issuer).acceptLeeway(5).build())
+        .orElse(null);
     this.apiKeys = Set.copyOf(apiKeys);
+  }
+
+  /**
+   * Parses an RSA public key in PEM ({@code -----BEGIN PUBLIC KEY-----}, X.509
+   * SubjectPublicKeyInfo) form.
+   *
+   * @throws IllegalArgumentException with the reason when it is not one
+   */
+  public static RSAPublicKey parseRsaPublicKey(String pem) {
+    String body = pem.replace("-----BEGIN PUBLIC KEY-----", "")
+        .replace("-----END PUBLIC KEY-----", "")
+        .replaceAll("\\s", "");
+    try {
+      byte[] der = Base64.getDecoder().decode(body);
+      return (RSAPublicKey) KeyFactory.getInstance("RSA")
+          .generatePublic(new X509EncodedKeySpec(der));
+    } catch (IllegalArgumentException | GeneralSecurityException | ClassCastException e) {
+      throw new IllegalArgumentException("not an RSA public key in PEM form (BEGIN PUBLIC KEY)", e);
+    }
   }
 
   /** Who made a request: a JWT subject or an API key. */
@@ -62,10 +97,15 @@ public final class Auth {
         return new Principal("key:" + key.substring(0, 4));
       }
     }
-    if (verifier == null || credential.chars().filter(c -> c == '.').count() != 2) {
+    if ((hs256 == null && rs256 == null) || credential.chars().filter(c -> c == '.').count() != 2) {
       throw ApiException.unauthorized("invalid credentials");
     }
     try {
+      String algorithm = JWT.decode(credential).getAlgorithm();
+      JWTVerifier verifier = "HS256".equals(algorithm) ? hs256 : "RS256".equals(algorithm) ? rs256 : null;
+      if (verifier == null) {
+        throw ApiException.unauthorized("invalid token");
+      }
       var jwt = verifier.verify(credential);
       if (jwt.getExpiresAt() == null) {
         throw ApiException.unauthorized("token has no expiry");

@@ -1,10 +1,12 @@
 package io.tunetrace.server.config;
 
+import io.tunetrace.server.auth.Auth;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.interfaces.RSAPublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -52,6 +54,8 @@ public final class ServerConfig {
   public final Optional<S3> s3;
   public final String queuePrefix;
   public final Optional<String> jwtSecret;
+  /** RS256 verification key, from JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE (a PEM file). */
+  public final Optional<RSAPublicKey> jwtPublicKey;
   public final String jwtIssuer;
   public final long jwtTtlSeconds;
   public final Set<String> apiKeys;
@@ -131,6 +135,27 @@ public final class ServerConfig {
         p.problem("JWT_SECRET must be at least 32 bytes for HS256");
       }
     });
+    Optional<String> pem = p.optional("JWT_PUBLIC_KEY");
+    Optional<String> pemFile = p.optional("JWT_PUBLIC_KEY_FILE");
+    if (pem.isPresent() && pemFile.isPresent()) {
+      p.problem("set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE, not both");
+    }
+    if (pem.isEmpty() && pemFile.isPresent()) {
+      try {
+        pem = Optional.of(java.nio.file.Files.readString(Path.of(pemFile.get())));
+      } catch (java.io.IOException | RuntimeException e) {
+        p.problem("JWT_PUBLIC_KEY_FILE cannot be read: " + pemFile.get());
+      }
+    }
+    Optional<RSAPublicKey> publicKey = Optional.empty();
+    if (pem.isPresent()) {
+      try {
+        publicKey = Optional.of(Auth.parseRsaPublicKey(pem.get()));
+      } catch (IllegalArgumentException e) {
+        p.problem("JWT_PUBLIC_KEY: " + e.getMessage());
+      }
+    }
+    this.jwtPublicKey = publicKey;
     this.jwtIssuer = p.string("JWT_ISSUER", "tunetrace");
     this.jwtTtlSeconds = p.longValue("JWT_TTL_SECONDS", 3600, 1, 365L * 24 * 3600);
     Set<String> keys = new LinkedHashSet<>();
@@ -145,8 +170,8 @@ public final class ServerConfig {
       keys.add(key);
     }
     this.apiKeys = Set.copyOf(keys);
-    if (services == 3 && jwtSecret.isEmpty() && apiKeys.isEmpty()) {
-      p.problem("service mode needs JWT_SECRET or API_KEYS (uploads and recognition require auth)");
+    if (services == 3 && jwtSecret.isEmpty() && jwtPublicKey.isEmpty() && apiKeys.isEmpty()) {
+      p.problem("service mode needs JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS (uploads and recognition require auth)");
     }
     this.maxUploadBytes = p.longValue("MAX_UPLOAD_BYTES", 200L * 1024 * 1024, 1024, 1L << 40);
     this.workerConcurrency = p.integer("WORKER_CONCURRENCY", 1, 0, 256);

@@ -48,4 +48,40 @@ class AuthTest {
     assertEquals("Authorization header must be: Bearer <token>",
         reason(() -> Auth.credential("Basic abc", null, null, null, null)));
   }
+
+  @Test
+  void acceptsRs256TokensSignedWithTheConfiguredKeyOnly() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    java.security.KeyPair ours = generator.generateKeyPair();
+    java.security.KeyPair theirs = generator.generateKeyPair();
+    String pem = "-----BEGIN PUBLIC KEY-----\n"
+        + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .encodeToString(ours.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+    Auth rsa = new Auth(Optional.of(SECRET), Optional.of(Auth.parseRsaPublicKey(pem)), "tunetrace",
+        Set.of());
+
+    assertEquals("sub:bob", rsa.verify(rs256(ours, "tunetrace", 60)).id());
+    assertEquals("sub:alice", rsa.verify(Tokens.issue(SECRET, "tunetrace", "alice", 60)).id());
+    assertEquals("invalid token", reason(() -> rsa.verify(rs256(theirs, "tunetrace", 60))));
+    assertEquals("invalid token", reason(() -> rsa.verify(rs256(ours, "other", 60))));
+    assertEquals("token expired", reason(() -> rsa.verify(rs256(ours, "tunetrace", -120))));
+    // Without a public key, an RS256 token is refused even when its signature would check out.
+    assertEquals("invalid token", reason(() -> auth.verify(rs256(ours, "tunetrace", 60))));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Auth.parseRsaPublicKey("not a key"));
+    assertEquals("not an RSA public key in PEM form (BEGIN PUBLIC KEY)", e.getMessage());
+  }
+
+  private static String rs256(java.security.KeyPair keys, String issuer, long ttlSeconds) {
+    java.time.Instant now = java.time.Instant.now();
+    return com.auth0.jwt.JWT.create()
+        .withIssuer(issuer)
+        .withSubject("bob")
+        .withIssuedAt(now.minusSeconds(Math.max(0, -ttlSeconds) + 1))
+        .withExpiresAt(now.plusSeconds(ttlSeconds))
+        .sign(com.auth0.jwt.algorithms.Algorithm.RSA256(null,
+            (java.security.interfaces.RSAPrivateKey) keys.getPrivate()));
+  }
 }

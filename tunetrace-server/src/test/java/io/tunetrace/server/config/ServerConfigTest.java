@@ -84,7 +84,7 @@ class ServerConfigTest {
     env.remove("S3_SECRET_KEY");
     ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(env));
     assertEquals(List.of("S3_SECRET_KEY is required",
-        "service mode needs JWT_SECRET or API_KEYS (uploads and recognition require auth)"),
+        "service mode needs JWT_SECRET, JWT_PUBLIC_KEY or API_KEYS (uploads and recognition require auth)"),
         e.problems());
   }
 
