@@ -12,15 +12,7 @@ record Pcm(float[] samples, int sampleRateHz) {
   /** Decodes a (short) file whole. */
   static Pcm read(Path file) throws IOException {
     try (PcmSource source = AudioDecoders.open(file)) {
-      float[] buffer = new float[1 << 16];
-      int size = 0;
-      for (int n; (n = source.read(buffer, size, buffer.length - size)) > 0; ) {
-        size += n;
-        if (size == buffer.length) {
-          buffer = Arrays.copyOf(buffer, buffer.length * 2);
-        }
-      }
-      return new Pcm(Arrays.copyOf(buffer, size), source.sampleRateHz());
+      return new Pcm(PcmSource.readAll(source, Integer.MAX_VALUE - 8), source.sampleRateHz());
     }
   }
 

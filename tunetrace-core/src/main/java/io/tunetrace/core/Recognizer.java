@@ -130,17 +130,7 @@ public final class Recognizer {
   /** Reads the clip to its end (at most {@link #MAX_CLIP_SECONDS} are kept) and recognizes it. */
   public MatchResult recognize(PcmSource source) throws IOException {
     int rate = source.sampleRateHz();
-    int max = MAX_CLIP_SECONDS * rate;
-    float[] pcm = new float[Math.min(max, 10 * rate)];
-    int size = 0;
-    int n;
-    while (size < max && (n = source.read(pcm, size, Math.min(pcm.length, max) - size)) >= 0) {
-      size += n;
-      if (size == pcm.length && size < max) {
-        pcm = Arrays.copyOf(pcm, Math.min(max, pcm.length * 2));
-      }
-    }
-    return recognize(Arrays.copyOf(pcm, size), rate);
+    return recognize(PcmSource.readAll(source, MAX_CLIP_SECONDS * rate), rate);
   }
 
   /**

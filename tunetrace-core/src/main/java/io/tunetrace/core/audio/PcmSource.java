@@ -25,6 +25,26 @@ public interface PcmSource extends Closeable {
   @Override
   void close() throws IOException;
 
+  /**
+   * Reads {@code source} to its end, or until {@code maxSamples} are read, into an array of the
+   * exact length read. Does not close it.
+   */
+  static float[] readAll(PcmSource source, int maxSamples) throws IOException {
+    if (maxSamples < 0) {
+      throw new IllegalArgumentException("maxSamples < 0: " + maxSamples);
+    }
+    float[] buffer = new float[Math.min(maxSamples, 1 << 16)];
+    int size = 0;
+    int n;
+    while (size < maxSamples && (n = source.read(buffer, size, buffer.length - size)) >= 0) {
+      size += n;
+      if (size == buffer.length && size < maxSamples) {
+        buffer = java.util.Arrays.copyOf(buffer, (int) Math.min(maxSamples, buffer.length * 2L));
+      }
+    }
+    return size == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, size);
+  }
+
   /** Samples already in memory, read in caller-sized blocks; the array is not copied. */
   static PcmSource of(float[] samples, int sampleRateHz) {
     if (sampleRateHz <= 0) {

@@ -191,15 +191,9 @@ public final class Segment {
       int h = firstHashes[b];
       int i = 1;
       for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
-        int v = 0;
-        int shift = 0;
-        byte x;
-        do {
-          x = buf.get(p++);
-          v |= (x & 0x7f) << shift;
-          shift += 7;
-        } while (x < 0);
-        int skipHash = firstHashes[b] + v;
+        long read = readVarint(p);
+        p = (int) read;
+        int skipHash = firstHashes[b] + (int) (read >>> 32);
         if (skipHash < hash) {
           h = skipHash;
           i = k + 1;
