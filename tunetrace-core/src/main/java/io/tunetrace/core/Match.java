@@ -1,6 +1,7 @@
 package io.tunetrace.core;
 
 import io.tunetrace.core.index.Track;
+import java.util.List;
 
 /**
  * One recognized track.
@@ -16,6 +17,8 @@ import io.tunetrace.core.index.Track;
  * @param refStopMillis last matching moment within the track
  * @param matchedShare share of the query's seconds that hold at least one consistent vote, [0, 1]
  * @param speed playback speed of the query relative to the track (1.0 = same speed)
+ * @param sameRecording other tracks that hold the same audio at this point (copies of the
+ *     recording), best first; empty when there are none
  */
 public record Match(
     Track track,
@@ -27,7 +30,16 @@ public record Match(
     long refStartMillis,
     long refStopMillis,
     double matchedShare,
-    double speed) {
+    double speed,
+    List<SameRecording> sameRecording) {
+
+  /** A match with no other copy of the recording. */
+  public Match(Track track, int confidence, double score, long deltaMillis, long queryStartMillis,
+      long queryStopMillis, long refStartMillis, long refStopMillis, double matchedShare,
+      double speed) {
+    this(track, confidence, score, deltaMillis, queryStartMillis, queryStopMillis, refStartMillis,
+        refStopMillis, matchedShare, speed, List.of());
+  }
 
   public Match {
     if (track == null) {
@@ -39,5 +51,12 @@ public record Match(
     if (matchedShare < 0 || matchedShare > 1 || Double.isNaN(matchedShare)) {
       throw new IllegalArgumentException("matchedShare out of [0, 1]: " + matchedShare);
     }
+    sameRecording = List.copyOf(sameRecording);
+  }
+
+  /** This match with {@code copies} as its other copies of the recording. */
+  public Match withSameRecording(List<SameRecording> copies) {
+    return new Match(track, confidence, score, deltaMillis, queryStartMillis, queryStopMillis,
+        refStartMillis, refStopMillis, matchedShare, speed, copies);
   }
 }

@@ -115,6 +115,31 @@ public final class Recognizer {
     return new MatchResult(List.of(), durationMillis, queryHashes);
   }
 
+  /**
+   * Recognizes already-computed fingerprints (for instance the stored-density fingerprints of a
+   * file about to be added, to find other tracks with the same audio) at their own speed only.
+   *
+   * @param durationMillis duration of the audio the fingerprints were made from
+   */
+  public MatchResult recognize(Fingerprints query, long durationMillis) {
+    if (query.size() == 0) {
+      return new MatchResult(List.of(), durationMillis, 0);
+    }
+    FingerprintParams params = index.params();
+    double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
+    List<Candidate> candidates = OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
+        policy.toleranceFrames(), policy.maxResults() * 2, framesPerSecond);
+    List<Match> accepted = new ArrayList<>();
+    for (Candidate c : candidates) {
+      if (c.confidence() >= policy.minConfidence()
+          && c.anchorFrames() >= policy.minAnchorFrames()
+          && accepted.size() < policy.maxResults()) {
+        index.track(c.trackId()).ifPresent(t -> accepted.add(toMatch(c, t, 1.0, durationMillis)));
+      }
+    }
+    return new MatchResult(accepted, durationMillis, query.size());
+  }
+
   private Match toMatch(Candidate c, Track track, double speed, long queryDurationMillis) {
     FingerprintParams p = index.params();
     long queryStart = Math.round(p.framesToMillis(c.queryFirstFrame()) / speed);

@@ -16,7 +16,9 @@ import java.util.List;
  *     (the best other alignment, of any track) shows how far coincidence reaches for this query in
  *     this library, so the bar rises with library size by itself
  * @param speeds playback speeds tried, in order, until a match is accepted (1.0 first)
- * @param maxResults most matches returned
+ * @param maxResults most distinct recordings returned, best first ({@code match --top N})
+ * @param minScore lowest {@link io.tunetrace.core.Match#score()} returned; the acceptance rule's
+ *     own bar applies first, so this can only make the recognizer stricter ({@code --min-score})
  */
 public record MatchPolicy(
     int queryPeaksPerSecond,
@@ -27,11 +29,12 @@ public record MatchPolicy(
     int minAnchorFrames,
     double minMargin,
     List<Double> speeds,
-    int maxResults) {
+    int maxResults,
+    double minScore) {
 
   /** Calibrated on held-out music so that at most 1% of unknown clips match; see BENCHMARKS.md. */
   public static final MatchPolicy DEFAULT = new MatchPolicy(
-      40, 8, 2000, 1, 7, 5, 1.5, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5);
+      40, 8, 2000, 1, 7, 5, 1.5, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5, 0);
 
   public MatchPolicy {
     if (queryPeaksPerSecond < 1 || queryFanOut < 1) {
@@ -64,25 +67,38 @@ public record MatchPolicy(
     if (maxResults < 1) {
       throw new IllegalArgumentException("maxResults < 1: " + maxResults);
     }
+    if (!(minScore >= 0 && minScore <= 1)) {
+      throw new IllegalArgumentException("minScore out of [0, 1]: " + minScore);
+    }
+  }
+
+  public MatchPolicy withMaxResults(int newMaxResults) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
+        minConfidence, minAnchorFrames, minMargin, speeds, newMaxResults, minScore);
+  }
+
+  public MatchPolicy withMinScore(double newMinScore) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
+        minConfidence, minAnchorFrames, minMargin, speeds, maxResults, newMinScore);
   }
 
   public MatchPolicy withSpeeds(List<Double> newSpeeds) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, newSpeeds, maxResults);
+        minConfidence, minAnchorFrames, minMargin, newSpeeds, maxResults, minScore);
   }
 
   public MatchPolicy withThresholds(int newMinConfidence, double newMinMargin) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        newMinConfidence, minAnchorFrames, newMinMargin, speeds, maxResults);
+        newMinConfidence, minAnchorFrames, newMinMargin, speeds, maxResults, minScore);
   }
 
   public MatchPolicy withMaxPostingsPerHash(int newMaxPostingsPerHash) {
     return new MatchPolicy(queryPeaksPerSecond, queryFanOut, newMaxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, speeds, maxResults);
+        minConfidence, minAnchorFrames, minMargin, speeds, maxResults, minScore);
   }
 
   public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut) {
     return new MatchPolicy(peaksPerSecond, fanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, speeds, maxResults);
+        minConfidence, minAnchorFrames, minMargin, speeds, maxResults, minScore);
   }
 }
