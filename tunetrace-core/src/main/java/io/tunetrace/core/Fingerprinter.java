@@ -6,6 +6,7 @@ import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.hash.LandmarkHasher;
 import io.tunetrace.core.internal.IntPairList;
 import io.tunetrace.core.peaks.PeakPicker;
+import io.tunetrace.core.peaks.Peaks;
 import io.tunetrace.core.spectrum.Stft;
 import java.io.IOException;
 
@@ -47,6 +48,21 @@ public final class Fingerprinter {
     Pipeline pipeline = new Pipeline(params, peaksPerSecond, fanOut);
     pipeline.push(pcm, 0, pcm.length);
     return pipeline.finish();
+  }
+
+  /**
+   * The spectral peaks of mono samples already at the analysis rate, at the given density: what a
+   * query keeps so that it can hash variants of itself (see {@link io.tunetrace.core.match.QueryHashes}).
+   */
+  public Peaks peaks(float[] analysisRateSamples, int peaksPerSecond) {
+    Peaks.Collector collector = new Peaks.Collector();
+    double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
+    PeakPicker picker = new PeakPicker(params.minBin(), params.maxBin(), params.peakBinRadius(),
+        params.peakFrameRadius(), framesPerSecond, peaksPerSecond, collector);
+    Stft stft = new Stft(params.fftSize(), params.hopSamples(), picker::pushFrame);
+    stft.push(analysisRateSamples, 0, analysisRateSamples.length);
+    picker.finish();
+    return collector.toPeaks(stft.frames());
   }
 
   /** Reads {@code source} to its end and fingerprints it; does not close it. */

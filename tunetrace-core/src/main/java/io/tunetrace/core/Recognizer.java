@@ -5,10 +5,12 @@ import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.Track;
-import io.tunetrace.core.internal.SincResampler;
 import io.tunetrace.core.match.Candidate;
+import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.core.match.OffsetVoter;
+import io.tunetrace.core.match.QueryHashes;
+import io.tunetrace.core.peaks.Peaks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +32,9 @@ public final class Recognizer {
 
   /** Shortest clip {@link #recognize} accepts, in milliseconds. */
   public static final int MIN_CLIP_MILLIS = 1000;
+
+  /** Tracks verified per query before the decision. */
+  private static final int CANDIDATES = 10;
 
   private static final int MONITOR_WINDOW_SECONDS = 10;
   private static final int MONITOR_HOP_SECONDS = 5;
@@ -69,6 +74,16 @@ public final class Recognizer {
    * @throws ClipTooShortException if the clip is shorter than {@link #MIN_CLIP_MILLIS}
    */
   public MatchResult recognize(float[] samples, int sampleRateHz) {
+    QueryHashes query = analyze(samples, sampleRateHz);
+    return decide(query, samples.length * 1000L / sampleRateHz);
+  }
+
+  /**
+   * The hashes a clip is searched with: the clip's own and those of every variant of the policy.
+   *
+   * @throws ClipTooShortException if the clip is shorter than {@link #MIN_CLIP_MILLIS}
+   */
+  public QueryHashes analyze(float[] samples, int sampleRateHz) {
     if (sampleRateHz <= 0) {
       throw new IllegalArgumentException("sampleRateHz <= 0: " + sampleRateHz);
     }
@@ -82,37 +97,43 @@ public final class Recognizer {
         ? samples
         : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
             Resampler.Quality.ANALYSIS);
+    Peaks peaks = fingerprinter.peaks(pcm, policy.queryPeaksPerSecond());
+    return QueryHashes.of(peaks, policy.variants(), params, policy.queryFanOut(),
+        policy.variantPeaksPerSecond(), policy.variantFanOut());
+  }
+
+  /** Votes for the alignments of {@code query} in the index: the candidates before the decision. */
+  public OffsetVoter.Votes vote(QueryHashes query) {
+    FingerprintParams params = index.params();
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-    int queryHashes = 0;
-    boolean first = true;
-    for (double speed : policy.speeds()) {
-      float[] variant = speed == 1.0 ? pcm : SincResampler.resample(pcm, 1.0 / speed);
-      Fingerprints query = fingerprinter.fingerprint(variant, params.sampleRateHz(),
-          policy.queryPeaksPerSecond(), policy.queryFanOut());
-      if (first) {
-        queryHashes = query.size();
-        if (query.size() == 0) {
-          break;
-        }
-        first = false;
-      }
-      List<Candidate> candidates = OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
-          policy.toleranceFrames(), policy.maxResults() * 2, framesPerSecond);
-      List<Match> accepted = new ArrayList<>();
-      for (Candidate c : candidates) {
-        if (c.confidence() >= policy.minConfidence()
-            && c.anchorFrames() >= policy.minAnchorFrames()
-            && c.confidence() >= policy.minMargin() * c.runnerUp()
-            && accepted.size() < policy.maxResults()) {
-          index.track(c.trackId())
-              .ifPresent(t -> accepted.add(toMatch(c, t, speed, durationMillis)));
-        }
-      }
-      if (!accepted.isEmpty()) {
-        return new MatchResult(accepted, durationMillis, queryHashes);
-      }
+    long libraryFrames = Math.round(index.stats().durationMillis() / params.frameMillis());
+    return OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
+        policy.variantMaxPostingsPerHash(), policy.toleranceFrames(),
+        CANDIDATES, framesPerSecond, libraryFrames);
+  }
+
+  private MatchResult decide(QueryHashes query, long durationMillis) {
+    if (query.identitySize() == 0) {
+      return new MatchResult(List.of(), durationMillis, 0);
     }
-    return new MatchResult(List.of(), durationMillis, queryHashes);
+    OffsetVoter.Votes votes = vote(query);
+    List<Match> accepted = new ArrayList<>();
+    for (MatchDecision.Accepted a : MatchDecision.decide(votes.candidates(), query.identitySize(),
+        policy.maxResults(), policy.minScore())) {
+      Optional<Track> track = index.track(a.candidate().trackId());
+      if (track.isEmpty()) {
+        continue;
+      }
+      List<SameRecording> copies = new ArrayList<>();
+      for (Candidate c : a.sameRecording()) {
+        index.track(c.trackId()).ifPresent(t -> copies.add(new SameRecording(t,
+            index.params().framesToMillis(c.deltaFrames()),
+            MatchDecision.score(c, null, query.identitySize()))));
+      }
+      accepted.add(toMatch(a.candidate(), a.score(), track.get(), durationMillis)
+          .withSameRecording(copies));
+    }
+    return new MatchResult(accepted, durationMillis, query.identitySize());
   }
 
   /**
@@ -122,34 +143,20 @@ public final class Recognizer {
    * @param durationMillis duration of the audio the fingerprints were made from
    */
   public MatchResult recognize(Fingerprints query, long durationMillis) {
-    if (query.size() == 0) {
-      return new MatchResult(List.of(), durationMillis, 0);
-    }
-    FingerprintParams params = index.params();
-    double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-    List<Candidate> candidates = OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
-        policy.toleranceFrames(), policy.maxResults() * 2, framesPerSecond);
-    List<Match> accepted = new ArrayList<>();
-    for (Candidate c : candidates) {
-      if (c.confidence() >= policy.minConfidence()
-          && c.anchorFrames() >= policy.minAnchorFrames()
-          && accepted.size() < policy.maxResults()) {
-        index.track(c.trackId()).ifPresent(t -> accepted.add(toMatch(c, t, 1.0, durationMillis)));
-      }
-    }
-    return new MatchResult(accepted, durationMillis, query.size());
+    return decide(QueryHashes.of(query), durationMillis);
   }
 
-  private Match toMatch(Candidate c, Track track, double speed, long queryDurationMillis) {
+  private Match toMatch(Candidate c, double score, Track track, long queryDurationMillis) {
     FingerprintParams p = index.params();
-    long queryStart = Math.round(p.framesToMillis(c.queryFirstFrame()) / speed);
+    double timeScale = c.variant().timeScale();
+    long queryStart = p.framesToMillis(c.queryFirstFrame());
     // The last agreeing hash reaches up to a target zone past its anchor, but not past the clip.
     long queryStop = Math.min(queryDurationMillis,
-        Math.round(p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames()) / speed));
-    long refStart = p.framesToMillis(c.queryFirstFrame() + c.deltaFrames());
-    long refStop = refStart + Math.round((queryStop - queryStart) * speed);
-    return new Match(track, c.confidence(), c.score(), p.framesToMillis(c.deltaFrames()), queryStart,
-        queryStop, refStart, refStop, Math.min(1, c.matchedShare()), speed);
+        p.framesToMillis(c.queryLastFrame() + p.maxDeltaFrames()));
+    long refStart = p.framesToMillis(Math.round(c.queryFirstFrame() * timeScale) + c.deltaFrames());
+    long refStop = refStart + Math.round((queryStop - queryStart) * timeScale);
+    return new Match(track, c.confidence(), score, p.framesToMillis(c.deltaFrames()), queryStart,
+        queryStop, refStart, refStop, Math.min(1, c.matchedShare()), timeScale);
   }
 
   /** Reads the clip to its end (at most {@link #MAX_CLIP_SECONDS} are kept) and recognizes it. */

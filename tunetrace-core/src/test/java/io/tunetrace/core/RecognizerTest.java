@@ -9,6 +9,7 @@ import io.tunetrace.core.index.InMemoryFingerprintIndex;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.core.internal.SincResampler;
+import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.testing.TestMusic;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +52,7 @@ class RecognizerTest {
       Match best = result.best().orElseThrow(() -> new AssertionError("no match"));
       assertEquals(stored.get(i).id(), best.track().id());
       assertEquals(offset * 1000.0 / RATE, best.deltaMillis(), 40);
-      assertTrue(best.score() > 0.5 && best.score() < 1, "score " + best.score());
+      assertTrue(best.score() >= MatchDecision.THRESHOLD && best.score() <= 1, "score " + best.score());
       assertTrue(best.confidence() >= 5);
       assertTrue(best.matchedShare() > 0.5, "share " + best.matchedShare());
       assertTrue(best.queryStartMillis() >= 0 && best.queryStopMillis() > best.queryStartMillis());

@@ -1,34 +1,85 @@
 package io.tunetrace.core.match;
 
+import java.util.Arrays;
+
 /**
- * A verified (track, alignment) hypothesis from {@link OffsetVoter}.
+ * A verified (track, variant, alignment) hypothesis from {@link OffsetVoter}, before the decision.
  *
  * @param trackId the track
- * @param deltaFrames reference frame minus query frame of the alignment
- * @param confidence distinct query hashes that agree with the alignment (within the tolerance)
- * @param anchorFrames distinct query frames among the agreeing hashes: moments of the clip that
- *     agree, so one loud onset that pairs with itself many times counts once
- * @param queryFirstFrame first agreeing query frame
+ * @param variant the variant of the query that aligned
+ * @param deltaFrames reference frame of query frame 0 (reference minus scaled query frame)
+ * @param confidence distinct query hashes (peak pairs) that agree with the alignment
+ * @param anchorFrames distinct query frames among them: moments of the clip that agree, so one
+ *     loud onset that pairs with itself many times counts once
+ * @param distinctHashes distinct hash values among them: a drone or a repeated note that makes the
+ *     same hash again and again counts once
+ * @param queryFirstFrame first agreeing query frame (in the clip's own time)
  * @param queryLastFrame last agreeing query frame
  * @param matchedShare share of the query's seconds holding at least one agreeing hash
- * @param runnerUp the most votes any other track received: how many votes coincidence alone
- *     reaches for this query
+ * @param rarity mean over the agreeing hashes of {@code -log10} of the share of the library's
+ *     postings of that hash value a random alignment would meet: rare hashes say more
  */
 public record Candidate(
     int trackId,
+    Variant variant,
     int deltaFrames,
     int confidence,
     int anchorFrames,
+    int distinctHashes,
     int queryFirstFrame,
     int queryLastFrame,
     double matchedShare,
-    int runnerUp) {
+    double rarity,
+    long[] pairs) {
 
-  /**
-   * The winner's margin over coincidence, in [0, 1): {@code 1 - (runnerUp + 1) / (confidence + 1)},
-   * or 0 when the runner-up has as many votes.
-   */
-  public double score() {
-    return Math.max(0, 1 - (runnerUp + 1.0) / (confidence + 1.0));
+  public Candidate {
+    pairs = pairs.clone();
+    Arrays.sort(pairs);
+  }
+
+  /** Share of the smaller candidate's agreeing peak pairs that also voted for {@code other}. */
+  public double overlap(Candidate other) {
+    long[] a = pairs;
+    long[] b = other.pairs;
+    int i = 0;
+    int j = 0;
+    int common = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        common++;
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    int smaller = Math.min(a.length, b.length);
+    return smaller == 0 ? 0 : (double) common / smaller;
+  }
+
+  @Override
+  public long[] pairs() {
+    return pairs.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Candidate c && trackId == c.trackId && variant.equals(c.variant)
+        && deltaFrames == c.deltaFrames && confidence == c.confidence
+        && Arrays.equals(pairs, c.pairs);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * trackId + deltaFrames) + Arrays.hashCode(pairs);
+  }
+
+  @Override
+  public String toString() {
+    return "Candidate{track=" + trackId + ", variant=" + variant + ", delta=" + deltaFrames
+        + ", confidence=" + confidence + ", anchors=" + anchorFrames + ", distinct="
+        + distinctHashes + ", share=" + matchedShare + ", rarity=" + rarity + "}";
   }
 }

@@ -1,68 +1,67 @@
 package io.tunetrace.core.match;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a {@link io.tunetrace.core.Recognizer} searches and when it accepts a match. Unlike
- * {@link io.tunetrace.core.FingerprintParams} these may differ between queries of one index.
+ * How a {@link io.tunetrace.core.Recognizer} searches, and how much it returns. Unlike
+ * {@link io.tunetrace.core.FingerprintParams} these may differ between queries of one index. When a
+ * match is accepted is decided in one place, {@link MatchDecision}; see docs/MATCHING.md.
  *
  * @param queryPeaksPerSecond peak density of the query (denser than the index's, to catch its peaks)
- * @param queryFanOut pairs per anchor in the query
+ * @param queryFanOut pairs per anchor in the query as it is
+ * @param variantPeaksPerSecond peaks of each second (the strongest) hashed for the other variants
+ * @param variantFanOut pairs per anchor in each other variant (fewer: variants are many)
  * @param maxPostingsPerHash hashes with more postings than this are skipped as uninformative
+ * @param variantMaxPostingsPerHash the same for the hashes of the variants other than the clip as
+ *     it is: they are many, and a common hash there mostly adds chance votes
  * @param toleranceFrames alignment jitter tolerated when counting votes, in frames
- * @param minConfidence fewest time-consistent votes an accepted match needs
- * @param minAnchorFrames fewest distinct moments (query frames) among those votes
- * @param minMargin how many times the runner-up's votes an accepted match needs: the runner-up
- *     (the best other alignment, of any track) shows how far coincidence reaches for this query in
- *     this library, so the bar rises with library size by itself
- * @param speeds playback speeds tried, in order, until a match is accepted (1.0 first)
+ * @param variants the variants searched, all at once; the first is {@link Variant#IDENTITY}
  * @param maxResults most distinct recordings returned, best first ({@code match --top N})
- * @param minScore lowest {@link io.tunetrace.core.Match#score()} returned; the acceptance rule's
- *     own bar applies first, so this can only make the recognizer stricter ({@code --min-score})
+ * @param minScore lowest {@link io.tunetrace.core.Match#score()} returned; the decision's own bar
+ *     applies first, so this can only make the recognizer stricter ({@code --min-score})
  */
 public record MatchPolicy(
     int queryPeaksPerSecond,
     int queryFanOut,
+    int variantPeaksPerSecond,
+    int variantFanOut,
     int maxPostingsPerHash,
+    int variantMaxPostingsPerHash,
     int toleranceFrames,
-    int minConfidence,
-    int minAnchorFrames,
-    double minMargin,
-    List<Double> speeds,
+    List<Variant> variants,
     int maxResults,
     double minScore) {
 
-  /** Calibrated on held-out music so that at most 1% of unknown clips match; see BENCHMARKS.md. */
-  public static final MatchPolicy DEFAULT = new MatchPolicy(
-      40, 8, 2000, 1, 7, 5, 1.5, List.of(1.0, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97), 5, 0);
+  /**
+   * Played 0.5–4.5% fast or slow in steps of 0.5%, time-stretched 1–7% in steps of 1%, and
+   * pitch-shifted 40–160 cents in steps of 10 cents, either way; see docs/MATCHING.md.
+   */
+  public static final List<Variant> DEFAULT_VARIANTS = defaultVariants();
+
+  /** Measured on held-out music; see docs/MATCHING.md and BENCHMARKS.md. */
+  public static final MatchPolicy DEFAULT =
+      new MatchPolicy(40, 8, 20, 4, 2000, 12, 1, DEFAULT_VARIANTS, 1, 0);
 
   public MatchPolicy {
-    if (queryPeaksPerSecond < 1 || queryFanOut < 1) {
-      throw new IllegalArgumentException("query density < 1: " + queryPeaksPerSecond + ", " + queryFanOut);
+    if (queryPeaksPerSecond < 1 || queryFanOut < 1 || variantPeaksPerSecond < 1
+        || variantFanOut < 1) {
+      throw new IllegalArgumentException("query density < 1: " + queryPeaksPerSecond + ", "
+          + queryFanOut + ", " + variantFanOut);
     }
-    if (maxPostingsPerHash < 1) {
-      throw new IllegalArgumentException("maxPostingsPerHash < 1: " + maxPostingsPerHash);
+    if (maxPostingsPerHash < 1 || variantMaxPostingsPerHash < 1) {
+      throw new IllegalArgumentException("maxPostingsPerHash < 1: " + maxPostingsPerHash + ", "
+          + variantMaxPostingsPerHash);
     }
     if (toleranceFrames < 0 || toleranceFrames > 8) {
       throw new IllegalArgumentException("toleranceFrames out of [0, 8]: " + toleranceFrames);
     }
-    if (minConfidence < 2) {
-      throw new IllegalArgumentException("minConfidence < 2: " + minConfidence);
+    variants = List.copyOf(variants);
+    if (variants.isEmpty() || !variants.get(0).isIdentity()) {
+      throw new IllegalArgumentException("variants must start with the identity: " + variants);
     }
-    if (minAnchorFrames < 1) {
-      throw new IllegalArgumentException("minAnchorFrames < 1: " + minAnchorFrames);
-    }
-    if (!(minMargin >= 1)) {
-      throw new IllegalArgumentException("minMargin < 1: " + minMargin);
-    }
-    speeds = List.copyOf(speeds);
-    if (speeds.isEmpty() || speeds.get(0) != 1.0) {
-      throw new IllegalArgumentException("speeds must start with 1.0: " + speeds);
-    }
-    for (double s : speeds) {
-      if (!(s >= 0.8 && s <= 1.25)) {
-        throw new IllegalArgumentException("speed out of [0.8, 1.25]: " + s);
-      }
+    if (variants.size() > 63) {
+      throw new IllegalArgumentException("more than 63 variants: " + variants.size());
     }
     if (maxResults < 1) {
       throw new IllegalArgumentException("maxResults < 1: " + maxResults);
@@ -72,33 +71,58 @@ public record MatchPolicy(
     }
   }
 
+  private static List<Variant> defaultVariants() {
+    List<Variant> v = new ArrayList<>();
+    v.add(Variant.IDENTITY);
+    for (int k = 1; k <= 9; k++) {
+      v.add(Variant.speed(1 + 0.005 * k));
+      v.add(Variant.speed(1 - 0.005 * k));
+    }
+    for (int k = 1; k <= 7; k++) {
+      v.add(Variant.tempo(1 + 0.01 * k));
+      v.add(Variant.tempo(1 - 0.01 * k));
+    }
+    for (int c = 40; c <= 160; c += 10) {
+      v.add(Variant.pitchCents(c));
+      v.add(Variant.pitchCents(-c));
+    }
+    return List.copyOf(v);
+  }
+
+  /** Searches the clip as it is only. */
+  public MatchPolicy identityOnly() {
+    return withVariants(List.of(Variant.IDENTITY));
+  }
+
+  public MatchPolicy withVariants(List<Variant> newVariants) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
+        variantMaxPostingsPerHash, toleranceFrames, newVariants, maxResults, minScore);
+  }
+
   public MatchPolicy withMaxResults(int newMaxResults) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, speeds, newMaxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
+        variantMaxPostingsPerHash, toleranceFrames, variants, newMaxResults, minScore);
   }
 
   public MatchPolicy withMinScore(double newMinScore) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, speeds, maxResults, newMinScore);
-  }
-
-  public MatchPolicy withSpeeds(List<Double> newSpeeds) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, newSpeeds, maxResults, minScore);
-  }
-
-  public MatchPolicy withThresholds(int newMinConfidence, double newMinMargin) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, maxPostingsPerHash, toleranceFrames,
-        newMinConfidence, minAnchorFrames, newMinMargin, speeds, maxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
+        variantMaxPostingsPerHash, toleranceFrames, variants, maxResults, newMinScore);
   }
 
   public MatchPolicy withMaxPostingsPerHash(int newMaxPostingsPerHash) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, newMaxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, speeds, maxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, newMaxPostingsPerHash,
+        variantMaxPostingsPerHash, toleranceFrames, variants, maxResults, minScore);
   }
 
-  public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut) {
-    return new MatchPolicy(peaksPerSecond, fanOut, maxPostingsPerHash, toleranceFrames,
-        minConfidence, minAnchorFrames, minMargin, speeds, maxResults, minScore);
+  public MatchPolicy withVariantMaxPostingsPerHash(int newMax) {
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
+        newMax, toleranceFrames, variants, maxResults, minScore);
+  }
+
+  public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut, int newVariantPeaksPerSecond,
+      int newVariantFanOut) {
+    return new MatchPolicy(peaksPerSecond, fanOut, newVariantPeaksPerSecond, newVariantFanOut,
+        maxPostingsPerHash,
+        variantMaxPostingsPerHash, toleranceFrames, variants, maxResults, minScore);
   }
 }

@@ -1,6 +1,5 @@
 package io.tunetrace.core.match;
 
-import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.internal.LongIntMap;
 import java.util.ArrayList;
@@ -10,140 +9,296 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Offset voting: every posting of a query hash votes for (track, reference frame − query frame);
- * a true match piles its votes on one alignment. Votes within ±tolerance frames are pooled (frame
- * jitter), and the best alignment of each track is verified by counting distinct agreeing query
- * hashes. Each candidate also carries the runner-up: the most votes of any other track, which
- * measures how far coincidence alone gets for this query and this library (other alignments of the
- * same track are left out: a song that repeats itself is no evidence against it).
+ * Offset voting over every variant of the query at once: each distinct hash is looked up once, and
+ * each of its postings votes for (variant, track, reference frame − scaled query frame) of every
+ * query entry that made the hash. A true match piles its votes on one alignment; votes within
+ * ±tolerance frames are pooled (frame jitter, and the drift left by the spacing of the variant grid).
+ * The best alignment of each of the leading tracks is verified by counting distinct agreeing peak
+ * pairs, moments and hash values, which the decision ({@link MatchDecision}) weighs.
  *
  * <p>Thread-safe (stateless).
  */
 public final class OffsetVoter {
+  private static final int DELTA_BIAS = 1 << 24;
+
   private OffsetVoter() {}
+
+  /** What voting found: the verified leading candidates, best first, and what the query cast. */
+  public record Votes(List<Candidate> candidates, int lookedUp, int answered, long postings) {
+    public Votes {
+      candidates = List.copyOf(candidates);
+    }
+  }
 
   /**
    * Votes for the query's alignments.
    *
+   * @param maxPostingsPerHash hashes of the clip as it is with more postings are skipped
+   * @param variantMaxPostingsPerHash the same for the hashes of the other variants
+   * @param tolerance alignment jitter pooled for the identity variant, in frames (one more for
+   *     time-scaled variants)
+   * @param maxCandidates how many tracks to verify
    * @param framesPerSecond STFT frame rate, for the matched share
-   * @return verified candidates, best first (at most {@code maxCandidates})
+   * @param libraryFrames total indexed frames, to say how rare each hash is
    */
-  public static List<Candidate> vote(
+  public static Votes vote(
       FingerprintIndex index,
-      Fingerprints query,
+      QueryHashes query,
       int maxPostingsPerHash,
+      int variantMaxPostingsPerHash,
       int tolerance,
       int maxCandidates,
-      double framesPerSecond) {
-    int[] queryFrames = query.frames();
-    Postings postings = new Postings(Math.max(64, query.size() * 4), queryFrames);
-    index.lookup(query.hashes(), maxPostingsPerHash,
-        (q, trackId, frame) -> postings.add(q, trackId, frame - queryFrames[q]));
+      double framesPerSecond,
+      long libraryFrames) {
+    int n = query.size;
+    if (n == 0) {
+      return new Votes(List.of(), 0, 0, 0);
+    }
+    long[] sorted = new long[n];
+    for (int j = 0; j < n; j++) {
+      sorted[j] = ((long) query.hashes[j] << 32) | j;
+    }
+    Arrays.sort(sorted);
+    int[] unique = new int[n];
+    int[] rangeStart = new int[n + 1];
+    int u = 0;
+    for (int i = 0; i < n; i++) {
+      int h = (int) (sorted[i] >>> 32);
+      if (u == 0 || unique[u - 1] != h) {
+        unique[u] = h;
+        rangeStart[u] = i;
+        u++;
+      }
+    }
+    rangeStart[u] = n;
+    int uniqueCount = u;
+    int[] entryOrder = new int[n];
+    int[] uniqueOfEntry = new int[n];
+    for (int i = 0; i < n; i++) {
+      entryOrder[i] = (int) sorted[i];
+    }
+    for (int k = 0; k < uniqueCount; k++) {
+      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
+        uniqueOfEntry[entryOrder[i]] = k;
+      }
+    }
+    int[] postingCounts = new int[uniqueCount];
+    Postings postings = new Postings(Math.max(64, n * 2));
+    // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
+    // are many, and a common hash in a variant mostly adds chance votes.
+    int[] identityUnique = new int[uniqueCount];
+    int[] variantUnique = new int[uniqueCount];
+    int[] identityIndex = new int[uniqueCount];
+    int[] variantIndex = new int[uniqueCount];
+    int ni = 0;
+    int nv = 0;
+    for (int k = 0; k < uniqueCount; k++) {
+      boolean inIdentity = false;
+      boolean inVariant = false;
+      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
+        if (query.variants[entryOrder[i]] == 0) {
+          inIdentity = true;
+        } else {
+          inVariant = true;
+        }
+      }
+      if (inIdentity) {
+        identityIndex[ni] = k;
+        identityUnique[ni++] = unique[k];
+      }
+      if (inVariant) {
+        variantIndex[nv] = k;
+        variantUnique[nv++] = unique[k];
+      }
+    }
+    index.lookup(Arrays.copyOf(identityUnique, ni), maxPostingsPerHash, (q, trackId, frame) -> {
+      int k = identityIndex[q];
+      postingCounts[k]++;
+      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
+        int j = entryOrder[i];
+        if (query.variants[j] == 0) {
+          postings.add(j, trackId, frame - query.refFrames[j]);
+        }
+      }
+    });
+    if (nv > 0) {
+      int[] variantCounts = new int[uniqueCount];
+      index.lookup(Arrays.copyOf(variantUnique, nv), variantMaxPostingsPerHash,
+          (q, trackId, frame) -> {
+            int k = variantIndex[q];
+            variantCounts[k]++;
+            for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
+              int j = entryOrder[i];
+              if (query.variants[j] != 0) {
+                postings.add(j, trackId, frame - query.refFrames[j]);
+              }
+            }
+          });
+      for (int k = 0; k < uniqueCount; k++) {
+        postingCounts[k] = Math.max(postingCounts[k], variantCounts[k]);
+      }
+    }
+    int answered = 0;
+    for (int c : postingCounts) {
+      if (c > 0) {
+        answered++;
+      }
+    }
     if (postings.size == 0) {
-      return List.of();
+      return new Votes(List.of(), uniqueCount, 0, 0);
     }
     LongIntMap votes = new LongIntMap(postings.size);
     for (int i = 0; i < postings.size; i++) {
-      votes.add(key(postings.tracks[i], postings.deltas[i]), 1);
+      votes.add(key(postings.tracks[i], query.variants[postings.entries[i]], postings.deltas[i]), 1);
     }
-    // Best pooled alignment per track.
+    List<Variant> variants = query.variantList;
     LongIntMap bestScore = new LongIntMap(64);
-    LongIntMap bestDelta = new LongIntMap(64);
+    LongIntMap bestKey = new LongIntMap(64);
+    long[] bestKeys = new long[1];
     votes.forEach((k, count) -> {
       int trackId = (int) (k >>> 32);
-      int delta = (int) k;
-      int pooled = 0;
-      for (int d = delta - tolerance; d <= delta + tolerance; d++) {
-        pooled += d == delta ? count : votes.get(key(trackId, d));
+      int variant = (int) ((k >>> 25) & 0x7F);
+      int delta = (int) (k & 0x1FFFFFF) - DELTA_BIAS;
+      if (count < 2 && bestScore.get(trackId) >= 2) {
+        return; // a lone vote cannot beat a pooled alignment that already holds two
+      }
+      int tol = tolerance + (variants.get(variant).timeScale() == 1.0 ? 0 : 1);
+      int pooled = count;
+      for (int d = delta - tol; d <= delta + tol; d++) {
+        if (d != delta) {
+          pooled += votes.get(key(trackId, variant, d));
+        }
       }
       if (pooled > bestScore.get(trackId)) {
         bestScore.put(trackId, pooled);
-        bestDelta.put(trackId, delta);
+        bestKey.put(trackId, (variant << 25) | (delta + DELTA_BIAS));
       }
     });
     long[] ranked = new long[bestScore.size()];
-    int[] n = {0};
-    bestScore.forEach((trackId, score) -> ranked[n[0]++] = ((long) score << 32) | trackId);
+    int[] r = {0};
+    bestScore.forEach((trackId, score) -> ranked[r[0]++] = ((long) score << 32) | trackId);
     Arrays.sort(ranked);
-    int queryFrameCount = Math.max(1, query.frameCount());
+    int queryFrameCount = Math.max(1, query.queryFrameCount);
     int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
-    int topOther = ranked.length >= 2 ? (int) (ranked[ranked.length - 2] >>> 32) : 0;
-    int top = (int) (ranked[ranked.length - 1] >>> 32);
-    List<Candidate> out = new ArrayList<>();
-    for (int r = ranked.length - 1; r >= 0 && out.size() < maxCandidates; r--) {
-      int trackId = (int) ranked[r];
-      int pooled = (int) (ranked[r] >>> 32);
+    double frames = Math.max(1, libraryFrames);
+    int chosen = 0;
+    int[] trackIds = new int[maxCandidates];
+    int[] chosenVariant = new int[maxCandidates];
+    int[] chosenDelta = new int[maxCandidates];
+    int[] chosenTolerance = new int[maxCandidates];
+    LongIntMap slot = new LongIntMap(maxCandidates * 2);
+    for (int i = ranked.length - 1; i >= 0 && chosen < maxCandidates; i--) {
+      int trackId = (int) ranked[i];
+      int pooled = (int) (ranked[i] >>> 32);
       if (pooled < 2) {
         break;
       }
-      int delta = bestDelta.get(trackId);
-      int otherTracks = r == ranked.length - 1 ? topOther : top;
-      int runnerUp = otherTracks;
-      out.add(verify(postings, trackId, delta, tolerance, framesPerSecond, seconds, runnerUp));
+      int packed = bestKey.get(trackId);
+      trackIds[chosen] = trackId;
+      chosenVariant[chosen] = packed >>> 25;
+      chosenDelta[chosen] = (packed & 0x1FFFFFF) - DELTA_BIAS;
+      chosenTolerance[chosen] = tolerance
+          + (variants.get(chosenVariant[chosen]).timeScale() == 1.0 ? 0 : 1);
+      slot.put(trackId, chosen + 1);
+      chosen++;
+    }
+    BitSet[] agreeing = new BitSet[chosen];
+    for (int c = 0; c < chosen; c++) {
+      agreeing[c] = new BitSet();
+    }
+    for (int i = 0; i < postings.size; i++) {
+      int c = slot.get(postings.tracks[i]) - 1;
+      if (c >= 0) {
+        int j = postings.entries[i];
+        if (query.variants[j] == chosenVariant[c]
+            && Math.abs(postings.deltas[i] - chosenDelta[c]) <= chosenTolerance[c]) {
+          agreeing[c].set(j);
+        }
+      }
+    }
+    List<Candidate> out = new ArrayList<>();
+    for (int c = 0; c < chosen; c++) {
+      out.add(verify(query, agreeing[c], postingCounts, uniqueOfEntry, trackIds[c],
+          chosenVariant[c], chosenDelta[c], chosenTolerance[c], framesPerSecond, seconds, frames));
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
-    return out;
+    return new Votes(out, uniqueCount, answered, postings.size);
   }
 
   private static Candidate verify(
-      Postings postings,
+      QueryHashes query,
+      BitSet entries,
+      int[] postingCounts,
+      int[] uniqueOfEntry,
       int trackId,
+      int variant,
       int delta,
       int tolerance,
       double framesPerSecond,
       int seconds,
-      int runnerUp) {
-    BitSet queries = new BitSet();
-    for (int i = 0; i < postings.size; i++) {
-      if (postings.tracks[i] == trackId && Math.abs(postings.deltas[i] - delta) <= tolerance) {
-        queries.set(postings.queries[i]);
-      }
-    }
+      double libraryFrames) {
+    int count = entries.cardinality();
+    long[] pairs = new long[count];
+    int[] frames = new int[count];
+    int[] hashes = new int[count];
     BitSet secondsHit = new BitSet(seconds);
     int first = Integer.MAX_VALUE;
     int last = Integer.MIN_VALUE;
-    int anchors = 0;
-    int previousFrame = -1;
-    for (int q = queries.nextSetBit(0); q >= 0; q = queries.nextSetBit(q + 1)) {
-      int f = postings.queryFrames[q];
-      if (f != previousFrame) {
-        anchors++; // query hashes come in frame order, so equal frames are adjacent
-        previousFrame = f;
-      }
+    double rarity = 0;
+    int k = 0;
+    for (int j = entries.nextSetBit(0); j >= 0; j = entries.nextSetBit(j + 1)) {
+      int f = query.queryFrames[j];
+      pairs[k] = query.pairs[j];
+      frames[k] = f;
+      hashes[k] = query.hashes[j];
+      k++;
       first = Math.min(first, f);
       last = Math.max(last, f);
       secondsHit.set(Math.min(seconds - 1, (int) (f / framesPerSecond)));
+      double chance = postingCounts[uniqueOfEntry[j]] * (2.0 * tolerance + 1) / libraryFrames;
+      rarity += -Math.log10(Math.min(1, chance));
     }
-    return new Candidate(trackId, delta, queries.cardinality(), anchors, first, last,
-        (double) secondsHit.cardinality() / seconds, runnerUp);
+    return new Candidate(trackId, query.variantList.get(variant), delta, count,
+        distinct(frames), distinct(hashes), first, last,
+        (double) secondsHit.cardinality() / seconds, count == 0 ? 0 : rarity / count, pairs);
   }
 
-  private static long key(int trackId, int delta) {
-    return ((long) trackId << 32) | (delta & 0xFFFFFFFFL);
+  private static int distinct(int[] values) {
+    int[] v = values.clone();
+    Arrays.sort(v);
+    int d = 0;
+    for (int i = 0; i < v.length; i++) {
+      if (i == 0 || v[i] != v[i - 1]) {
+        d++;
+      }
+    }
+    return d;
   }
 
-  /** Parallel arrays of (query hash index, track, delta). */
+  private static long key(int trackId, int variant, int delta) {
+    return ((long) trackId << 32) | ((long) variant << 25) | ((delta + DELTA_BIAS) & 0x1FFFFFFL);
+  }
+
+  /** Parallel arrays of (query entry, track, delta). */
   private static final class Postings {
-    int[] queries;
+    int[] entries;
     int[] tracks;
     int[] deltas;
-    final int[] queryFrames;
     int size;
 
-    Postings(int capacity, int[] queryFrames) {
-      this.queryFrames = queryFrames;
-      queries = new int[capacity];
+    Postings(int capacity) {
+      entries = new int[capacity];
       tracks = new int[capacity];
       deltas = new int[capacity];
     }
 
-    void add(int query, int track, int delta) {
-      if (size == queries.length) {
-        queries = Arrays.copyOf(queries, size * 2);
+    void add(int entry, int track, int delta) {
+      if (size == entries.length) {
+        entries = Arrays.copyOf(entries, size * 2);
         tracks = Arrays.copyOf(tracks, size * 2);
         deltas = Arrays.copyOf(deltas, size * 2);
       }
-      queries[size] = query;
+      entries[size] = entry;
       tracks[size] = track;
       deltas[size] = delta;
       size++;

@@ -107,10 +107,26 @@ public final class PeakPicker {
         peak = t < frame ? other < v : other <= v;
       }
       if (peak) {
-        filter.candidate(frame, b + minBin, (float) (10 * Math.log10(v)));
+        filter.candidate(frame, b + minBin, binOffset(r, b), (float) (10 * Math.log10(v)));
       }
     }
     filter.advanceTo(frame + 1);
+  }
+
+  /** Parabolic interpolation of the log power around bin {@code b}: the peak's offset in bins. */
+  private float binOffset(float[] r, int b) {
+    if (b == 0 || b == bins - 1 || r[b - 1] <= 0 || r[b + 1] <= 0) {
+      return 0;
+    }
+    double a = Math.log(r[b - 1]);
+    double m = Math.log(r[b]);
+    double c = Math.log(r[b + 1]);
+    double den = a - 2 * m + c;
+    if (!(den < 0)) {
+      return 0;
+    }
+    double p = 0.5 * (a - c) / den;
+    return (float) Math.max(-0.5, Math.min(0.5, p));
   }
 
   /** Max over ±binRadius for each bin (van Herk / Gil-Werman: three comparisons per bin). */
@@ -146,6 +162,7 @@ public final class PeakPicker {
     private final PeakSink sink;
     private int[] frames = new int[256];
     private int[] bins = new int[256];
+    private float[] offsets = new float[256];
     private float[] strengths = new float[256];
     private int head;
     private int tail;
@@ -157,12 +174,13 @@ public final class PeakPicker {
       this.sink = sink;
     }
 
-    void candidate(int frame, int bin, float strength) {
+    void candidate(int frame, int bin, float offset, float strength) {
       if (tail == frames.length) {
         compactOrGrow();
       }
       frames[tail] = frame;
       bins[tail] = bin;
+      offsets[tail] = offset;
       strengths[tail] = strength;
       tail++;
     }
@@ -201,7 +219,7 @@ public final class PeakPicker {
         }
       }
       if (stronger < keep) {
-        sink.peak(frame, bins[i], s);
+        sink.peak(frame, bins[i], offsets[i], s);
       }
     }
 
@@ -210,6 +228,7 @@ public final class PeakPicker {
         int n = tail - head;
         System.arraycopy(frames, head, frames, 0, n);
         System.arraycopy(bins, head, bins, 0, n);
+        System.arraycopy(offsets, head, offsets, 0, n);
         System.arraycopy(strengths, head, strengths, 0, n);
         undecided -= head;
         tail = n;
@@ -218,6 +237,7 @@ public final class PeakPicker {
       if (tail == frames.length) {
         frames = Arrays.copyOf(frames, frames.length * 2);
         bins = Arrays.copyOf(bins, bins.length * 2);
+        offsets = Arrays.copyOf(offsets, offsets.length * 2);
         strengths = Arrays.copyOf(strengths, strengths.length * 2);
       }
     }

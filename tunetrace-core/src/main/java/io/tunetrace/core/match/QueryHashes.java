@@ -1,0 +1,203 @@
+package io.tunetrace.core.match;
+
+import io.tunetrace.core.FingerprintParams;
+import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.hash.HashLayout;
+import io.tunetrace.core.peaks.Peaks;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The hashes of a query and of every variant of it that is searched, in one list: for each entry
+ * the hash, the variant, the frame it stands for in reference time, the query frame it came from,
+ * and which pair of query peaks made it (so that two candidates can tell whether the same peaks
+ * voted for both). Variants are hashed from the query's peaks, moved in time and frequency, with the
+ * pairing rule of {@link io.tunetrace.core.hash.LandmarkHasher}; no audio is analysed twice.
+ *
+ * <p>Immutable after construction; thread-safe.
+ */
+public final class QueryHashes {
+  final int[] hashes;
+  final int[] refFrames;
+  final int[] queryFrames;
+  final byte[] variants;
+  final long[] pairs;
+  final int size;
+  final List<Variant> variantList;
+  final int queryFrameCount;
+  /** Entries of the identity variant (variant 0), the query's own hashes. */
+  final int identitySize;
+
+  private QueryHashes(Builder b, List<Variant> variantList, int queryFrameCount) {
+    this.hashes = Arrays.copyOf(b.hashes, b.size);
+    this.refFrames = Arrays.copyOf(b.refFrames, b.size);
+    this.queryFrames = Arrays.copyOf(b.queryFrames, b.size);
+    this.variants = Arrays.copyOf(b.variants, b.size);
+    this.pairs = Arrays.copyOf(b.pairs, b.size);
+    this.size = b.size;
+    this.variantList = List.copyOf(variantList);
+    this.queryFrameCount = queryFrameCount;
+    this.identitySize = b.identitySize;
+  }
+
+  /**
+   * Hashes {@code peaks} for each variant ({@code variants.get(0)} must be the identity): every
+   * peak with {@code identityFanOut} pairs per anchor for the clip as it is, and for the other
+   * variants only the {@code variantPeaksPerSecond} strongest peaks of each second with
+   * {@code variantFanOut} pairs per anchor (variants are many; the strongest peaks survive noise
+   * best).
+   */
+  public static QueryHashes of(Peaks peaks, List<Variant> variants, FingerprintParams params,
+      int identityFanOut, int variantPeaksPerSecond, int variantFanOut) {
+    if (variants.isEmpty() || !variants.get(0).isIdentity()) {
+      throw new IllegalArgumentException("variants must start with the identity: " + variants);
+    }
+    if (variants.size() > 63) {
+      throw new IllegalArgumentException("more than 63 variants: " + variants.size());
+    }
+    Builder b = new Builder(Math.max(16, peaks.size() * (identityFanOut + variantFanOut * (variants.size() - 1))));
+    int n = peaks.size();
+    int[] frames = new int[n];
+    int[] bins = new int[n];
+    int[] origin = new int[n];
+    boolean[] strong = strongest(peaks, variantPeaksPerSecond, params);
+    for (int v = 0; v < variants.size(); v++) {
+      Variant variant = variants.get(v);
+      int m = 0;
+      for (int i = 0; i < n; i++) {
+        if (v > 0 && !strong[i]) {
+          continue;
+        }
+        int bin = variant.freqScale() == 1.0
+            ? peaks.bin(i)
+            : (int) Math.round(peaks.frequencyBins(i) / variant.freqScale());
+        if (bin < params.minBin() || bin >= params.maxBin()) {
+          continue;
+        }
+        frames[m] = variant.timeScale() == 1.0
+            ? peaks.frame(i)
+            : (int) Math.round(peaks.frame(i) * variant.timeScale());
+        bins[m] = bin;
+        origin[m] = i;
+        m++;
+      }
+      pair(b, frames, bins, origin, m, v, peaks, params, v == 0 ? identityFanOut : variantFanOut);
+      if (v == 0) {
+        b.identitySize = b.size;
+      }
+    }
+    return new QueryHashes(b, variants, peaks.frameCount());
+  }
+
+  /** The given fingerprints as they are: one identity variant, one pair per hash. */
+  public static QueryHashes of(Fingerprints fingerprints) {
+    Builder b = new Builder(Math.max(16, fingerprints.size()));
+    for (int i = 0; i < fingerprints.size(); i++) {
+      b.add(fingerprints.hash(i), fingerprints.frame(i), fingerprints.frame(i), 0, i);
+    }
+    b.identitySize = b.size;
+    return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount());
+  }
+
+  /** Marks the {@code perSecond} strongest peaks of each second of the clip. */
+  private static boolean[] strongest(Peaks peaks, int perSecond, FingerprintParams params) {
+    int n = peaks.size();
+    boolean[] keep = new boolean[n];
+    double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
+    int start = 0;
+    while (start < n) {
+      int second = (int) (peaks.frame(start) / framesPerSecond);
+      int end = start;
+      while (end < n && (int) (peaks.frame(end) / framesPerSecond) == second) {
+        end++;
+      }
+      if (end - start <= perSecond) {
+        Arrays.fill(keep, start, end, true);
+      } else {
+        long[] ranked = new long[end - start];
+        for (int i = start; i < end; i++) {
+          // Strength order, then position: sortable as one long.
+          ranked[i - start] = ((long) Float.floatToIntBits(-peaks.strengthDb(i) + 1000f) << 32) | i;
+        }
+        Arrays.sort(ranked);
+        for (int k = 0; k < perSecond; k++) {
+          keep[(int) ranked[k]] = true;
+        }
+      }
+      start = end;
+    }
+    return keep;
+  }
+
+  private static void pair(Builder b, int[] frames, int[] bins, int[] origin, int m, int variant,
+      Peaks peaks, FingerprintParams params, int fanOut) {
+    for (int a = 0; a < m; a++) {
+      int made = 0;
+      for (int j = a + 1; j < m && made < fanOut; j++) {
+        int dt = frames[j] - frames[a];
+        if (dt > params.maxDeltaFrames()) {
+          break;
+        }
+        int df = bins[j] - bins[a];
+        if (dt >= params.minDeltaFrames() && df >= -params.maxDeltaBins()
+            && df <= params.maxDeltaBins()) {
+          b.add(HashLayout.encode(bins[a], df, dt), frames[a], peaks.frame(origin[a]), variant,
+              ((long) origin[a] << 32) | origin[j]);
+          made++;
+        }
+      }
+    }
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The number of the query's own hashes (the identity variant). */
+  public int identitySize() {
+    return identitySize;
+  }
+
+  public List<Variant> variants() {
+    return variantList;
+  }
+
+  public int queryFrameCount() {
+    return queryFrameCount;
+  }
+
+  private static final class Builder {
+    int[] hashes;
+    int[] refFrames;
+    int[] queryFrames;
+    byte[] variants;
+    long[] pairs;
+    int size;
+    int identitySize;
+
+    Builder(int capacity) {
+      hashes = new int[capacity];
+      refFrames = new int[capacity];
+      queryFrames = new int[capacity];
+      variants = new byte[capacity];
+      pairs = new long[capacity];
+    }
+
+    void add(int hash, int refFrame, int queryFrame, int variant, long pair) {
+      if (size == hashes.length) {
+        int c = size * 2;
+        hashes = Arrays.copyOf(hashes, c);
+        refFrames = Arrays.copyOf(refFrames, c);
+        queryFrames = Arrays.copyOf(queryFrames, c);
+        variants = Arrays.copyOf(variants, c);
+        pairs = Arrays.copyOf(pairs, c);
+      }
+      hashes[size] = hash;
+      refFrames[size] = refFrame;
+      queryFrames[size] = queryFrame;
+      variants[size] = (byte) variant;
+      pairs[size] = pair;
+      size++;
+    }
+  }
+}
