@@ -211,6 +211,14 @@ final class Layer3Decoder implements PcmSource {
    * method throws, the caller keeps it (and may hand what it can rewind to another decoder).
    */
   static PcmSource open(InputStream in) throws IOException {
+    return open(in, 0);
+  }
+
+  /**
+   * As {@link #open(InputStream)}, for a stream whose first byte is at {@code firstFrameOffset}
+   * in the file (after ID3 tags, say), which error messages count from.
+   */
+  static PcmSource open(InputStream in, long firstFrameOffset) throws IOException {
     Objects.requireNonNull(in, "in == null");
     byte[] head = in.readNBytes(4);
     MpegFrameHeader first = MpegFrameHeader.parse(head, 0, head.length);
@@ -222,6 +230,7 @@ final class Layer3Decoder implements PcmSource {
           "MP3: " + first.describe() + " is not decoded in Java");
     }
     Layer3Decoder d = new Layer3Decoder(in, first);
+    d.bufOffset = firstFrameOffset;
     System.arraycopy(head, 0, d.buf, 0, 4);
     d.bufLen = 4;
     d.start();
