@@ -37,6 +37,8 @@ final class Layer3Decoder implements PcmSource {
   private static final float[] ALIAS_CA = new float[8];
   private static final float[] IS_MPEG1_LEFT = new float[7];
   private static final float[] IS_MPEG1_RIGHT = new float[7];
+  /** MPEG-1 long-block bands by scale-factor selection group ({@code scfsi}). */
+  private static final int[] SCFSI_BANDS = {0, 6, 11, 16, 21};
   private static final int[][] PAIR_TREES = new int[32][];
   private static final int[] COUNT1_TREE_A;
 
@@ -167,6 +169,7 @@ final class Layer3Decoder implements PcmSource {
   private final int[] count1Table = new int[4];
   private final int[][] scfsi = new int[2][4];
 
+  private final int[] slen = new int[4];
   private final int[][] scalefacL = new int[2][22];
   private final int[][][] scalefacS = new int[2][13][3];
   /** MPEG-2 intensity stereo: the scale factor value meaning "no intensity position". */
@@ -645,7 +648,7 @@ final class Layer3Decoder implements PcmSource {
       }
       s[12][0] = s[12][1] = s[12][2] = 0;
     } else {
-      int[] groups = {0, 6, 11, 16, 21};
+      int[] groups = SCFSI_BANDS;
       for (int i = 0; i < 4; i++) {
         boolean reuse = gr == 1 && scfsi[ch][i] == 1;
         int len = i < 2 ? slen1 : slen2;
@@ -661,7 +664,8 @@ final class Layer3Decoder implements PcmSource {
 
   private void readScalefactorsLsf(int g, int ch, boolean intensityChannel) {
     int sfc = sfCompress[g];
-    int[] slen = new int[4];
+    int[] slen = this.slen;
+    Arrays.fill(slen, 0);
     int table;
     if (!intensityChannel) {
       if (sfc < 400) {
