@@ -252,8 +252,8 @@ public final class AudioDecoders {
   /**
    * MPEG-2 and MPEG-2.5 layer III (16–24 and 8–12 kHz, phone-quality queries) are decoded in Java:
    * a 5 s clip takes a few milliseconds, less than starting ffmpeg. If the Java decoder rejects the
-   * stream, ffmpeg gets it when it can be started (it conceals damaged frames); a file also switches
-   * to ffmpeg when a later frame is corrupt.
+   * stream, ffmpeg gets it when it can be started (it conceals damaged frames); when a later frame
+   * is corrupt, decoding continues in ffmpeg from the same sample ({@link FfmpegFallbackSource}).
    */
   private static PcmSource openLsfLayer3(
       DecoderTools tools,
@@ -265,9 +265,11 @@ public final class AudioDecoders {
       throws IOException {
     in.mark(MARK_BYTES);
     in.skipNBytes(frame);
+    FfmpegFallbackSource.Replayable replayable =
+        file == null ? new FfmpegFallbackSource.Replayable(in) : null;
     PcmSource java;
     try {
-      java = Layer3Decoder.open(in, tagBytes + frame);
+      java = Layer3Decoder.open(file == null ? replayable : in, tagBytes + frame);
     } catch (CorruptAudioException javaFailed) {
       if (file == null) {
         try {
@@ -283,7 +285,9 @@ public final class AudioDecoders {
         throw javaFailed;
       }
     }
-    return file != null ? new FfmpegFallbackSource(java, tools, "MP3", file) : java;
+    return file != null
+        ? FfmpegFallbackSource.forFile(java, tools, "MP3", file)
+        : FfmpegFallbackSource.forStream(java, tools, "MP3", replayable);
   }
 
   private static PcmSource ffmpeg(

@@ -230,7 +230,7 @@ class AudioDecodersTest {
     }
     try (PcmSource s =
         AudioDecoders.open(tools, null, new ByteArrayInputStream(resource(MP3_8K)), 16000)) {
-      assertEquals("Layer3Decoder", s.getClass().getSimpleName());
+      assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
       assertEquals(44 * 576, readAll(s).length);
     }
     assertTrue(Files.notExists(calls), "ffmpeg was started");
@@ -318,6 +318,39 @@ class AudioDecodersTest {
         assertEquals(ffmpegOnly[i], out[i], 1e-4f, "sample " + i);
       }
     }
+  }
+
+  @Test
+  void switchesAStreamToFfmpegWhenALaterFrameIsCorrupt() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    byte[] bad = phoneMp3WithBadFrame(30);
+    float[] clean;
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(resource(MP3_8K)), 0)) {
+      clean = readAll(s);
+    }
+    float[] ffmpegOnly = Layer3DecoderTest.ffmpegDecode(write("bad.mp3", bad), 1);
+    AtomicBoolean closed = new AtomicBoolean();
+    InputStream upload =
+        new java.io.FilterInputStream(new ByteArrayInputStream(bad)) {
+          @Override
+          public void close() throws IOException {
+            closed.set(true);
+            super.close();
+          }
+        };
+    try (PcmSource s = AudioDecoders.open(DecoderTools.fromEnvironment(), null, upload, 0)) {
+      FfmpegFallbackSource fallback = (FfmpegFallbackSource) s;
+      float[] out = readAll(s);
+      assertEquals("FfmpegDecoder", fallback.current().getClass().getSimpleName());
+      assertEquals(ffmpegOnly.length, out.length);
+      for (int i = 0; i < 29 * 576; i++) {
+        assertEquals(clean[i], out[i], 0f, "sample " + i);
+      }
+      for (int i = 31 * 576; i < out.length; i++) {
+        assertEquals(ffmpegOnly[i], out[i], 1e-4f, "sample " + i);
+      }
+    }
+    assertTrue(closed.get(), "the upload stream was not closed");
   }
 
   @Test
