@@ -105,7 +105,8 @@ final class FfmpegFallbackSource implements PcmSource {
     try {
       if (ffmpeg.sampleRateHz() != sampleRateHz) {
         throw new CorruptAudioException(
-            formatName + ": ffmpeg decodes at " + ffmpeg.sampleRateHz() + " Hz, not " + sampleRateHz,
+            formatName + ": ffmpeg decodes at " + ffmpeg.sampleRateHz() + " Hz, not "
+                + sampleRateHz,
             javaFailed);
       }
       float[] scratch = new float[4096];
@@ -207,7 +208,8 @@ final class FfmpegFallbackSource implements PcmSource {
       if (copy == null) {
         return null;
       }
-      InputStream replay = new SequenceInputStream(new ByteArrayInputStream(copy.toByteArray()), in);
+      InputStream replay =
+          new SequenceInputStream(new ByteArrayInputStream(copy.toByteArray()), in);
       copy = null;
       return replay;
     }

@@ -29,7 +29,8 @@ final class Layer3Decoder implements PcmSource {
   private static final int GUARD_BYTES = 16;
 
   private static final float[] POW43 = new float[8207];
-  private static final float[][] IMDCT_LONG = new float[4][36 * 18];
+  /** By block type; type 2 (short) uses {@link #IMDCT_SHORT}. */
+  private static final float[][] IMDCT_LONG = new float[4][];
   private static final float[] IMDCT_SHORT = new float[12 * 6];
   private static final float[] SYNTH_COS = new float[64 * 32];
   private static final float[] SYNTH_WINDOW = new float[512];
@@ -48,6 +49,7 @@ final class Layer3Decoder implements PcmSource {
     }
     // IMDCT basis times the block window: 0 normal, 1 start, 3 stop (2 is the short window)
     for (int type : new int[] {0, 1, 3}) {
+      IMDCT_LONG[type] = new float[36 * 18];
       for (int i = 0; i < 36; i++) {
         double w;
         if (type == 0 || (type == 1 && i < 18) || (type == 3 && i >= 18)) {
@@ -66,7 +68,8 @@ final class Layer3Decoder implements PcmSource {
     for (int i = 0; i < 12; i++) {
       double w = Math.sin(Math.PI / 12 * (i + 0.5));
       for (int k = 0; k < 6; k++) {
-        IMDCT_SHORT[i * 6 + k] = (float) (w * Math.cos(Math.PI / 24 * (2 * i + 1 + 6) * (2 * k + 1)));
+        IMDCT_SHORT[i * 6 + k] =
+            (float) (w * Math.cos(Math.PI / 24 * (2 * i + 1 + 6) * (2 * k + 1)));
       }
     }
     for (int i = 0; i < 64; i++) {
@@ -420,7 +423,7 @@ final class Layer3Decoder implements PcmSource {
   }
 
   private int be32(int p) {
-    return (buf[p] & 0xff) << 24 | (buf[p + 1] & 0xff) << 16 | (buf[p + 2] & 0xff) << 8 | (buf[p + 3] & 0xff);
+    return word(buf, p);
   }
 
   private int mainDataOffset() {
@@ -434,6 +437,12 @@ final class Layer3Decoder implements PcmSource {
 
   private int sideInfoBytes(int channels) {
     return version == MpegFrameHeader.MPEG1 ? (channels == 1 ? 17 : 32) : (channels == 1 ? 9 : 17);
+  }
+
+  /** The big-endian 32-bit word at {@code b[p]}. */
+  private static int word(byte[] b, int p) {
+    return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8
+        | (b[p + 3] & 0xff);
   }
 
   private CorruptAudioException corrupt(long frameOffset, String what) {
@@ -601,7 +610,7 @@ final class Layer3Decoder implements PcmSource {
 
     int bits(int n) {
       int p = pos >>> 3;
-      int w = (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
+      int w = word(b, p);
       int v = (w << (pos & 7)) >>> (32 - n);
       pos += n;
       return v;
@@ -615,7 +624,7 @@ final class Layer3Decoder implements PcmSource {
     }
     int p = bitPos >>> 3;
     byte[] b = reservoir;
-    int w = (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
+    int w = word(b, p);
     int v = (w << (bitPos & 7)) >>> (32 - n);
     bitPos += n;
     return v;
