@@ -4,18 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.index.InMemoryFingerprintIndex;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.core.internal.SincResampler;
 import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.testing.TestMusic;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RecognizerTest {
   static final int RATE = 22050;
@@ -70,6 +81,61 @@ class RecognizerTest {
     assertEquals(stored.get(2).id(), best.track().id());
     assertEquals(1.02, best.speed(), 1e-9);
     assertEquals(12000, best.deltaMillis(), 60);
+  }
+
+  /**
+   * Issue 6: a phone-quality query (8 kHz, 32 kbps MPEG-2.5 MP3, as phones record) is decoded in
+   * the JVM, with ffmpeg unreachable, and still named at the right moment.
+   */
+  @Test
+  void namesAPhoneQualityMp3ClipWithoutFfmpeg(@TempDir Path dir) throws Exception {
+    assumeTrue(ffmpegWorks(), "ffmpeg not installed (needed to make the MP3)");
+    int offset = 9 * RATE;
+    float[] clip = TestMusic.clip(tracks.get(3), offset, 5 * RATE);
+    float[] phone = Resampler.resample(clip, RATE, 8000);
+    Path raw = dir.resolve("clip.f32");
+    ByteBuffer b = ByteBuffer.allocate(phone.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : phone) {
+      b.putFloat(v);
+    }
+    Files.write(raw, b.array());
+    Path mp3 = dir.resolve("clip.mp3");
+    Process p =
+        new ProcessBuilder(List.of("ffmpeg", "-nostdin", "-v", "error", "-f", "f32le", "-ar", "8000",
+                "-ac", "1", "-i", raw.toString(), "-c:a", "libmp3lame", "-b:a", "32k",
+                mp3.toString()))
+            .redirectErrorStream(true)
+            .start();
+    p.getInputStream().transferTo(OutputStream.nullOutputStream());
+    assertEquals(0, p.waitFor());
+
+    String previous = System.getProperty("tunetrace.ffmpeg");
+    System.setProperty("tunetrace.ffmpeg", dir.resolve("no-ffmpeg-here").toString());
+    try (PcmSource source = AudioDecoders.open(mp3, FingerprintParams.DEFAULT.sampleRateHz())) {
+      assertEquals(8000, source.sampleRateHz());
+      Match best = recognizer.recognize(source).best().orElseThrow(() -> new AssertionError("no match"));
+      assertEquals(stored.get(3).id(), best.track().id());
+      assertEquals(9000, best.deltaMillis(), 40);
+    } finally {
+      if (previous == null) {
+        System.clearProperty("tunetrace.ffmpeg");
+      } else {
+        System.setProperty("tunetrace.ffmpeg", previous);
+      }
+    }
+  }
+
+  private static boolean ffmpegWorks() {
+    try {
+      Process p = new ProcessBuilder(List.of("ffmpeg", "-version")).redirectErrorStream(true).start();
+      p.getInputStream().transferTo(OutputStream.nullOutputStream());
+      return p.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Test

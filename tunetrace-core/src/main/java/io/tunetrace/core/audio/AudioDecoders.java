@@ -13,9 +13,12 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>WAV (RIFF, RF64, BW64): pure Java, native sample rate.
- *   <li>MP3: ffmpeg when it can be started (about ten times faster); otherwise MPEG-1 (32–48
- *       kHz) through the optional pure-Java decoder {@code fr.delthas:javamp3} when it is on the
- *       class path, at its native rate. MPEG-2 and MPEG-2.5 (8–24 kHz) always need ffmpeg.
+ *   <li>MP3, MPEG-2 and MPEG-2.5 layer III (8–24 kHz, such as phone-quality clips): pure Java
+ *       ({@code Layer3Decoder}), at the native rate, without starting a process; ffmpeg only
+ *       when the Java decoder finds the stream corrupt.
+ *   <li>MP3, MPEG-1 and the other layers: ffmpeg when it can be started (about ten times faster
+ *       than javamp3); otherwise MPEG-1 through the optional pure-Java decoder {@code
+ *       fr.delthas:javamp3} when it is on the class path, at its native rate.
  *   <li>Anything else recognized (OGG, FLAC, MP4/M4A, WebM/Matroska, AIFF): ffmpeg, when it is on
  *       the PATH (or named by the system property {@code tunetrace.ffmpeg} or the environment
  *       variable {@code TUNETRACE_FFMPEG}).
@@ -196,8 +199,10 @@ public final class AudioDecoders {
     // Skip ID3v2 tags (there may be several), then find the first of two consistent frames.
     boolean tagged = false;
     long tag;
+    long tagBytes = 0;
     while ((tag = Id3v2.tagBytes(head, 0, n)) >= 0) {
       tagged = true;
+      tagBytes += tag;
       try {
         in.skipNBytes(tag);
       } catch (java.io.EOFException e) {
@@ -220,6 +225,9 @@ public final class AudioDecoders {
           tagged ? "MP3: no MPEG audio frame after the ID3 tag" : "MP3: no MPEG audio frame");
     }
     MpegFrameHeader header = MpegFrameHeader.parse(head, frame, n);
+    if (header.layer() == 3 && header.version() != MpegFrameHeader.MPEG1) {
+      return openLsfLayer3(tools, file, in, tagBytes, frame, preferredRateHz);
+    }
     try {
       // ffmpeg first: it decodes about ten times faster than the pure-Java decoder
       return ffmpeg(tools, "MP3", file, in, preferredRateHz);
@@ -239,6 +247,47 @@ public final class AudioDecoders {
                   + " to the class path";
       throw new UnsupportedAudioFormatException(message, ffmpegMissing.getCause());
     }
+  }
+
+  /**
+   * MPEG-2 and MPEG-2.5 layer III (16–24 and 8–12 kHz, phone-quality queries) are decoded in Java:
+   * a 5 s clip takes a few milliseconds, less than starting ffmpeg. If the Java decoder rejects the
+   * stream, ffmpeg gets it when it can be started (it conceals damaged frames); when a later frame
+   * is corrupt, decoding continues in ffmpeg from the same sample ({@link FfmpegFallbackSource}).
+   */
+  private static PcmSource openLsfLayer3(
+      DecoderTools tools,
+      Path file,
+      BufferedInputStream in,
+      long tagBytes,
+      int frame,
+      int preferredRateHz)
+      throws IOException {
+    in.mark(MARK_BYTES);
+    in.skipNBytes(frame);
+    FfmpegFallbackSource.Replayable replayable =
+        file == null ? new FfmpegFallbackSource.Replayable(in) : null;
+    PcmSource java;
+    try {
+      java = Layer3Decoder.open(file == null ? replayable : in, tagBytes + frame);
+    } catch (CorruptAudioException javaFailed) {
+      if (file == null) {
+        try {
+          in.reset();
+        } catch (IOException markLost) {
+          throw javaFailed;
+        }
+      }
+      try {
+        return ffmpeg(tools, "MP3", file, in, preferredRateHz);
+      } catch (UnsupportedAudioFormatException ffmpegMissing) {
+        javaFailed.addSuppressed(ffmpegMissing);
+        throw javaFailed;
+      }
+    }
+    return file != null
+        ? FfmpegFallbackSource.forFile(java, tools, "MP3", file)
+        : FfmpegFallbackSource.forStream(java, tools, "MP3", replayable);
   }
 
   private static PcmSource ffmpeg(

@@ -4,8 +4,9 @@
  *
  * <ul>
  *   <li>{@link io.tunetrace.core.audio.AudioDecoders} sniffs the container from its leading bytes
- *       and picks a decoder: WAV in pure Java; MP3 through ffmpeg, or the optional pure-Java
- *       {@code fr.delthas:javamp3} when ffmpeg is missing; everything else through ffmpeg.
+ *       and picks a decoder: WAV and MPEG-2/2.5 layer III MP3 (8–24 kHz) in pure Java; other
+ *       MP3 through ffmpeg, or the optional pure-Java {@code fr.delthas:javamp3} when ffmpeg is
+ *       missing; everything else through ffmpeg.
  *   <li>{@link io.tunetrace.core.audio.Resampler} converts to the analysis rate with a polyphase
  *       Kaiser-windowed sinc filter (flat to 0.8 of the lower Nyquist frequency, at least 70 dB
  *       down from it).

@@ -207,21 +207,184 @@ class AudioDecodersTest {
     }
   }
 
+  /** An ffmpeg that records each start in {@code calls} and then runs the real one. */
+  private DecoderTools recordingFfmpeg(Path calls) throws IOException {
+    Path script = dir.resolve("ffmpeg-recorder");
+    Files.writeString(script, "#!/bin/sh\necho \"$*\" >> '" + calls + "'\nexec ffmpeg \"$@\"\n");
+    assertTrue(script.toFile().setExecutable(true));
+    return new DecoderTools(true, script.toString(), "ffprobe", true);
+  }
+
   @Test
-  void decodesMpeg25PhoneMp3ThroughFfmpeg() throws IOException {
+  void decodesMpeg25PhoneMp3InJavaWithoutStartingFfmpeg() throws IOException {
     assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
-    Path file = write("phone.mp3", resource(MP3_8K));
-    try (PcmSource s = AudioDecoders.open(file)) {
+    Path calls = dir.resolve("calls");
+    DecoderTools tools = recordingFfmpeg(calls);
+    Path phone = write("phone.mp3", resource(MP3_8K));
+    try (PcmSource s = AudioDecoders.open(tools, phone, null, 16000)) {
+      assertEquals(8000, s.sampleRateHz()); // native rate: the caller resamples
+      assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
+      float[] out = readAll(s);
+      assertEquals(44 * 576, out.length);
+      assertEquals(0.1187, toneAmplitude(out, 440, 8000), 0.002);
+    }
+    try (PcmSource s =
+        AudioDecoders.open(tools, null, new ByteArrayInputStream(resource(MP3_8K)), 16000)) {
+      assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
+      assertEquals(44 * 576, readAll(s).length);
+    }
+    assertTrue(Files.notExists(calls), "ffmpeg was started");
+    // the recorder works: MPEG-1 still goes to ffmpeg first
+    try (PcmSource s = AudioDecoders.open(tools, write("a.mp3", resource(MP3_44K)), null, 16000)) {
+      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
+      readAll(s);
+    }
+    assertEquals(1, Files.readAllLines(calls).size());
+  }
+
+  /** Sets {@code count} bits at bit {@code offset} of {@code b} (most significant first). */
+  static void setBits(byte[] b, int offset, int count, int value) {
+    for (int i = 0; i < count; i++) {
+      int bit = (value >>> (count - 1 - i)) & 1;
+      int p = offset + i;
+      b[p >>> 3] = (byte) ((b[p >>> 3] & ~(0x80 >>> (p & 7))) | (bit << (7 - (p & 7))));
+    }
+  }
+
+  /** Byte offsets of the frames of an MP3 that starts with a frame. */
+  static List<Integer> frameOffsets(byte[] mp3) {
+    List<Integer> offsets = new java.util.ArrayList<>();
+    MpegFrameHeader h;
+    int p = 0;
+    while ((h = MpegFrameHeader.parse(mp3, p, mp3.length)) != null) {
+      offsets.add(p);
+      p += h.frameBytes();
+    }
+    return offsets;
+  }
+
+  /** The phone MP3 (mono MPEG-2.5, no CRC) with big_values 511 in frame {@code frame}. */
+  static byte[] phoneMp3WithBadFrame(int frame) throws IOException {
+    byte[] mp3 = resource(MP3_8K);
+    int at = frameOffsets(mp3).get(frame);
+    // side information after the 4-byte header: main_data_begin 8, private 1, part2_3_length 12
+    setBits(mp3, (at + 4) * 8 + 21, 9, 511);
+    return mp3;
+  }
+
+  @Test
+  void reportsACorruptPhoneFrameByItsByteOffsetWhenFfmpegIsMissing() throws IOException {
+    byte[] bad = phoneMp3WithBadFrame(20);
+    int at = frameOffsets(bad).get(20);
+    byte[] tag = AudioTagsTest.id3v23("Call", "Caller", "Calls", 0);
+    ByteArrayOutputStream tagged = new ByteArrayOutputStream();
+    tagged.writeBytes(tag);
+    tagged.writeBytes(bad);
+    try (PcmSource s =
+        AudioDecoders.open(JAVA_ONLY, write("bad.mp3", tagged.toByteArray()), null, 0)) {
+      CorruptAudioException e = assertThrows(CorruptAudioException.class, () -> readAll(s));
+      assertEquals(
+          "MP3: corrupt MPEG-2.5 layer III frame at byte " + (tag.length + at)
+              + ": big_values 511 > 288",
+          e.getMessage());
+    }
+    CorruptAudioException e =
+        assertThrows(
+            CorruptAudioException.class,
+            () -> AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(phoneMp3WithBadFrame(0)), 0));
+    assertEquals("MP3: corrupt MPEG-2.5 layer III frame at byte 0: big_values 511 > 288", e.getMessage());
+  }
+
+  @Test
+  void switchesAFileToFfmpegWhenALaterFrameIsCorrupt() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    Path bad = write("bad.mp3", phoneMp3WithBadFrame(20));
+    float[] clean;
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, write("good.mp3", resource(MP3_8K)), null, 0)) {
+      clean = readAll(s);
+    }
+    float[] ffmpegOnly = Layer3DecoderTest.ffmpegDecode(bad, 1);
+    try (PcmSource s = AudioDecoders.open(DecoderTools.fromEnvironment(), bad, null, 0)) {
+      FfmpegFallbackSource fallback = (FfmpegFallbackSource) s;
+      assertEquals("Layer3Decoder", fallback.current().getClass().getSimpleName());
+      float[] out = readAll(s);
+      assertEquals("FfmpegDecoder", fallback.current().getClass().getSimpleName());
+      assertEquals(ffmpegOnly.length, out.length);
+      // Java's samples up to the bad frame, then ffmpeg's from the same sample on
+      for (int i = 0; i < 19 * 576; i++) {
+        assertEquals(clean[i], out[i], 0f, "sample " + i);
+      }
+      for (int i = 21 * 576; i < out.length; i++) {
+        assertEquals(ffmpegOnly[i], out[i], 1e-4f, "sample " + i);
+      }
+    }
+  }
+
+  @Test
+  void switchesAStreamToFfmpegWhenALaterFrameIsCorrupt() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    byte[] bad = phoneMp3WithBadFrame(30);
+    float[] clean;
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(resource(MP3_8K)), 0)) {
+      clean = readAll(s);
+    }
+    float[] ffmpegOnly = Layer3DecoderTest.ffmpegDecode(write("bad.mp3", bad), 1);
+    AtomicBoolean closed = new AtomicBoolean();
+    InputStream upload =
+        new java.io.FilterInputStream(new ByteArrayInputStream(bad)) {
+          @Override
+          public void close() throws IOException {
+            closed.set(true);
+            super.close();
+          }
+        };
+    try (PcmSource s = AudioDecoders.open(DecoderTools.fromEnvironment(), null, upload, 0)) {
+      FfmpegFallbackSource fallback = (FfmpegFallbackSource) s;
+      float[] out = readAll(s);
+      assertEquals("FfmpegDecoder", fallback.current().getClass().getSimpleName());
+      assertEquals(ffmpegOnly.length, out.length);
+      for (int i = 0; i < 29 * 576; i++) {
+        assertEquals(clean[i], out[i], 0f, "sample " + i);
+      }
+      for (int i = 31 * 576; i < out.length; i++) {
+        assertEquals(ffmpegOnly[i], out[i], 1e-4f, "sample " + i);
+      }
+    }
+    assertTrue(closed.get(), "the upload stream was not closed");
+  }
+
+  @Test
+  void givesAStreamToFfmpegWhenItsFirstFrameIsCorrupt() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    try (PcmSource s =
+        AudioDecoders.open(
+            DecoderTools.fromEnvironment(), null, new ByteArrayInputStream(phoneMp3WithBadFrame(0)), 0)) {
+      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
       assertEquals(8000, s.sampleRateHz());
       float[] out = readAll(s);
-      assertEquals(3.0, out.length / 8000.0, 0.2);
-      assertEquals(0.125, toneAmplitude(out, 440, 8000), 0.015);
+      assertEquals(0.1187, toneAmplitude(out, 440, 8000), 0.002);
     }
-    try (PcmSource s = AudioDecoders.open(new ByteArrayInputStream(resource(MP3_8K)), 16000)) {
-      assertEquals(16000, s.sampleRateHz());
-      float[] out = readAll(s);
-      assertEquals(3.0, out.length / 16000.0, 0.2);
-      assertEquals(0.125, toneAmplitude(out, 440, 16000), 0.015);
+  }
+
+  @Test
+  void rejectsAPhoneMp3CutInsideItsFirstFrame() throws IOException {
+    byte[] mp3 = resource(MP3_8K);
+    int second = frameOffsets(mp3).get(1);
+    for (int cut : new int[] {4, 5, second / 2, second - 1}) {
+      CorruptAudioException e =
+          assertThrows(
+              CorruptAudioException.class,
+              () -> AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(Arrays.copyOf(mp3, cut)), 0),
+              "cut at " + cut);
+      assertEquals("MP3: truncated in the first frame", e.getMessage(), "cut at " + cut);
+    }
+    // a cut after the first frame keeps the whole frames before it
+    for (int frames : new int[] {1, 2, 30}) {
+      int cut = frameOffsets(mp3).get(frames) + 7;
+      try (PcmSource s =
+          AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(Arrays.copyOf(mp3, cut)), 0)) {
+        assertEquals(frames * 576, readAll(s).length, "cut at " + cut);
+      }
     }
   }
 
@@ -250,12 +413,20 @@ class AudioDecodersTest {
             + " ffmpeg; macOS: brew install ffmpeg) or set TUNETRACE_FFMPEG, or add"
             + " fr.delthas:javamp3:1.0.1 to the class path",
         e.getMessage());
+    // MPEG-2 layer II (64 kbps, 24 kHz, mono): only ffmpeg decodes it
+    byte[] layer2 = new byte[10 * 384];
+    for (int f = 0; f < 10; f++) {
+      layer2[f * 384] = (byte) 0xFF;
+      layer2[f * 384 + 1] = (byte) 0xF5;
+      layer2[f * 384 + 2] = (byte) 0x84;
+      layer2[f * 384 + 3] = (byte) 0xC0;
+    }
     e =
         assertThrows(
             UnsupportedAudioFormatException.class,
-            () -> AudioDecoders.open(JAVA_ONLY, write("p.mp3", resource(MP3_8K)), null, 0));
+            () -> AudioDecoders.open(JAVA_ONLY, write("p.mp2", layer2), null, 0));
     assertEquals(
-        "MP3 audio at 8000 Hz (MPEG-2.5 layer III) needs ffmpeg, which was not found on PATH:"
+        "MP3 audio at 24000 Hz (MPEG-2 layer II) needs ffmpeg, which was not found on PATH:"
             + " install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg) or"
             + " set TUNETRACE_FFMPEG",
         e.getMessage());

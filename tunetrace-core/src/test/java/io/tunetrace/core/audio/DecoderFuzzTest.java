@@ -29,6 +29,80 @@ class DecoderFuzzTest {
     assertTrue(failures < 60, "some damaged files still decode");
   }
 
+  private static final java.util.regex.Pattern PHONE_FAILURE =
+      java.util.regex.Pattern.compile(
+          "MP3: (corrupt MPEG-2\\.5 layer III frame at byte \\d+: .+"
+              + "|truncated in the first frame|no MPEG audio frame)"
+              + "|not audio: unrecognized format .*"
+              + "|MP3 audio at \\d+ Hz \\(MPEG-[12.5]+ layer I+\\) needs ffmpeg, .*");
+
+  /**
+   * The phone MP3 (MPEG-2.5, 8 kHz) with random bytes changed and often cut short, decoded in
+   * Java only: it decodes to samples in range and no more frames than the bytes can hold, or
+   * fails with a message that says why.
+   */
+  @Test
+  void damagedPhoneMp3DecodesOrFailsWithAReason() throws IOException {
+    byte[] mp3 = AudioDecodersTest.resource(AudioDecodersTest.MP3_8K);
+    Random random = new Random(7);
+    java.util.Set<String> reasons = new java.util.TreeSet<>();
+    int decoded = 0;
+    for (int trial = 0; trial < 400; trial++) {
+      byte[] b = mp3.clone();
+      int edits = 1 + random.nextInt(trial % 2 == 0 ? 4 : 60);
+      for (int i = 0; i < edits; i++) {
+        b[random.nextInt(b.length)] = (byte) random.nextInt(256);
+      }
+      if (trial % 3 == 0) {
+        b = java.util.Arrays.copyOf(b, 1 + random.nextInt(b.length));
+      }
+      try (PcmSource s = AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(b), 0)) {
+        float[] out = Signals.readAll(s);
+        for (float x : out) {
+          assertTrue(x >= -1f && x <= 1f, "sample out of range: " + x);
+        }
+        // the smallest MPEG-2.5 layer III frame (8 kbps at 12 kHz) is 48 bytes
+        assertTrue(out.length <= (b.length / 48 + 1) * 576, "trial " + trial + ": " + out.length);
+        decoded++;
+      } catch (CorruptAudioException | UnsupportedAudioFormatException e) {
+        assertTrue(PHONE_FAILURE.matcher(e.getMessage()).matches(), e.getMessage());
+        reasons.add(e.getMessage().replaceAll("byte \\d+", "byte N"));
+      }
+    }
+    assertTrue(decoded > 0, "no damaged file decoded");
+    assertTrue(
+        reasons.contains(
+            "MP3: corrupt MPEG-2.5 layer III frame at byte N: big values overrun part2_3_length"),
+        reasons.toString());
+  }
+
+  /** Frames whose side information contradicts the standard fail with exactly that reason. */
+  @Test
+  void hostilePhoneFramesFailWithTheirReason() throws IOException {
+    // LSF mono side information, in bits after the header: main_data_begin 8, private 1,
+    // part2_3_length 12, big_values 9, global_gain 8, scalefac_compress 9, window_switching 1,
+    // then block_type 2 (with window switching) or table_select[0] 5 (without)
+    assertHostile(37, 9 + 0, 12, 4095, "main data overruns the frame");
+    assertHostile(37, 21, 9, 300, "big_values 300 > 288");
+    assertHostile(37, 47, 3, 0b100, "window switching with block type 0");
+    assertHostile(37, 47, 6, 4, "Huffman table 4 does not exist");
+    assertHostile(37, 47, 6, 14, "Huffman table 14 does not exist");
+  }
+
+  private static void assertHostile(int frame, int bit, int count, int value, String reason)
+      throws IOException {
+    byte[] mp3 = AudioDecodersTest.resource(AudioDecodersTest.MP3_8K);
+    int at = AudioDecodersTest.frameOffsets(mp3).get(frame);
+    AudioDecodersTest.setBits(mp3, (at + 4) * 8 + bit, count, value);
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, null, new ByteArrayInputStream(mp3), 0)) {
+      CorruptAudioException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              CorruptAudioException.class, () -> Signals.readAll(s));
+      org.junit.jupiter.api.Assertions.assertEquals(
+          "MP3: corrupt MPEG-2.5 layer III frame at byte " + at + ": " + reason, e.getMessage());
+    }
+  }
+
   @Test
   void damagedWavHeadersDecodeOrFailCleanly() throws IOException {
     byte[] wav =

@@ -9,7 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * CPU time (not wall time) per second of input audio for WAV decoding and resampling, for machines
+ * CPU time (not wall time) per second of input audio for WAV decoding, resampling and phone-quality
+ * MP3 decoding (needs ffmpeg to make the clip), for machines
  * too busy for JMH's wall-clock scores to mean much. Run with {@code java -cp ...
  * io.tunetrace.core.bench.AudioCpuTime}; it prints the median of 10 runs after 10 warm-up runs.
  */
@@ -41,6 +42,15 @@ public final class AudioCpuTime {
         () -> Resampler.resample(pcm44, 44100, 16000).length);
     report("resample 48000 -> 16000 (array)", seconds,
         () -> Resampler.resample(pcm48, 48000, 16000).length);
+    byte[] phone;
+    try {
+      phone = DecodeBenchmark.phoneMp3(5);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    report("MP3 MPEG-2.5 8 kHz 32 kbps 5 s, in Java", 5, () -> drain(
+        AudioDecoders.open(new ByteArrayInputStream(phone)), buffer));
   }
 
   private static long drain(PcmSource source, float[] buffer) throws IOException {
@@ -69,7 +79,7 @@ public final class AudioCpuTime {
     java.util.Arrays.sort(cpu);
     double nsPerSecond = cpu[5] / (double) seconds;
     System.out.printf(
-        "%-40s %10.0f ns CPU per input second  %7.0fx realtime  (%d)%n",
-        name, nsPerSecond, 1e9 / nsPerSecond, sink % 10);
+        "%-40s %10.0f ns CPU per input second  %7.0fx realtime  %8.3f ms CPU per run  (%d)%n",
+        name, nsPerSecond, 1e9 / nsPerSecond, cpu[5] / 1e6, sink % 10);
   }
 }

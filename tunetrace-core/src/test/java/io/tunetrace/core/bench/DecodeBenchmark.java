@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Decoding 60 s of audio held in memory to mono floats: a 16-bit stereo 44.1 kHz WAV (alone and
  * with resampling to 16 kHz), and a 64 kbps mono MPEG-1 MP3 through the pure-Java decoder and
  * through ffmpeg (wall time; ffmpeg runs in its own process). One operation is 60 s of audio, so realtime factor
- * = 60 000 ms / score.
+ * = 60 000 ms / score, except for the 5 s phone query (MPEG-2.5, decoded in Java).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -99,6 +99,51 @@ public class DecodeBenchmark {
   @Benchmark
   public long mp3Mpeg1Mono64k60sFfmpegTo16kHz() throws IOException {
     return drain(AudioDecoders.open(new ByteArrayInputStream(mp3), 16000));
+  }
+
+  /** A 5 s phone-quality query: MPEG-2.5 layer III, 8 kHz mono, 32 kbps, made by LAME. */
+  @State(Scope.Benchmark)
+  public static class PhoneClip {
+    byte[] mp3;
+
+    @Setup
+    public void setUp() throws IOException, InterruptedException {
+      mp3 = phoneMp3(5);
+    }
+  }
+
+  /**
+   * LAME-encodes {@code seconds} of a chirp with noise bursts (a speech-like mix of tones and
+   * transients) at 8 kHz, 32 kbps, mono. Needs ffmpeg with libmp3lame.
+   */
+  static byte[] phoneMp3(int seconds) throws IOException, InterruptedException {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("phone", ".mp3");
+    try {
+      Process p =
+          new ProcessBuilder(
+                  java.util.List.of("ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                      "aevalsrc=exprs='0.3*sin(2*PI*(200+300*t)*t)"
+                          + "+0.25*(random(0)-0.5)*gt(mod(t\\,0.5)\\,0.42)':s=8000:d=" + seconds,
+                      "-c:a", "libmp3lame", "-b:a", "32k", file.toString()))
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IOException("ffmpeg failed: " + out);
+      }
+      return java.nio.file.Files.readAllBytes(file);
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  /**
+   * A phone query decoded in the JVM (the route AudioDecoders takes for MPEG-2.5); before, it
+   * started an ffmpeg process. One operation is 5 s of audio.
+   */
+  @Benchmark
+  public long mp3Mpeg25Mono32k5sPureJava(PhoneClip clip) throws IOException {
+    return drain(AudioDecoders.open(new ByteArrayInputStream(clip.mp3)));
   }
 
   private long drain(PcmSource source) throws IOException {
