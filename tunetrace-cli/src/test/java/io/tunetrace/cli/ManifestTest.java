@@ -23,6 +23,22 @@ class ManifestTest {
   }
 
   @Test
+  void readsTheParamColumn() {
+    List<Manifest.Row> rows = Manifest.parse("query,expected,offset_s,length_s,condition,param\n"
+        + "track002_5s_speed.wav,track002.ogg,40.125,5.0,speed,1.0312\n"
+        + "track002_5s_clean.wav,track002.ogg,40.125,5.0,clean,\n"
+        + "unknown001_3s_mix.wav,,7.5,3.0,mix,\"other, piece.ogg\"\n", "manifest.csv");
+    assertEquals(List.of(
+        new Manifest.Row("track002_5s_speed.wav", "track002.ogg", 40.125, 5, "speed", "1.0312"),
+        new Manifest.Row("track002_5s_clean.wav", "track002.ogg", 40.125, 5, "clean", ""),
+        new Manifest.Row("unknown001_3s_mix.wav", "", 7.5, 3, "mix", "other, piece.ogg")), rows);
+    assertEquals("manifest.csv line 2: expected 6 fields, got 5", assertThrows(
+        CliException.class, () -> Manifest.parse(
+            "query,expected,offset_s,length_s,condition,param\na.wav,b.wav,1,3,clean\n",
+            "manifest.csv")).getMessage());
+  }
+
+  @Test
   void readsQuotedFieldsAndSkipsBlankLines() {
     List<Manifest.Row> rows = Manifest.parse("query,expected,offset_s,length_s,condition\n"
         + "\"a, \"\"b\"\".wav\",\"x.ogg\",1,3,clean\n\n", "m.csv");
@@ -33,8 +49,8 @@ class ManifestTest {
   void rejectsAWrongHeader() {
     CliException e = assertThrows(CliException.class,
         () -> Manifest.parse("q,e,o,l,c\n", "manifest.csv"));
-    assertEquals("manifest.csv: header must be query,expected,offset_s,length_s,condition",
-        e.getMessage());
+    assertEquals("manifest.csv: header must be query,expected,offset_s,length_s,condition"
+        + " or query,expected,offset_s,length_s,condition,param", e.getMessage());
   }
 
   @Test
