@@ -465,7 +465,7 @@ record EvalReport(
         .put("ingest_s", round(cpu.ingestSeconds(), 2))
         .put("ingest_child_s", round(cpu.ingestChildSeconds(), 2))
         .put("ingest_audio_added_s", round(addedAudio, 3))
-        .put("ingest_realtime_per_cpu_s", cpu.ingestSeconds() > 0
+        .put("ingest_realtime_per_cpu_s", cpu.ingestSeconds() > 0 && addedAudio > 0
             ? round(addedAudio / cpu.ingestSeconds(), 1) : Double.NaN)
         .put("query_s", round(cpu.querySeconds(), 2))
         .put("query_child_s", round(cpu.queryChildSeconds(), 2))
@@ -473,7 +473,7 @@ record EvalReport(
         .put("query_audio_s", round(queryAudioSeconds(), 3))
         .put("query_ms_per_query", results.isEmpty() ? Double.NaN
             : round(1000 * cpu.querySeconds() / results.size(), 3))
-        .put("query_realtime_per_cpu_s", cpu.querySeconds() > 0
+        .put("query_realtime_per_cpu_s", cpu.querySeconds() > 0 && !results.isEmpty()
             ? round(queryAudioSeconds() / cpu.querySeconds(), 1) : Double.NaN);
 
     Json indexJson = new Json()

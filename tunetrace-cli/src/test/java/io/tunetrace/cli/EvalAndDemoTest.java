@@ -211,6 +211,8 @@ class EvalAndDemoTest {
         + " \"already_indexed\": 4, "), second);
     assertTrue(second.contains("\"files\": 2, \"tracks\": 2, \"added\": 0,"
         + " \"already_indexed\": 2, "), second);
+    assertTrue(second.contains("\"ingest_audio_added_s\": 0, \"ingest_realtime_per_cpu_s\": null, "),
+        second);
     assertTrue(second.contains("\"cells\": {\"clean\": {\"5s\": {\"correct\": 4, \"total\": 4, "),
         second);
   }
