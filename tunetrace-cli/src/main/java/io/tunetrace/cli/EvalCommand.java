@@ -18,11 +18,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Measure accuracy and speed on a corpus made by make-corpus.",
-      "Reads DIR/manifest.csv, indexes DIR/refs/ (and the --background library) into one index,",
-      "matches the queries of DIR/queries/ of the chosen --split in one timed pass (after a",
-      "short warm-up) and prints Markdown tables (accuracy per condition and clip length, wrong",
-      "tracks and no-matches, false positives with 95%% Wilson intervals, offset precision, ingest",
-      "and query CPU, latency, index size) ready for BENCHMARKS.md."
+      "Reads DIR/manifest.csv, indexes DIR/refs/ and the --background library into",
+      "one index, matches the queries of the chosen --split in one timed pass",
+      "(after a short warm-up) and prints Markdown tables ready for BENCHMARKS.md:",
+      "accuracy per condition and clip length, wrong tracks and no-matches, false",
+      "positives with 95%% Wilson intervals, offset precision, ingest and query CPU",
+      "(children included), latency p50/p95/p99, index size."
     })
 final class EvalCommand implements Callable<Integer> {
   /** Queries matched before the measured pass, by default. */
