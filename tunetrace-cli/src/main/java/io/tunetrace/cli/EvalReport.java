@@ -287,7 +287,7 @@ record EvalReport(
     b.append("| metric | value |\n| --- | --- |\n");
     row(b, "false positives on held-out clips", fp.share());
     row(b, "false positives, 95% Wilson interval", fp.total() == 0 ? "—" : String.format(
-        Locale.ROOT, "%s; %d clips from %d of %d sources, matched to %d distinct tracks",
+        Locale.ROOT, "%s; clips with a match: %d, from %d of %d sources; distinct tracks matched: %d",
         fp.interval(), falsePositiveClips().size(), falsePositiveSources().size(),
         heldOutSources(), falsePositiveTracks().size()));
     row(b, "correct matches with delta_ms within 100 ms of the truth (all but speed2)",

@@ -91,8 +91,8 @@ class EvalReportTest {
         + "| phone | 50.0% (1/2) [9.5–90.5%] | — | 50.0% (1/2) [9.5–90.5%] |\n"
         + "| **all** | 50.0% (1/2) [9.5–90.5%] | 0.0% (0/1) [0.0–79.3%]"
         + " | 33.3% (1/3) [6.1–79.2%] |\n"), md);
-    assertTrue(md.contains("| false positives, 95% Wilson interval | [6.1–79.2%]; 1 clips from 1"
-        + " of 2 sources, matched to 1 distinct tracks |"), md);
+    assertTrue(md.contains("| false positives, 95% Wilson interval | [6.1–79.2%]; clips with a match:"
+        + " 1, from 1 of 2 sources; distinct tracks matched: 1 |"), md);
     assertTrue(md.contains("| ingest CPU, whole process + child processes (/proc/self/stat) |"
         + " 12.50 CPU-s (2.50 in child processes) for 1.00 h of audio added:"
         + " 288× realtime per CPU-second |"), md);
