@@ -290,7 +290,7 @@ record EvalReport(
         Locale.ROOT, "%s; clips with a match: %d, from %d of %d sources; distinct tracks matched: %d",
         fp.interval(), falsePositiveClips().size(), falsePositiveSources().size(),
         heldOutSources(), falsePositiveTracks().size()));
-    row(b, "correct matches with delta_ms within 100 ms of the truth (all but speed2)",
+    row(b, "correct matches with delta_ms within 100 ms of the truth (all but speed2; speed, tempo: plus their drift)",
         deltaPrecision(false).share());
     row(b, "speed2 correct matches with delta_ms within the 2% drift window ± 100 ms",
         deltaPrecision(true).share());

@@ -76,20 +76,36 @@ final class Evaluation {
       return error == null && !matched();
     }
 
-    /** Whether delta_ms lies within the tolerance of the truth (scaled for speed2). */
+    /**
+     * Whether delta_ms lies within the tolerance of the truth, widened by the time drift of a
+     * clip played faster or slower (speed2, and speed/tempo by their param).
+     */
     boolean deltaWithinTolerance() {
       if (deltaMillis == null) {
         return false;
       }
       double truth = row.offsetSeconds() * 1000;
-      if (row.condition().equals("speed2")) {
-        // Query second q holds track second offset + 1.02 q: delta drifts by 2% of the clip.
-        double drift = (SPEED2_FACTOR - 1) * row.lengthSeconds() * 1000;
-        return deltaMillis >= truth - DELTA_TOLERANCE_MILLIS
-            && deltaMillis <= truth + drift + DELTA_TOLERANCE_MILLIS;
-      }
-      return Math.abs(deltaMillis - truth) <= DELTA_TOLERANCE_MILLIS;
+      // Query second q holds track second offset + f q: delta drifts by (f - 1) of the clip.
+      double drift = (timeFactor(row) - 1) * row.lengthSeconds() * 1000;
+      return deltaMillis >= truth + Math.min(0, drift) - DELTA_TOLERANCE_MILLIS
+          && deltaMillis <= truth + Math.max(0, drift) + DELTA_TOLERANCE_MILLIS;
     }
+  }
+
+  /** How much faster than the track a clip plays: 1.02 for speed2, the param of speed/tempo. */
+  static double timeFactor(Manifest.Row row) {
+    return switch (row.condition()) {
+      case "speed2" -> SPEED2_FACTOR;
+      case "speed", "tempo" -> {
+        try {
+          double f = Double.parseDouble(row.param());
+          yield f > 0 && Double.isFinite(f) ? f : 1;
+        } catch (NumberFormatException e) {
+          yield 1;
+        }
+      }
+      default -> 1;
+    };
   }
 
   /**

@@ -56,7 +56,8 @@ class EvalAndDemoTest {
     assertTrue(out.contains("| white20 | 100.0% (3/3) | — | 100.0% (3/3) |"), out);
     assertTrue(out.contains("| false positives on held-out clips | 0.0% (0/1) |"), out);
     assertTrue(out.contains(
-        "| correct matches with delta_ms within 100 ms of the truth (all but speed2) | 100.0% (6/6) |"),
+        "| correct matches with delta_ms within 100 ms of the truth (all but speed2; speed, tempo:"
+        + " plus their drift) | 100.0% (6/6) |"),
         out);
     assertTrue(out.contains("| wrong track ranked first on clean clips | 0 |"), out);
     assertTrue(out.contains("× realtime per core (worker CPU time)"), out);

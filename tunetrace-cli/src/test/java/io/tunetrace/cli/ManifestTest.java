@@ -77,6 +77,24 @@ class ManifestTest {
   }
 
   @Test
+  void deltaToleranceFollowsTheDrawnSpeedOrTempo() {
+    // 3% slow over 10 s: delta drifts down by up to 300 ms.
+    Manifest.Row slow = new Manifest.Row("q.wav", "r.wav", 10, 10, "speed", "0.9700");
+    assertTrue(result(slow, 9_600L).deltaWithinTolerance());
+    assertFalse(result(slow, 9_599L).deltaWithinTolerance());
+    assertTrue(result(slow, 10_100L).deltaWithinTolerance());
+    assertFalse(result(slow, 10_101L).deltaWithinTolerance());
+    Manifest.Row faster = new Manifest.Row("q.wav", "r.wav", 10, 5, "tempo", "1.0400");
+    assertTrue(result(faster, 10_300L).deltaWithinTolerance());
+    assertFalse(result(faster, 10_301L).deltaWithinTolerance());
+    // Pitch keeps time; an unreadable param means no drift.
+    Manifest.Row pitch = new Manifest.Row("q.wav", "r.wav", 10, 5, "pitch", "-120");
+    assertFalse(result(pitch, 10_101L).deltaWithinTolerance());
+    Manifest.Row odd = new Manifest.Row("q.wav", "r.wav", 10, 5, "speed", "fast");
+    assertFalse(result(odd, 10_101L).deltaWithinTolerance());
+  }
+
+  @Test
   void percentilesAreNearestRank() {
     double[] sorted = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
     assertEquals(5, Evaluation.percentile(sorted, 50));
