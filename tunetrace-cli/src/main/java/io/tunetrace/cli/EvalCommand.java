@@ -18,12 +18,20 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Measure accuracy and speed on a corpus made by make-corpus.",
-      "Reads DIR/manifest.csv, indexes DIR/refs/ into a temporary index, matches every query in",
-      "DIR/queries/ (after a warm-up pass) and prints Markdown",
-      "tables (accuracy per condition and clip length, false positives, offset precision, ingest",
-      "speed, query latency, index size) ready for BENCHMARKS.md."
+      "Reads DIR/manifest.csv, indexes DIR/refs/ and the --background library into",
+      "one index, matches the queries of the chosen --split in one timed pass",
+      "(after a short warm-up) and prints Markdown tables ready for BENCHMARKS.md:",
+      "accuracy per condition and clip length, wrong tracks and no-matches, false",
+      "positives with 95%% Wilson intervals, offset precision, ingest and query CPU",
+      "(children included), latency p50/p95/p99, index size."
     })
 final class EvalCommand implements Callable<Integer> {
+  /** Queries matched before the measured pass, by default. */
+  static final int DEFAULT_WARMUP = 20;
+
+  /** The value of a bare {@code --json}: the report goes to stdout. */
+  static final String STDOUT = "-";
+
   @Spec CommandSpec spec;
   @Mixin VerboseOption verboseOption;
 
@@ -31,12 +39,45 @@ final class EvalCommand implements Callable<Integer> {
   Path corpus;
 
   @Option(
+      names = "--background",
+      paramLabel = "DIR",
+      description = "Distractor library (e.g. from collect-music) indexed with the refs;"
+          + " every audio file under DIR, symlinks followed.")
+  Path background;
+
+  @Option(
+      names = "--index",
+      paramLabel = "DIR",
+      description = "Index to use and keep (created if missing; files already in it are not"
+          + " indexed again), so a big background is indexed once. Default: a temporary index.")
+  Path index;
+
+  @Option(
+      names = "--split",
+      paramLabel = "PART",
+      description = "tune, test or all (default: ${DEFAULT-VALUE}): match only the queries of"
+          + " one half of the refs and never-indexed sources; every ref is indexed in any case.")
+  String split = "all";
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      description = "Queries matched before the measured pass (default: ${DEFAULT-VALUE}).")
+  int warmup = DEFAULT_WARMUP;
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Ingest threads (default: all cores, ${DEFAULT-VALUE}).")
   int threads = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write every result as JSON.")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      arity = "0..1",
+      fallbackValue = STDOUT,
+      description = "Write the whole report as one JSON object: alone (or with -) on stdout"
+          + " instead of the tables, with FILE to that file besides the tables.")
   Path jsonFile;
 
   @Override
@@ -44,14 +85,32 @@ final class EvalCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be at least 1: " + threads);
     }
+    if (warmup < 0) {
+      throw new ParameterException(spec.commandLine(), "--warmup must be at least 0: " + warmup);
+    }
+    CorpusSplit.Part part;
+    try {
+      part = CorpusSplit.Part.parse(split);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--" + e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Evaluation.Report report = new Evaluation(threads, err).run(corpus);
-    out.print(report.markdown());
-    out.flush();
-    if (jsonFile != null) {
-      Files.writeString(jsonFile, report.json(), StandardCharsets.UTF_8);
+    EvalReport report = new Evaluation(threads, err)
+        .run(corpus, new Evaluation.Options(background, index, part, warmup));
+    if (jsonToStdout()) {
+      out.print(report.json());
+    } else {
+      out.print(report.markdown());
+      if (jsonFile != null) {
+        Files.writeString(jsonFile, report.json(), StandardCharsets.UTF_8);
+      }
     }
+    out.flush();
     return Main.EXIT_OK;
+  }
+
+  boolean jsonToStdout() {
+    return jsonFile != null && jsonFile.toString().equals(STDOUT);
   }
 }

@@ -4,34 +4,56 @@ import io.tunetrace.core.Match;
 import io.tunetrace.core.MatchResult;
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.index.IndexStats;
+import io.tunetrace.core.index.Track;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Measures recognition quality and speed on a corpus made by {@code make-corpus}: indexes
- * {@code refs/} into a fresh index (in parallel, timing worker CPU), matches every query of
- * {@code manifest.csv} sequentially after a warm-up pass, and reports accuracy, false positives,
- * offset precision, speed and index size. Not thread-safe.
+ * {@code refs/} (then an optional background library of distractor tracks) into one index, in
+ * parallel, matches the queries of {@code manifest.csv} of the chosen split sequentially in one
+ * measured pass after a short warm-up, and returns an {@link EvalReport}. Not thread-safe.
  */
 final class Evaluation {
   /** Display order of the conditions make-corpus knows; others follow alphabetically. */
   static final List<String> CONDITION_ORDER =
-      List.of("clean", "white10", "room", "phone", "pink0", "speed2");
+      List.of("clean", "white10", "room", "phone", "pink0", "speed2", "speed", "tempo", "pitch",
+          "speech", "babble", "gsm", "lowbit", "mix", "fx");
 
   /** Tolerance on delta_ms around the truth. */
   static final long DELTA_TOLERANCE_MILLIS = 100;
 
   /** Speed factor of the speed2 condition (sox speed 1.02). */
   static final double SPEED2_FACTOR = 1.02;
+
+  /**
+   * What to evaluate besides the corpus.
+   *
+   * @param background folder of distractor audio indexed after the refs, or null
+   * @param index index folder to use and keep (created if missing; files already in it by SHA-256
+   *     are not added again), or null for a temporary index
+   * @param part which half of the corpus's queries to match
+   * @param warmupQueries queries matched before the measured pass (not counted)
+   */
+  record Options(Path background, Path index, CorpusSplit.Part part, int warmupQueries) {
+    Options {
+      if (part == null) {
+        throw new IllegalArgumentException("part == null");
+      }
+      if (warmupQueries < 0) {
+        throw new IllegalArgumentException("warmupQueries < 0: " + warmupQueries);
+      }
+    }
+  }
 
   /** The outcome of one query. */
   record QueryResult(Manifest.Row row, String got, Long deltaMillis, double score, int confidence,
@@ -44,245 +66,104 @@ final class Evaluation {
       return !row.heldOut() && row.expected().equals(got);
     }
 
-    /** Whether delta_ms lies within the tolerance of the truth (scaled for speed2). */
+    /** An indexed clip answered with another track. */
+    boolean wrongTrack() {
+      return !row.heldOut() && matched() && !correct();
+    }
+
+    /** Read and matched, with nothing accepted. */
+    boolean noMatch() {
+      return error == null && !matched();
+    }
+
+    /**
+     * Whether delta_ms lies within the tolerance of the truth, widened by the time drift of a
+     * clip played faster or slower (speed2, and speed/tempo by their param).
+     */
     boolean deltaWithinTolerance() {
       if (deltaMillis == null) {
         return false;
       }
       double truth = row.offsetSeconds() * 1000;
-      if (row.condition().equals("speed2")) {
-        // Query second q holds track second offset + 1.02 q: delta drifts by 2% of the clip.
-        double drift = (SPEED2_FACTOR - 1) * row.lengthSeconds() * 1000;
-        return deltaMillis >= truth - DELTA_TOLERANCE_MILLIS
-            && deltaMillis <= truth + drift + DELTA_TOLERANCE_MILLIS;
-      }
-      return Math.abs(deltaMillis - truth) <= DELTA_TOLERANCE_MILLIS;
+      // Query second q holds track second offset + f q: delta drifts by (f - 1) of the clip.
+      double drift = (timeFactor(row) - 1) * row.lengthSeconds() * 1000;
+      return deltaMillis >= truth + Math.min(0, drift) - DELTA_TOLERANCE_MILLIS
+          && deltaMillis <= truth + Math.max(0, drift) + DELTA_TOLERANCE_MILLIS;
     }
   }
 
-  /** Everything measured. */
-  record Report(
-      Path corpus,
-      int refs,
-      int refFailures,
-      Ingester.Summary ingest,
-      IndexStats stats,
-      List<QueryResult> results) {
-
-    List<String> conditions() {
-      TreeSet<String> others = new TreeSet<>();
-      List<String> ordered = new ArrayList<>();
-      for (QueryResult r : results) {
-        if (!r.row().heldOut() && !CONDITION_ORDER.contains(r.row().condition())) {
-          others.add(r.row().condition());
+  /** How much faster than the track a clip plays: 1.02 for speed2, the param of speed/tempo. */
+  static double timeFactor(Manifest.Row row) {
+    return switch (row.condition()) {
+      case "speed2" -> SPEED2_FACTOR;
+      case "speed", "tempo" -> {
+        try {
+          double f = Double.parseDouble(row.param());
+          yield f > 0 && Double.isFinite(f) ? f : 1;
+        } catch (NumberFormatException e) {
+          yield 1;
         }
       }
-      for (String c : CONDITION_ORDER) {
-        if (results.stream().anyMatch(r -> !r.row().heldOut() && r.row().condition().equals(c))) {
-          ordered.add(c);
-        }
-      }
-      ordered.addAll(others);
-      return ordered;
-    }
+      default -> 1;
+    };
+  }
 
-    List<Double> lengths() {
-      return results.stream().map(r -> r.row().lengthSeconds()).distinct().sorted().toList();
-    }
-
-    /** [correct, total] for known clips of this condition (null = all) and length (null = all). */
-    int[] accuracy(String condition, Double length) {
-      int correct = 0;
-      int total = 0;
-      for (QueryResult r : results) {
-        if (r.row().heldOut()
-            || condition != null && !r.row().condition().equals(condition)
-            || length != null && r.row().lengthSeconds() != length) {
-          continue;
-        }
-        total++;
-        correct += r.correct() ? 1 : 0;
-      }
-      return new int[] {correct, total};
-    }
-
-    int[] falsePositives() {
-      int fp = 0;
-      int total = 0;
-      for (QueryResult r : results) {
-        if (r.row().heldOut()) {
-          total++;
-          fp += r.matched() ? 1 : 0;
-        }
-      }
-      return new int[] {fp, total};
-    }
-
-    /** [within tolerance, correct matches], for speed2 only or for every other condition. */
-    int[] deltaPrecision(boolean speed2) {
-      int ok = 0;
-      int total = 0;
-      for (QueryResult r : results) {
-        if (r.correct() && r.row().condition().equals("speed2") == speed2) {
-          total++;
-          ok += r.deltaWithinTolerance() ? 1 : 0;
-        }
-      }
-      return new int[] {ok, total};
-    }
-
-    int wrongTrackFirstOnClean() {
-      int n = 0;
-      for (QueryResult r : results) {
-        if (!r.row().heldOut() && r.row().condition().equals("clean") && r.matched()
-            && !r.correct()) {
-          n++;
-        }
-      }
-      return n;
-    }
-
-    long errors() {
-      return results.stream().filter(r -> r.error() != null).count();
-    }
-
-    double[] latencyPercentiles(java.util.function.Predicate<QueryResult> which) {
-      double[] l = results.stream().filter(r -> r.error() == null).filter(which)
-          .mapToDouble(QueryResult::latencyMillis).sorted().toArray();
-      return new double[] {percentile(l, 50), percentile(l, 95), l.length};
-    }
-
-    /** Per file extension: [audio millis, CPU nanos, files] of the added refs. */
-    Map<String, long[]> ingestByFormat() {
-      Map<String, long[]> byFormat = new TreeMap<>();
-      for (Ingester.Outcome o : ingest.outcomes()) {
-        Long cpu = ingest.fileCpuNanos().get(o.file());
-        if (o.kind() != Ingester.Kind.ADDED || cpu == null) {
-          continue;
-        }
-        long[] v = byFormat.computeIfAbsent(AudioFiles.extension(o.file()), k -> new long[3]);
-        v[0] += o.audioMillis();
-        v[1] += cpu;
-        v[2]++;
-      }
-      return byFormat;
-    }
-
-    String markdown() {
-      StringBuilder b = new StringBuilder();
-      List<Double> lengths = lengths();
-      b.append("Top-1 accuracy (correct / clips):\n\n| condition |");
-      for (double len : lengths) {
-        b.append(' ').append(seconds(len)).append(" |");
-      }
-      b.append(" all |\n| --- |");
-      b.append(" --- |".repeat(lengths.size() + 1)).append('\n');
-      for (String c : conditions()) {
-        b.append("| ").append(c).append(" |");
-        for (double len : lengths) {
-          b.append(' ').append(share(accuracy(c, len))).append(" |");
-        }
-        b.append(' ').append(share(accuracy(c, null))).append(" |\n");
-      }
-      b.append("| **all** |");
-      for (double len : lengths) {
-        b.append(' ').append(share(accuracy(null, len))).append(" |");
-      }
-      b.append(' ').append(share(accuracy(null, null))).append(" |\n\n");
-
-      double[] all = latencyPercentiles(r -> true);
-      double[] wav5 = latencyPercentiles(
-          r -> r.row().lengthSeconds() == 5.0 && r.row().query().toLowerCase(Locale.ROOT).endsWith(".wav"));
-      long audio = ingest.audioMillis();
-      b.append("| metric | value |\n| --- | --- |\n");
-      row(b, "false positives on held-out clips", share(falsePositives()));
-      row(b, "correct matches with delta_ms within 100 ms of the truth (all but speed2)",
-          share(deltaPrecision(false)));
-      row(b, "speed2 correct matches with delta_ms within the 2% drift window ± 100 ms",
-          share(deltaPrecision(true)));
-      row(b, "wrong track ranked first on clean clips", Integer.toString(wrongTrackFirstOnClean()));
-      row(b, "queries that could not be read", Long.toString(errors()));
-      row(b, "refs indexed", String.format(Locale.ROOT, "%d (%d failed), %s of audio, %,d postings",
-          refs - refFailures, refFailures, Format.hours(audio), ingest.postings()));
-      row(b, "ingest speed (decode included)", String.format(Locale.ROOT,
-          "%.0f× realtime per core (worker CPU time); %.0f× realtime wall-clock on %d threads",
-          ingest.realtimePerCore(), ingest.realtimeFactor(), ingest.threads()));
-      if (ingest.realtimePerCoreWithChildren() >= 0) {
-        row(b, "ingest speed counting child processes (ffmpeg decode of OGG etc.)", String.format(
-            Locale.ROOT, "%.0f× realtime per core", ingest.realtimePerCoreWithChildren()));
-      }
-      for (Map.Entry<String, long[]> e : ingestByFormat().entrySet()) {
-        long[] v = e.getValue();
-        row(b, "hash + decode + fingerprint speed, " + e.getKey() + " refs (in-JVM CPU)",
-            String.format(Locale.ROOT, "%.0f× realtime per core (%d files, %s)",
-                v[1] == 0 ? 0 : v[0] * 1e6 / v[1], v[2], Format.hours(v[0])));
-      }
-      row(b, "query latency p50 / p95 (in-process, decode included, warm)", String.format(
-          Locale.ROOT, "%.2f ms / %.2f ms (%d queries)", all[0], all[1], (int) all[2]));
-      if (wav5[2] > 0) {
-        row(b, "query latency p50 / p95, 5 s WAV clips", String.format(
-            Locale.ROOT, "%.2f ms / %.2f ms (%d queries)", wav5[0], wav5[1], (int) wav5[2]));
-      }
-      row(b, "index size", String.format(Locale.ROOT, "%s per hour of audio, %.2f bytes per posting, %s total",
-          Format.bytes(stats.bytesPerHour()), stats.bytesPerPosting(), Format.bytes(stats.bytes())));
-      return b.toString();
-    }
-
-    String json() {
-      StringBuilder rows = new StringBuilder("[");
-      for (int i = 0; i < results.size(); i++) {
-        QueryResult r = results.get(i);
-        Json j = new Json()
-            .put("query", r.row().query())
-            .put("expected", r.row().expected())
-            .put("condition", r.row().condition())
-            .put("offset_s", r.row().offsetSeconds())
-            .put("length_s", r.row().lengthSeconds())
-            .put("got", r.got())
-            .putRaw("delta_ms", r.deltaMillis() == null ? "null" : r.deltaMillis().toString())
-            .put("score", Json.round(r.score(), 4))
-            .put("confidence", r.confidence())
-            .put("correct", r.correct() ? 1 : 0)
-            .put("latency_ms", Json.round(r.latencyMillis(), 3));
-        if (r.error() != null) {
-          j.put("error", r.error());
-        }
-        rows.append(i == 0 ? "\n  " : ",\n  ").append(j);
-      }
-      rows.append("\n]");
-      StringBuilder acc = new StringBuilder("{");
-      List<String> conditions = conditions();
-      for (int i = 0; i < conditions.size(); i++) {
-        String c = conditions.get(i);
-        Json byLength = new Json();
-        for (double len : lengths()) {
-          int[] a = accuracy(c, len);
-          if (a[1] > 0) {
-            byLength.putRaw(seconds(len).replace(" ", ""), "[" + a[0] + ", " + a[1] + "]");
+  /**
+   * The indexed files of one folder (refs or background).
+   *
+   * @param dir the folder
+   * @param summary the ingest run
+   * @param tracks files now in the index as their own track (added, or already there)
+   * @param added files added in this run
+   * @param reused files already in the given index (same SHA-256)
+   * @param duplicates files with the same bytes as another file of this run
+   * @param failed files that could not be read or stored
+   * @param audioMillis audio of the {@code tracks}
+   * @param postings postings of the {@code tracks}
+   * @param trackIds index ids of the {@code tracks}
+   */
+  record Library(Path dir, Ingester.Summary summary, long tracks, long added, long reused,
+      long duplicates, long failed, long audioMillis, long postings, Set<Integer> trackIds) {
+    static Library of(Path dir, Ingester.Summary summary, Set<Integer> earlierIds) {
+      long added = 0;
+      long reused = 0;
+      long duplicates = 0;
+      long failed = 0;
+      long audio = 0;
+      long postings = 0;
+      Set<Integer> ids = new HashSet<>();
+      // Added files first: a duplicate can be recorded before the file it duplicates.
+      for (Ingester.Outcome o : summary.outcomes()) {
+        if (o.kind() == Ingester.Kind.ADDED) {
+          added++;
+          audio += o.audioMillis();
+          postings += o.postings();
+          if (o.track() != null) {
+            ids.add(o.track().id());
           }
+        } else if (o.kind() == Ingester.Kind.FAILED) {
+          failed++;
         }
-        acc.append(i == 0 ? "" : ", ").append(Json.quote(c)).append(": ").append(byLength);
       }
-      acc.append('}');
-      int[] fp = falsePositives();
-      int[] delta = deltaPrecision(false);
-      double[] lat = latencyPercentiles(r -> true);
-      return new Json()
-          .put("corpus", corpus.toString())
-          .putRaw("accuracy", acc.toString())
-          .putRaw("false_positives", "[" + fp[0] + ", " + fp[1] + "]")
-          .putRaw("delta_within_100ms", "[" + delta[0] + ", " + delta[1] + "]")
-          .put("wrong_track_first_clean", wrongTrackFirstOnClean())
-          .put("ingest_realtime_per_core", Json.round(ingest.realtimePerCore(), 1))
-          .put("ingest_realtime_wall", Json.round(ingest.realtimeFactor(), 1))
-          .put("ingest_audio_s", ingest.audioMillis() / 1000.0)
-          .put("latency_p50_ms", Json.round(lat[0], 3))
-          .put("latency_p95_ms", Json.round(lat[1], 3))
-          .put("index_bytes", stats.bytes())
-          .put("index_bytes_per_hour", Math.round(stats.bytesPerHour()))
-          .put("index_bytes_per_posting", Json.round(stats.bytesPerPosting(), 3))
-          .putRaw("queries", rows.toString())
-          + "\n";
+      for (Ingester.Outcome o : summary.outcomes()) {
+        Track t = o.track();
+        if (o.kind() != Ingester.Kind.DUPLICATE) {
+          continue;
+        }
+        if (t == null || earlierIds.contains(t.id()) || !ids.add(t.id())) {
+          duplicates++;
+        } else {
+          reused++;
+          audio += t.metadata().durationMillis();
+          postings += t.postingCount();
+        }
+      }
+      return new Library(dir, summary, added + reused, added, reused, duplicates, failed, audio,
+          postings, Set.copyOf(ids));
+    }
+
+    int files() {
+      return summary.outcomes().size();
     }
   }
 
@@ -295,7 +176,12 @@ final class Evaluation {
     this.log = log;
   }
 
-  Report run(Path corpus) throws IOException, InterruptedException {
+  /** Evaluates every query with a temporary index, no background and the existing warm-up. */
+  EvalReport run(Path corpus) throws IOException, InterruptedException {
+    return run(corpus, new Options(null, null, CorpusSplit.Part.ALL, EvalCommand.DEFAULT_WARMUP));
+  }
+
+  EvalReport run(Path corpus, Options options) throws IOException, InterruptedException {
     Path manifestFile = corpus.resolve("manifest.csv");
     Path refsDir = corpus.resolve("refs");
     Path queriesDir = corpus.resolve("queries");
@@ -305,38 +191,112 @@ final class Evaluation {
     if (!Files.isDirectory(refsDir)) {
       throw new CliException("no refs/ folder in " + corpus);
     }
+    if (options.background() != null && !Files.isDirectory(options.background())) {
+      throw new CliException("no background folder at " + options.background());
+    }
     List<Manifest.Row> rows = Manifest.read(manifestFile);
+    CorpusSplit split = CorpusSplit.of(rows);
+    List<Manifest.Row> selected =
+        rows.stream().filter(r -> split.includes(r, options.part())).toList();
     List<Path> refs = AudioFiles.expand(List.of(refsDir));
-    Path indexDir = Files.createTempDirectory("tunetrace-eval-");
+    List<Path> backgroundFiles = options.background() == null ? List.of()
+        : AudioFiles.expand(List.of(options.background()));
+    if (options.background() != null && backgroundFiles.isEmpty()) {
+      throw new CliException("no audio files in background folder " + options.background());
+    }
+    boolean temporary = options.index() == null;
+    Path indexDir = temporary ? Files.createTempDirectory("tunetrace-eval-") : options.index();
     try (TuneTrace tt = IndexOption.openEmbedded(indexDir)) {
+      ProcessCpuTime cpu0 = ProcessCpuTime.now();
       log.printf(Locale.ROOT, "indexing %d refs with %d threads...%n", refs.size(), threads);
       log.flush();
-      Ingester.Summary ingest = new Ingester(tt.index(), threads, null, null).run(refs);
-      int refFailures = (int) ingest.count(Ingester.Kind.FAILED);
-      for (Ingester.Outcome o : ingest.outcomes()) {
-        if (o.kind() == Ingester.Kind.FAILED) {
-          log.println("failed: " + o.file() + ": " + o.detail());
-        }
+      Ingester.Summary refIngest = ingest(tt, refs);
+      Library refLibrary = Library.of(refsDir, refIngest, Set.of());
+      Library background = null;
+      if (options.background() != null) {
+        log.printf(Locale.ROOT, "indexing %d background files from %s...%n",
+            backgroundFiles.size(), options.background());
+        log.flush();
+        background = Library.of(options.background(), ingest(tt, backgroundFiles),
+            refLibrary.trackIds());
       }
+      ProcessCpuTime cpu1 = ProcessCpuTime.now();
+      warnAboutRenamedRefs(refIngest);
       IndexStats stats = tt.index().stats();
-      log.printf(Locale.ROOT, "matching %d queries (warm-up pass, then measured pass)...%n", rows.size());
+      Set<Integer> known = new HashSet<>(refLibrary.trackIds());
+      if (background != null) {
+        known.addAll(background.trackIds());
+      }
+      long otherTracks = tt.index().tracks().stream().filter(t -> !known.contains(t.id())).count();
+      if (otherTracks > 0) {
+        log.printf(Locale.ROOT, "warning: the index holds %d tracks that are neither refs nor"
+            + " background files of this run%n", otherTracks);
+      }
+
+      int warmup = Math.min(options.warmupQueries(), selected.size());
+      log.printf(Locale.ROOT, "matching %d of %d queries (split %s; %d warm-up queries first)...%n",
+          selected.size(), rows.size(), options.part().label(), warmup);
       log.flush();
-      for (Manifest.Row row : rows) {
+      for (Manifest.Row row : selected.subList(0, warmup)) {
         matchOne(tt, queriesDir, row);
       }
-      log.println("warm-up done; measuring...");
-      log.flush();
       List<QueryResult> results = new ArrayList<>();
-      for (Manifest.Row row : rows) {
+      ProcessCpuTime cpu2 = ProcessCpuTime.now();
+      for (Manifest.Row row : selected) {
         results.add(matchOne(tt, queriesDir, row));
         if (results.size() % 100 == 0) {
-          log.printf(Locale.ROOT, "  %d/%d%n", results.size(), rows.size());
+          log.printf(Locale.ROOT, "  %d/%d%n", results.size(), selected.size());
           log.flush();
         }
       }
-      return new Report(corpus, refs.size(), refFailures, ingest, stats, results);
+      ProcessCpuTime cpu3 = ProcessCpuTime.now();
+      EvalReport.Cpu cpu = new EvalReport.Cpu(
+          cpu1 == null ? 0 : cpu1.ticksPerSecond(),
+          ProcessCpuTime.secondsBetween(cpu0, cpu1),
+          ProcessCpuTime.childSecondsBetween(cpu0, cpu1),
+          ProcessCpuTime.secondsBetween(cpu2, cpu3),
+          ProcessCpuTime.childSecondsBetween(cpu2, cpu3));
+      return new EvalReport(corpus, split, options.part(), rows.size(), warmup, refLibrary,
+          background, stats, otherTracks, cpu, results);
     } finally {
-      deleteRecursively(indexDir);
+      if (temporary) {
+        deleteRecursively(indexDir);
+      }
+    }
+  }
+
+  private Ingester.Summary ingest(TuneTrace tt, List<Path> files) throws InterruptedException {
+    AtomicInteger done = new AtomicInteger();
+    int step = files.size() >= 1000 ? 100 : files.size() >= 100 ? 25 : Integer.MAX_VALUE;
+    Ingester.Summary summary = new Ingester(tt.index(), threads, null, o -> {
+      int n = done.incrementAndGet();
+      if (n % step == 0) {
+        synchronized (log) {
+          log.printf(Locale.ROOT, "  %d/%d%n", n, files.size());
+          log.flush();
+        }
+      }
+    }).run(files);
+    for (Ingester.Outcome o : summary.outcomes()) {
+      if (o.kind() == Ingester.Kind.FAILED) {
+        log.println("failed: " + o.file() + ": " + o.detail());
+      }
+    }
+    log.flush();
+    return summary;
+  }
+
+  /** A ref whose bytes are indexed under another file name can never be judged correct. */
+  private void warnAboutRenamedRefs(Ingester.Summary refIngest) {
+    for (Ingester.Outcome o : refIngest.outcomes()) {
+      if (o.kind() == Ingester.Kind.DUPLICATE) {
+        String name = o.file().getFileName().toString();
+        String stored = o.track() == null ? null : fileName(o.track());
+        if (!name.equals(stored)) {
+          log.println("warning: ref " + name + " is indexed as " + o.detail()
+              + "; its queries will count as wrong");
+        }
+      }
     }
   }
 
@@ -355,10 +315,14 @@ final class Evaluation {
     if (best == null) {
       return new QueryResult(row, null, null, 0, 0, ms, null);
     }
-    String source = best.track().metadata().sourcePath();
-    String got = source.isEmpty() ? best.track().metadata().title()
-        : Path.of(source).getFileName().toString();
-    return new QueryResult(row, got, best.deltaMillis(), best.score(), best.confidence(), ms, null);
+    return new QueryResult(row, fileName(best.track()), best.deltaMillis(), best.score(),
+        best.confidence(), ms, null);
+  }
+
+  /** The file name a track was added from, else its title. */
+  static String fileName(Track track) {
+    String source = track.metadata().sourcePath();
+    return source.isEmpty() ? track.metadata().title() : Path.of(source).getFileName().toString();
   }
 
   static double percentile(double[] sorted, double p) {
@@ -369,20 +333,8 @@ final class Evaluation {
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
   }
 
-  static String share(int[] counts) {
-    if (counts[1] == 0) {
-      return "—";
-    }
-    return String.format(Locale.ROOT, "%.1f%% (%d/%d)", 100.0 * counts[0] / counts[1], counts[0],
-        counts[1]);
-  }
-
   static String seconds(double s) {
     return s == Math.rint(s) ? (long) s + " s" : s + " s";
-  }
-
-  private static void row(StringBuilder b, String metric, String value) {
-    b.append("| ").append(metric).append(" | ").append(value).append(" |\n");
   }
 
   static void deleteRecursively(Path dir) {

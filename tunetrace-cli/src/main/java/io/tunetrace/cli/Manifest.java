@@ -9,20 +9,33 @@ import java.util.List;
 
 /**
  * The {@code manifest.csv} of an evaluation corpus: header
- * {@code query,expected,offset_s,length_s,condition}, one row per query. {@code expected} is the
- * reference file name relative to {@code refs/}, empty for held-out music that must not match.
+ * {@code query,expected,offset_s,length_s,condition}, optionally followed by {@code ,param} (the
+ * value a ranged condition was drawn with, empty when fixed), one row per query. {@code expected}
+ * is the reference file name relative to {@code refs/}, empty for held-out music that must not
+ * match.
  */
 final class Manifest {
   static final String HEADER = "query,expected,offset_s,length_s,condition";
+  static final String HEADER_WITH_PARAM = HEADER + ",param";
 
   /**
    * One query of the corpus.
    *
    * @param query file name relative to {@code queries/}
    * @param expected reference file name relative to {@code refs/}, empty for held-out
+   * @param param the condition's drawn parameter, empty when fixed or not in the manifest
    */
   record Row(String query, String expected, double offsetSeconds, double lengthSeconds,
-      String condition) {
+      String condition, String param) {
+    Row {
+      param = param == null ? "" : param;
+    }
+
+    Row(String query, String expected, double offsetSeconds, double lengthSeconds,
+        String condition) {
+      this(query, expected, offsetSeconds, lengthSeconds, condition, "");
+    }
+
     boolean heldOut() {
       return expected.isEmpty();
     }
@@ -37,9 +50,12 @@ final class Manifest {
   /** Parses CSV text (RFC 4180 quoting); {@code name} is used in error messages. */
   static List<Row> parse(String text, String name) {
     List<List<String>> records = Csv.parse(text);
-    if (records.isEmpty() || !String.join(",", records.get(0)).strip().equals(HEADER)) {
-      throw new CliException(name + ": header must be " + HEADER);
+    String header = records.isEmpty() ? "" : String.join(",", records.get(0)).strip();
+    if (!header.equals(HEADER) && !header.equals(HEADER_WITH_PARAM)) {
+      throw new CliException(
+          name + ": header must be " + HEADER + " or " + HEADER_WITH_PARAM);
     }
+    int fields = records.get(0).size();
     List<Row> rows = new ArrayList<>();
     for (int i = 1; i < records.size(); i++) {
       List<String> r = records.get(i);
@@ -47,14 +63,16 @@ final class Manifest {
       if (r.size() == 1 && r.get(0).isBlank()) {
         continue;
       }
-      if (r.size() != 5) {
-        throw new CliException(name + " line " + line + ": expected 5 fields, got " + r.size());
+      if (r.size() != fields) {
+        throw new CliException(
+            name + " line " + line + ": expected " + fields + " fields, got " + r.size());
       }
       if (r.get(0).isBlank()) {
         throw new CliException(name + " line " + line + ": query is empty");
       }
       rows.add(new Row(r.get(0).strip(), r.get(1).strip(), number(r.get(2), name, line, "offset_s"),
-          number(r.get(3), name, line, "length_s"), r.get(4).strip()));
+          number(r.get(3), name, line, "length_s"), r.get(4).strip(),
+          fields == 6 ? r.get(5).strip() : ""));
     }
     return rows;
   }

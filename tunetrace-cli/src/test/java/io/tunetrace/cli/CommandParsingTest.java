@@ -107,6 +107,32 @@ class CommandParsingTest {
     assertEquals(Path.of("c"), eval.corpus);
     assertEquals(2, eval.threads);
     assertEquals(Path.of("r.json"), eval.jsonFile);
+    assertFalse(eval.jsonToStdout());
+    assertNull(eval.background);
+    assertNull(eval.index);
+    assertEquals("all", eval.split);
+    assertEquals(EvalCommand.DEFAULT_WARMUP, eval.warmup);
+  }
+
+  @Test
+  void parsesEvalBackgroundIndexSplitAndBareJson() {
+    EvalCommand eval = command(parse("eval", "--json", "--corpus", "c", "--background", "bg",
+        "--index", "idx", "--split", "tune", "--warmup", "0"));
+    assertEquals(Path.of("c"), eval.corpus);
+    assertEquals(Path.of("bg"), eval.background);
+    assertEquals(Path.of("idx"), eval.index);
+    assertEquals("tune", eval.split);
+    assertEquals(0, eval.warmup);
+    assertTrue(eval.jsonToStdout());
+    EvalCommand last = command(parse("eval", "--corpus", "c", "--json"));
+    assertTrue(last.jsonToStdout());
+  }
+
+  @Test
+  void evalRejectsAnUnknownSplit() {
+    Cli eval = Cli.run("eval", "--corpus", "c", "--split", "half");
+    assertEquals(Main.EXIT_ERROR, eval.exitCode());
+    assertTrue(eval.err().startsWith("tunetrace: --split must be tune, test or all: half\n"), eval.err());
   }
 
   @Test

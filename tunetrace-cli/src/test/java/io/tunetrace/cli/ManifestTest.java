@@ -23,6 +23,22 @@ class ManifestTest {
   }
 
   @Test
+  void readsTheParamColumn() {
+    List<Manifest.Row> rows = Manifest.parse("query,expected,offset_s,length_s,condition,param\n"
+        + "track002_5s_speed.wav,track002.ogg,40.125,5.0,speed,1.0312\n"
+        + "track002_5s_clean.wav,track002.ogg,40.125,5.0,clean,\n"
+        + "unknown001_3s_mix.wav,,7.5,3.0,mix,\"other, piece.ogg\"\n", "manifest.csv");
+    assertEquals(List.of(
+        new Manifest.Row("track002_5s_speed.wav", "track002.ogg", 40.125, 5, "speed", "1.0312"),
+        new Manifest.Row("track002_5s_clean.wav", "track002.ogg", 40.125, 5, "clean", ""),
+        new Manifest.Row("unknown001_3s_mix.wav", "", 7.5, 3, "mix", "other, piece.ogg")), rows);
+    assertEquals("manifest.csv line 2: expected 6 fields, got 5", assertThrows(
+        CliException.class, () -> Manifest.parse(
+            "query,expected,offset_s,length_s,condition,param\na.wav,b.wav,1,3,clean\n",
+            "manifest.csv")).getMessage());
+  }
+
+  @Test
   void readsQuotedFieldsAndSkipsBlankLines() {
     List<Manifest.Row> rows = Manifest.parse("query,expected,offset_s,length_s,condition\n"
         + "\"a, \"\"b\"\".wav\",\"x.ogg\",1,3,clean\n\n", "m.csv");
@@ -33,8 +49,8 @@ class ManifestTest {
   void rejectsAWrongHeader() {
     CliException e = assertThrows(CliException.class,
         () -> Manifest.parse("q,e,o,l,c\n", "manifest.csv"));
-    assertEquals("manifest.csv: header must be query,expected,offset_s,length_s,condition",
-        e.getMessage());
+    assertEquals("manifest.csv: header must be query,expected,offset_s,length_s,condition"
+        + " or query,expected,offset_s,length_s,condition,param", e.getMessage());
   }
 
   @Test
@@ -58,6 +74,24 @@ class ManifestTest {
     assertTrue(result(fast, 10_200L).deltaWithinTolerance());
     assertFalse(result(fast, 10_201L).deltaWithinTolerance());
     assertFalse(result(fast, 9_899L).deltaWithinTolerance());
+  }
+
+  @Test
+  void deltaToleranceFollowsTheDrawnSpeedOrTempo() {
+    // 3% slow over 10 s: delta drifts down by up to 300 ms.
+    Manifest.Row slow = new Manifest.Row("q.wav", "r.wav", 10, 10, "speed", "0.9700");
+    assertTrue(result(slow, 9_600L).deltaWithinTolerance());
+    assertFalse(result(slow, 9_599L).deltaWithinTolerance());
+    assertTrue(result(slow, 10_100L).deltaWithinTolerance());
+    assertFalse(result(slow, 10_101L).deltaWithinTolerance());
+    Manifest.Row faster = new Manifest.Row("q.wav", "r.wav", 10, 5, "tempo", "1.0400");
+    assertTrue(result(faster, 10_300L).deltaWithinTolerance());
+    assertFalse(result(faster, 10_301L).deltaWithinTolerance());
+    // Pitch keeps time; an unreadable param means no drift.
+    Manifest.Row pitch = new Manifest.Row("q.wav", "r.wav", 10, 5, "pitch", "-120");
+    assertFalse(result(pitch, 10_101L).deltaWithinTolerance());
+    Manifest.Row odd = new Manifest.Row("q.wav", "r.wav", 10, 5, "speed", "fast");
+    assertFalse(result(odd, 10_101L).deltaWithinTolerance());
   }
 
   @Test
