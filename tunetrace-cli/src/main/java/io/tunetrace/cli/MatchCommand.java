@@ -87,7 +87,8 @@ final class MatchCommand implements Callable<Integer> {
     boolean anyMatched = false;
     boolean anyError = false;
     try (TuneTrace tt = indexOption.openExisting(false, policy())) {
-      int width = Math.min(40, queries.stream().mapToInt(String::length).max().orElse(5));
+      int width = Math.max("QUERY".length(),
+          Math.min(40, queries.stream().mapToInt(String::length).max().orElse(0)));
       if (!json) {
         out.println(tableRow(width, "QUERY", "RESULT", "AT", "SCORE", "CONF", "MS"));
       }
