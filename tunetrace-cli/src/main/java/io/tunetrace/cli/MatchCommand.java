@@ -111,7 +111,7 @@ final class MatchCommand implements Callable<Integer> {
             out.println(errorJson(query, Errors.oneLine(failure), elapsedMillis));
           } else {
             out.println(tableRow(width, query, "error", "", "", "", ms(elapsedMillis)));
-            err.println("tunetrace: " + Errors.about(query, failure));
+            err.println("tunetrace: " + Errors.about(Queries.displayName(query), failure));
           }
         } else {
           if (clip.longerThanKept()) {
@@ -137,9 +137,8 @@ final class MatchCommand implements Callable<Integer> {
   /** The stderr line for a clip longer than the recognizer keeps. */
   static String longClipWarning(String query) {
     int max = Recognizer.MAX_CLIP_SECONDS;
-    String clip = query.equals(Queries.STDIN) ? "standard input" : query;
-    return "tunetrace: warning: " + clip + " is longer than " + max + " s; only its first " + max
-        + " s were matched (to find every track in a long recording: tunetrace monitor " + query
+    return "tunetrace: warning: " + Queries.displayName(query) + " is longer than " + max
+        + " s; only its first " + max + " s were matched (to find every track in a long recording: tunetrace monitor " + query
         + ")";
   }
 

@@ -65,7 +65,7 @@ final class MonitorCommand implements Callable<Integer> {
           if (verboseOption.verbose) {
             e.printStackTrace(err);
           }
-          err.println("tunetrace: " + Errors.about(recording, e));
+          err.println("tunetrace: " + Errors.about(Queries.displayName(recording), e));
           err.flush();
         }
       }

@@ -50,6 +50,11 @@ final class Queries {
         : AudioDecoders.open(Path.of(query), rate);
   }
 
+  /** How messages name a query or recording: "standard input" for {@link #STDIN}. */
+  static String displayName(String query) {
+    return query.equals(STDIN) ? "standard input" : query;
+  }
+
   /** Standard input can be read once: fails when {@link #STDIN} is given more than once. */
   static void checkStdinOnce(List<String> queries) {
     if (queries.stream().filter(STDIN::equals).count() > 1) {

@@ -166,7 +166,7 @@ class StdinPipeTest {
   }
 
   @Test
-  void matchSaysWhenStandardInputIsEmpty() throws Exception {
+  void matchAndMonitorSayWhenStandardInputIsEmpty() throws Exception {
     Path err = tmp.resolve("empty.err");
     Process p = tunetrace(err, "match", "--json", "--index", index.toString(), "-");
     feed(p);
@@ -175,6 +175,14 @@ class StdinPipeTest {
     assertEquals(1, lines.size());
     assertTrue(lines.get(0).startsWith(
         "{\"query\": \"-\", \"error\": \"not audio: empty input\", \"elapsed_ms\": "), lines.get(0));
+
+    Path monitorErr = tmp.resolve("empty-monitor.err");
+    Process monitor = tunetrace(monitorErr, "monitor", "--index", index.toString(), "-");
+    feed(monitor);
+    assertEquals(1, finish(monitor).size()); // the header
+    assertEquals(2, monitor.exitValue());
+    assertEquals("tunetrace: standard input: not audio: empty input\n",
+        Files.readString(monitorErr));
   }
 
   @Test
