@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * into its standard input, a real pipe, the way {@code ffmpeg ... -f wav - | tunetrace ...} does.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(180)
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StdinPipeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int RATE = 8000;

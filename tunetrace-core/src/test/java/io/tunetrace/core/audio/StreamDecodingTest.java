@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reads to the end of the stream. A decoder that waited for the end would block on the gate below
  * and fail by timeout.
  */
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StreamDecodingTest {
   @TempDir Path dir;
 
