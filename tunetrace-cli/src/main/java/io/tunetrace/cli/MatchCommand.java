@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Recognize audio clips, one result per clip.",
-      "PATH - reads the clip from standard input (any format, e.g. ffmpeg ... -f wav - |).",
-      "At most the first " + Recognizer.MAX_CLIP_SECONDS + " s of a clip are recognized; use"
-          + " 'tunetrace monitor' for long recordings.",
+      "PATH - reads the clip from standard input, in any format.",
+      "At most the first " + Recognizer.MAX_CLIP_SECONDS + " s of a clip are recognized;",
+      "for long recordings use 'tunetrace monitor'.",
       "Exit code like grep: 0 if any clip matched, 1 if none did, 2 if a clip could not be read."
     })
 final class MatchCommand implements Callable<Integer> {

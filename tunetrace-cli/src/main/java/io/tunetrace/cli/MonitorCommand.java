@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
       "Report every indexed track heard in long recordings.",
       "Slides a window over each recording (a radio show, a DJ mix) in bounded memory and reports",
       "every track heard, with its start and stop in the recording and in the track.",
-      "FILE - reads standard input as a stream and prints each track as soon as it is detected,",
-      "e.g. ffmpeg -f pulse -i default -f wav - | tunetrace monitor --json -",
+      "FILE - reads standard input as a stream and prints each track as soon as it is",
+      "detected: ffmpeg -f pulse -i default -f wav - | tunetrace monitor -",
       "Exit code 0 if any track was heard, 1 if none, 2 if a recording could not be read."
     })
 final class MonitorCommand implements Callable<Integer> {
