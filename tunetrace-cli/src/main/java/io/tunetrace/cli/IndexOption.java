@@ -2,6 +2,7 @@ package io.tunetrace.cli;
 
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.index.EmbeddedFingerprintIndex;
+import io.tunetrace.core.match.MatchPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,13 +21,18 @@ final class IndexOption {
    * opens take no writer lock, so they work while an {@code add} is running.
    */
   TuneTrace openExisting(boolean writable) {
+    return openExisting(writable, MatchPolicy.DEFAULT);
+  }
+
+  /** As {@link #openExisting(boolean)}, recognizing with {@code policy}. */
+  TuneTrace openExisting(boolean writable, MatchPolicy policy) {
     Path dir = indexDir();
     if (!Files.isDirectory(dir)) {
       throw new CliException("no index at " + dir + "; create one with: tunetrace add PATH...");
     }
     return TuneTrace.using(writable
         ? EmbeddedFingerprintIndex.open(dir)
-        : EmbeddedFingerprintIndex.openReadOnly(dir));
+        : EmbeddedFingerprintIndex.openReadOnly(dir), policy);
   }
 
   /** Opens the index for adding, creating it with default parameters if there is none. */

@@ -1,11 +1,13 @@
 package io.tunetrace.cli;
 
 import io.tunetrace.core.Match;
-import io.tunetrace.core.MatchResult;
+import io.tunetrace.core.Recognizer;
+import io.tunetrace.core.SameRecording;
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.match.MatchPolicy;
 import java.io.PrintWriter;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -13,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -22,6 +25,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Recognize audio clips, one result per clip.",
+      "PATH - reads the clip from standard input, in any format.",
+      "At most the first " + Recognizer.MAX_CLIP_SECONDS + " s of a clip are recognized;",
+      "for long recordings use 'tunetrace monitor'.",
       "Exit code like grep: 0 if any clip matched, 1 if none did, 2 if a clip could not be read."
     })
 final class MatchCommand implements Callable<Integer> {
@@ -32,26 +38,66 @@ final class MatchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line per clip on stdout.")
   boolean json;
 
-  @Parameters(paramLabel = "PATH", arity = "1..*", description = "Audio clips to recognize.")
+  int top = 1;
+
+  double minScore = 0;
+
+  @Parameters(
+      paramLabel = "PATH",
+      arity = "1..*",
+      description = "Audio clips to recognize; - for standard input.")
   List<String> queries;
+
+  @Option(
+      names = "--top",
+      paramLabel = "N",
+      description = "Show up to N distinct recordings per clip, best first (default: 1).")
+  void setTop(int n) {
+    if (n < 1) {
+      throw new ParameterException(spec.commandLine(), "--top must be at least 1: " + n);
+    }
+    top = n;
+  }
+
+  @Option(
+      names = "--min-score",
+      paramLabel = "S",
+      description = "Only show matches scoring at least S, in [0, 1] (default: 0).")
+  void setMinScore(double s) {
+    if (!(s >= 0 && s <= 1)) {
+      throw new ParameterException(spec.commandLine(), "--min-score must be in [0, 1]: " + s);
+    }
+    minScore = s;
+  }
+
+  /**
+   * The recognizer's policy: the default, asked for at least {@code --top} recordings and no score
+   * below {@code --min-score}.
+   */
+  MatchPolicy policy() {
+    MatchPolicy policy = MatchPolicy.DEFAULT;
+    return policy.withMaxResults(Math.max(top, policy.maxResults())).withMinScore(minScore);
+  }
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Queries.checkStdinOnce(queries);
     boolean anyMatched = false;
     boolean anyError = false;
-    try (TuneTrace tt = indexOption.openExisting(false)) {
-      int width = Math.min(40, queries.stream().mapToInt(String::length).max().orElse(5));
+    try (TuneTrace tt = indexOption.openExisting(false, policy())) {
+      int width = Math.max("QUERY".length(),
+          Math.min(40, queries.stream().mapToInt(String::length).max().orElse(0)));
       if (!json) {
         out.println(tableRow(width, "QUERY", "RESULT", "AT", "SCORE", "CONF", "MS"));
       }
       for (String query : queries) {
         long start = System.nanoTime();
-        MatchResult result = null;
+        Queries.Clip clip = null;
         Exception failure = null;
         try {
-          result = Queries.match(tt, Path.of(query));
+          clip = Queries.match(tt, query, System.in);
         } catch (Exception e) {
           failure = e;
         }
@@ -65,21 +111,21 @@ final class MatchCommand implements Callable<Integer> {
             out.println(errorJson(query, Errors.oneLine(failure), elapsedMillis));
           } else {
             out.println(tableRow(width, query, "error", "", "", "", ms(elapsedMillis)));
-            err.println("tunetrace: " + Errors.about(query, failure));
+            err.println("tunetrace: " + Errors.about(Queries.displayName(query), failure));
           }
         } else {
-          Match best = result.best().orElse(null);
-          anyMatched |= best != null;
+          if (clip.longerThanKept()) {
+            err.println(longClipWarning(query));
+            err.flush();
+          }
+          List<Match> shown = shown(clip.result().matches(), top, minScore);
+          anyMatched |= !shown.isEmpty();
           if (json) {
-            out.println(resultJson(query, best, elapsedMillis));
-          } else if (best == null) {
-            out.println(tableRow(width, query, "no match", "", "", "", ms(elapsedMillis)));
+            out.println(resultJson(query, shown, elapsedMillis));
           } else {
-            TrackMetadata m = best.track().metadata();
-            String name = m.artist().isEmpty() ? m.title() : m.artist() + " - " + m.title();
-            out.println(tableRow(width, query, "#" + best.track().id() + " " + name,
-                Format.clock(best.deltaMillis()), String.format(Locale.ROOT, "%.2f", best.score()),
-                Integer.toString(best.confidence()), ms(elapsedMillis)));
+            for (String row : tableRows(width, query, shown, top > 1, elapsedMillis)) {
+              out.println(row);
+            }
           }
         }
         out.flush();
@@ -88,8 +134,63 @@ final class MatchCommand implements Callable<Integer> {
     return anyError ? Main.EXIT_ERROR : anyMatched ? Main.EXIT_OK : Main.EXIT_NO_MATCH;
   }
 
+  /** The stderr line for a clip longer than the recognizer keeps. */
+  static String longClipWarning(String query) {
+    int max = Recognizer.MAX_CLIP_SECONDS;
+    return "tunetrace: warning: " + Queries.displayName(query) + " is longer than " + max
+        + " s; only its first " + max + " s were matched (to find every track in a long recording: tunetrace monitor " + query
+        + ")";
+  }
+
+  /** The matches shown: the first {@code top} (ranked best first) scoring at least {@code minScore}. */
+  static List<Match> shown(List<Match> ranked, int top, double minScore) {
+    List<Match> shown = new ArrayList<>();
+    for (Match m : ranked) {
+      if (shown.size() == top) {
+        break;
+      }
+      if (m.score() >= minScore) {
+        shown.add(m);
+      }
+    }
+    return shown;
+  }
+
   private static String ms(double millis) {
     return String.format(Locale.ROOT, "%.1f", millis);
+  }
+
+  /**
+   * The table rows of a query that was read: one "no match" row, else one row per match, numbered
+   * when {@code ranked} (more than one may be shown).
+   */
+  static List<String> tableRows(
+      int width, String query, List<Match> shown, boolean ranked, double elapsedMillis) {
+    if (shown.isEmpty()) {
+      return List.of(tableRow(width, query, "no match", "", "", "", ms(elapsedMillis)));
+    }
+    List<String> rows = new ArrayList<>();
+    for (int i = 0; i < shown.size(); i++) {
+      Match m = shown.get(i);
+      String copies = copies(m.sameRecording().size());
+      String prefix = (ranked ? (i + 1) + ". " : "") + "#" + m.track().id() + " ";
+      String result =
+          prefix + Format.fit(name(m), 40 - prefix.length() - copies.length()) + copies;
+      rows.add(tableRow(width, query, result, Format.clock(m.deltaMillis()),
+          String.format(Locale.ROOT, "%.2f", m.score()), Integer.toString(m.confidence()),
+          ms(elapsedMillis)));
+    }
+    return rows;
+  }
+
+  private static String name(Match m) {
+    TrackMetadata t = m.track().metadata();
+    return t.artist().isEmpty() ? t.title() : t.artist() + " - " + t.title();
+  }
+
+  /** " (+1 copy)", " (+3 copies)", or "" without copies. */
+  static String copies(int n) {
+    return n == 0 ? "" : n == 1 ? " (+1 copy)" : " (+" + n + " copies)";
   }
 
   private static String tableRow(
@@ -98,12 +199,20 @@ final class MatchCommand implements Callable<Integer> {
         Format.fit(query, width), Format.fit(result, 40), at, score, conf, ms).stripTrailing();
   }
 
-  /** The JSON line of a query that was read: {@code match} is null for "no match". */
-  static String resultJson(String query, Match best, double elapsedMillis) {
+  /**
+   * The JSON line of a query that was read: {@code match} is the best match or null for "no
+   * match"; {@code matches} every match shown, best first.
+   */
+  static String resultJson(String query, List<Match> shown, double elapsedMillis) {
+    StringBuilder matches = new StringBuilder("[");
+    for (Match m : shown) {
+      matches.append(matches.length() > 1 ? ", " : "").append(matchJson(m));
+    }
     return new Json()
         .put("query", query)
-        .putRaw("match", best == null ? "null" : matchJson(best))
+        .putRaw("match", shown.isEmpty() ? "null" : matchJson(shown.get(0)))
         .put("elapsed_ms", Json.round(elapsedMillis, 3))
+        .putRaw("matches", matches.append(']').toString())
         .toString();
   }
 
@@ -132,6 +241,23 @@ final class MatchCommand implements Callable<Integer> {
         .put("ref_stop_ms", m.refStopMillis())
         .put("matched_share", Json.round(m.matchedShare(), 4))
         .put("speed", Json.round(m.speed(), 4))
+        .putRaw("same_recording", sameRecordingJson(m.sameRecording()))
         .toString();
+  }
+
+  /** The other copies of a match's recording: a JSON array, empty when there are none. */
+  static String sameRecordingJson(List<SameRecording> copies) {
+    StringBuilder array = new StringBuilder("[");
+    for (SameRecording copy : copies) {
+      TrackMetadata t = copy.track().metadata();
+      array.append(array.length() > 1 ? ", " : "").append(new Json()
+          .put("track_id", copy.track().id())
+          .put("title", t.title())
+          .put("artist", t.artist())
+          .put("path", t.sourcePath())
+          .put("delta_ms", copy.deltaMillis())
+          .put("score", Json.round(copy.score(), 4)));
+    }
+    return array.append(']').toString();
   }
 }

@@ -2,11 +2,9 @@ package io.tunetrace.cli;
 
 import io.tunetrace.core.Detection;
 import io.tunetrace.core.TuneTrace;
-import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.index.TrackMetadata;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -25,6 +23,8 @@ import picocli.CommandLine.Spec;
       "Report every indexed track heard in long recordings.",
       "Slides a window over each recording (a radio show, a DJ mix) in bounded memory and reports",
       "every track heard, with its start and stop in the recording and in the track.",
+      "FILE - reads standard input as a stream and prints each track as soon as it is",
+      "detected: ffmpeg -f pulse -i default -f wav - | tunetrace monitor -",
       "Exit code 0 if any track was heard, 1 if none, 2 if a recording could not be read."
     })
 final class MonitorCommand implements Callable<Integer> {
@@ -35,7 +35,10 @@ final class MonitorCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line per detection on stdout.")
   boolean json;
 
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Recordings to monitor.")
+  @Parameters(
+      paramLabel = "FILE",
+      arity = "1..*",
+      description = "Recordings to monitor; - for standard input.")
   List<String> recordings;
 
   @Override
@@ -44,13 +47,14 @@ final class MonitorCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean anyError = false;
     int[] detections = {0};
+    Queries.checkStdinOnce(recordings);
     try (TuneTrace tt = indexOption.openExisting(false)) {
       if (!json) {
         out.println(String.format(Locale.ROOT, "%-24s  %-12s  %-12s  %-12s  %-12s  %5s  %s",
             "RECORDING", "FROM", "TO", "TRACK FROM", "TRACK TO", "SCORE", "TRACK"));
       }
       for (String recording : recordings) {
-        try (PcmSource source = AudioDecoders.open(Path.of(recording))) {
+        try (PcmSource source = Queries.open(tt, recording, System.in)) {
           tt.recognizer().monitor(source, d -> {
             detections[0]++;
             out.println(json ? detectionJson(recording, d) : detectionRow(recording, d));
@@ -61,7 +65,7 @@ final class MonitorCommand implements Callable<Integer> {
           if (verboseOption.verbose) {
             e.printStackTrace(err);
           }
-          err.println("tunetrace: " + Errors.about(recording, e));
+          err.println("tunetrace: " + Errors.about(Queries.displayName(recording), e));
           err.flush();
         }
       }

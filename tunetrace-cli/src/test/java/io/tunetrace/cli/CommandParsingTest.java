@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tunetrace.core.match.MatchPolicy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -67,10 +68,60 @@ class CommandParsingTest {
   }
 
   @Test
+  void matchDefaultsToTheBestMatchAndTheDefaultPolicy() {
+    MatchCommand match = command(parse("match", "-"));
+    assertEquals(1, match.top);
+    assertEquals(0, match.minScore);
+    assertEquals(List.of("-"), match.queries);
+    assertEquals(MatchPolicy.DEFAULT, match.policy());
+  }
+
+  @Test
+  void parsesTopAndMinScoreIntoThePolicy() {
+    MatchCommand match = command(parse("match", "--top", "8", "--min-score", "0.35", "a.wav"));
+    assertEquals(8, match.top);
+    assertEquals(0.35, match.minScore);
+    assertEquals(MatchPolicy.DEFAULT.withMaxResults(8).withMinScore(0.35), match.policy());
+    MatchCommand few = command(parse("match", "--top=2", "a.wav"));
+    assertEquals(2, few.top);
+    // the recognizer still ranks its usual number of candidates; the CLI shows the first two
+    assertEquals(MatchPolicy.DEFAULT, few.policy());
+  }
+
+  @Test
+  void rejectsTopBelowOneAndMinScoreOutsideZeroToOne() {
+    assertEquals("--top must be at least 1: 0", assertThrows(CommandLine.ParameterException.class,
+        () -> parse("match", "--top", "0", "a.wav")).getMessage());
+    assertEquals("--min-score must be in [0, 1]: 1.5",
+        assertThrows(CommandLine.ParameterException.class,
+            () -> parse("match", "--min-score", "1.5", "a.wav")).getMessage());
+    assertEquals("--min-score must be in [0, 1]: NaN",
+        assertThrows(CommandLine.ParameterException.class,
+            () -> parse("match", "--min-score", "NaN", "a.wav")).getMessage());
+    assertEquals("Invalid value for option '--top': 'many' is not an int",
+        assertThrows(CommandLine.ParameterException.class,
+            () -> parse("match", "--top", "many", "a.wav")).getMessage());
+  }
+
+  @Test
+  void standardInputCanBeReadOnlyOnce() {
+    int code = Main.run(new String[] {"match", "--index", "none", "-", "a.wav", "-"},
+        new PrintWriter(out), new PrintWriter(err));
+    assertEquals(2, code);
+    assertEquals("tunetrace: standard input (-) can be read only once\n", err.toString());
+    StringWriter monitorErr = new StringWriter();
+    assertEquals(2, Main.run(new String[] {"monitor", "-", "-"}, new PrintWriter(out),
+        new PrintWriter(monitorErr)));
+    assertEquals("tunetrace: standard input (-) can be read only once\n", monitorErr.toString());
+  }
+
+  @Test
   void parsesMonitor() {
     MonitorCommand monitor = command(parse("monitor", "--json", "show.mp3"));
     assertTrue(monitor.json);
     assertEquals(List.of("show.mp3"), monitor.recordings);
+    MonitorCommand stdin = command(parse("monitor", "-"));
+    assertEquals(List.of("-"), stdin.recordings);
   }
 
   @Test

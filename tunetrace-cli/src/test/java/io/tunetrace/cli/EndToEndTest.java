@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tunetrace.core.Recognizer;
+import io.tunetrace.core.audio.Resampler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +64,94 @@ class EndToEndTest {
         "ref_start_ms", "ref_stop_ms", "matched_share", "speed", "elapsed_ms")) {
       assertNotNull(Cli.numberField(line, field), field + " in " + line);
     }
+    JsonNode json = JSON.readTree(line);
+    assertTrue(json.path("match").path("same_recording").isArray(), line);
+    assertEquals(1, json.path("matches").size(), line);
+    assertEquals(json.path("match"), json.path("matches").get(0));
+    assertEquals("", match.err());
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static float[] at8k(Pcm pcm) {
+    return Resampler.resample(pcm.samples(), pcm.sampleRateHz(), 8000);
+  }
+
+  @Test
+  void warnsOnStderrWhenAClipIsLongerThanMatchKeeps() throws IOException {
+    float[] music = at8k(Pcm.read(Cli.samples().resolve("blue-lantern.mp3")).cut(7300, 6000));
+    float[] longer = Arrays.copyOf(music, (Recognizer.MAX_CLIP_SECONDS + 1) * 8000);
+    float[] exact = Arrays.copyOf(music, Recognizer.MAX_CLIP_SECONDS * 8000);
+    Path longClip = writeClip("long.wav", new Pcm(longer, 8000));
+    Path exactClip = writeClip("exact.wav", new Pcm(exact, 8000));
+    Cli match = Cli.run("match", "--index", index.toString(), exactClip.toString(),
+        longClip.toString());
+    assertEquals(0, match.exitCode(), match.err());
+    assertEquals("tunetrace: warning: " + longClip + " is longer than 120 s; only its first 120 s"
+        + " were matched (to find every track in a long recording: tunetrace monitor " + longClip
+        + ")\n", match.err());
+    assertEquals(3, match.lines().size(), match.out());
+    assertTrue(match.lines().get(1).contains("Blue Lantern"), match.out());
+    assertTrue(match.lines().get(2).contains("Blue Lantern"), match.out());
+  }
+
+  @Test
+  void topListsDistinctRecordingsBestFirst() throws IOException {
+    Pcm copper = Pcm.read(Cli.samples().resolve("copper-kite.mp3"));
+    Pcm ember = Pcm.read(Cli.samples().resolve("ember-tide.mp3"));
+    Path clip = writeClip("two-tracks.wav",
+        Pcm.concat(copper.cut(4000, 8000), ember.cut(6000, 4000)));
+    Cli three = Cli.run("match", "--json", "--top", "3", "--index", index.toString(),
+        clip.toString());
+    assertEquals(0, three.exitCode(), three.err());
+    JsonNode line = JSON.readTree(three.lines().get(0));
+    JsonNode matches = line.path("matches");
+    assertTrue(matches.size() >= 1 && matches.size() <= 2, line.toString());
+    assertEquals(line.path("match"), matches.get(0));
+    assertTrue(matches.get(0).path("path").asText().endsWith("copper-kite.mp3"), line.toString());
+    if (matches.size() == 2) {
+      assertTrue(matches.get(1).path("path").asText().endsWith("ember-tide.mp3"), line.toString());
+      assertTrue(Math.abs(matches.get(1).path("delta_ms").asLong() - (6000 - 8000)) <= 100,
+          line.toString());
+    }
+    for (JsonNode m : matches) {
+      assertTrue(m.path("same_recording").isArray(), line.toString());
+    }
+
+    Cli one = Cli.run("match", "--json", "--top", "1", "--index", index.toString(),
+        clip.toString());
+    JsonNode best = JSON.readTree(one.lines().get(0));
+    assertEquals(1, best.path("matches").size(), one.out());
+    assertEquals(matches.get(0), best.path("match"));
+
+    Cli table = Cli.run("match", "--top", "3", "--index", index.toString(), clip.toString());
+    assertEquals(1 + matches.size(), table.lines().size(), table.out());
+    assertTrue(table.lines().get(1).contains("1. #" + matches.get(0).path("track_id").asInt()
+        + " TuneTrace samples - Copper Kite"), table.out());
+  }
+
+  @Test
+  void minScoreKeepsOnlyMatchesScoringAtLeastIt() throws IOException {
+    Pcm track = Pcm.read(Cli.samples().resolve("blue-lantern.mp3"));
+    Path clip = writeClip("scored.wav", track.cut(3000, 4000).withWhiteNoise(5, 11));
+    Cli plain = Cli.run("match", "--json", "--index", index.toString(), clip.toString());
+    assertEquals(0, plain.exitCode(), plain.err());
+    // the printed score is rounded to 4 decimals
+    double score = JSON.readTree(plain.lines().get(0)).path("match").path("score").asDouble();
+    assertTrue(score > 0.001 && score < 0.999, plain.out());
+
+    Cli below = Cli.run("match", "--json", "--min-score", Double.toString(score - 0.001),
+        "--index", index.toString(), clip.toString());
+    assertEquals(0, below.exitCode(), below.out() + below.err());
+    assertEquals(plain.lines().get(0).replaceAll("\"elapsed_ms\": [0-9.]+", ""),
+        below.lines().get(0).replaceAll("\"elapsed_ms\": [0-9.]+", ""));
+
+    Cli above = Cli.run("match", "--json", "--min-score", Double.toString(score + 0.001),
+        "--index", index.toString(), clip.toString());
+    assertEquals(1, above.exitCode(), above.out() + above.err());
+    JsonNode none = JSON.readTree(above.lines().get(0));
+    assertTrue(none.path("match").isNull(), above.out());
+    assertEquals(0, none.path("matches").size(), above.out());
   }
 
   @Test

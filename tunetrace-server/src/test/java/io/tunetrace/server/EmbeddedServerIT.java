@@ -55,6 +55,7 @@ class EmbeddedServerIT {
         JsonNode m = ws.next(30_000);
         assertEquals(id, m.path("match").path("song_id").asText(), m.toString());
         assertTrue(Math.abs(m.path("match").path("delta_ms").asLong() - 7000) <= 100, m.toString());
+        ServerIT.assertSameRecording(m.path("match"), id);
       }
     }
   }

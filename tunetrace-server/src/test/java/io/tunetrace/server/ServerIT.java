@@ -15,6 +15,7 @@ import io.tunetrace.server.support.TestAudio;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,6 +174,7 @@ class ServerIT {
       assertEquals("Synth", m.path("match").path("artist").asText());
       assertTrue(m.path("match").path("confidence").asInt() > 5, m.toString());
       assertTrue(Math.abs(m.path("match").path("delta_ms").asLong() - 10_000) <= 100, m.toString());
+      assertSameRecording(m.path("match"), idA);
 
       ws.sendBinary(TestAudio.wav(TestAudio.song(99, 3)));
       JsonNode none = ws.next(30_000);
@@ -196,6 +198,7 @@ class ServerIT {
     assertEquals(200, http.status(), http.body().toString());
     assertEquals(idB, http.body().path("match").path("song_id").asText(), http.body().toString());
     assertTrue(Math.abs(http.body().path("match").path("delta_ms").asLong() - 20_000) <= 150);
+    assertSameRecording(http.body().path("match"), idB);
 
     String metrics = api.get("/metrics").body().asText();
     assertTrue(metrics.contains("tunetrace_recognitions_total{result=\"match\"}"), metrics);
@@ -216,14 +219,17 @@ class ServerIT {
       assertEquals("match", pushed.path("type").asText(), pushed.toString());
       assertEquals(idB, pushed.path("match").path("song_id").asText());
       assertTrue(Math.abs(pushed.path("match").path("delta_ms").asLong() - 5_000) <= 150, pushed.toString());
+      assertSameRecording(pushed.path("match"), idB);
       JsonNode update = ws.next(30_000);
       assertEquals("update", update.path("type").asText(), update.toString());
       assertEquals(idB, update.path("match").path("song_id").asText());
+      assertSameRecording(update.path("match"), idB);
       assertTrue(update.path("stream_ms").asLong() - pushed.path("stream_ms").asLong() >= 5000);
       ws.sendText("{\"type\": \"stop\"}");
       JsonNode fin = ws.next(30_000);
       assertEquals("final", fin.path("type").asText());
       assertEquals(idB, fin.path("match").path("song_id").asText());
+      assertSameRecording(fin.path("match"), idB);
     }
 
     // Delete removes row, object and postings.
@@ -457,6 +463,7 @@ class ServerIT {
     String answer = client.recognizeWebSocket(TestAudio.wav(TestAudio.slice(song, 4, 3)),
         java.time.Duration.ofSeconds(30));
     assertEquals(id, ApiClient.JSON.readTree(answer).path("match").path("song_id").asText(), answer);
+    assertSameRecording(ApiClient.JSON.readTree(answer).path("match"), id);
     var bad = new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
         .recognizeHttp(TestAudio.wav(TestAudio.slice(song, 4, 3)));
     assertEquals(401, bad.status());
@@ -464,6 +471,21 @@ class ServerIT {
         () -> new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
             .recognizeWebSocket(new byte[10], java.time.Duration.ofSeconds(10)));
     assertTrue(refused.getMessage().startsWith("server refused the WebSocket: HTTP 401"), refused.getMessage());
+  }
+
+  /**
+   * Every match object lists the other copies of its recording: an array (empty while the library
+   * holds one copy of each song), whose entries name other tracks in full.
+   */
+  static void assertSameRecording(JsonNode match, String songId) {
+    JsonNode copies = match.path("same_recording");
+    assertTrue(copies.isArray(), match.toString());
+    for (JsonNode copy : copies) {
+      assertFalse(copy.path("track_id").asText().equals(songId), match.toString());
+      for (String field : List.of("track_id", "title", "artist", "path", "delta_ms", "score")) {
+        assertTrue(copy.has(field), field + " in " + match);
+      }
+    }
   }
 
   /** Extra prefixes used by single tests. */

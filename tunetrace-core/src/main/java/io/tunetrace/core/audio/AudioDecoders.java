@@ -107,6 +107,10 @@ public final class AudioDecoders {
   /**
    * Opens a stream of encoded audio at its native sample rate; the returned source owns {@code in}
    * and closes it. Formats that need ffmpeg are piped to its standard input.
+   *
+   * <p>The stream is decoded as it arrives, in bounded memory: samples come out before it ends, so
+   * standard input fed by a recorder works. A WAV header written before the length was known (data
+   * size 0 or 0xFFFFFFFF, as ffmpeg writes to a pipe) is read to the end of the stream.
    */
   public static PcmSource open(InputStream in) throws IOException {
     return open(in, 0);

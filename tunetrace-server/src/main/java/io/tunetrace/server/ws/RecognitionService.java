@@ -3,6 +3,7 @@ package io.tunetrace.server.ws;
 import io.tunetrace.core.Match;
 import io.tunetrace.core.MatchResult;
 import io.tunetrace.core.Recognizer;
+import io.tunetrace.core.SameRecording;
 import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.index.FingerprintIndex;
@@ -12,14 +13,17 @@ import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Recognizes clips against the index and turns the best match into the wire form of the design
- * note: {@code {"song_id", "title", "artist", "confidence", "delta_ms", ...}}, with the public
- * UUID of the track row. Thread-safe.
+ * note: {@code {"song_id", "title", "artist", "confidence", "delta_ms", ..., "same_recording":
+ * [...]}}, with the public UUID of the track row. Thread-safe.
  */
 public final class RecognitionService {
   private final Recognizer recognizer;
@@ -70,7 +74,7 @@ public final class RecognitionService {
     return view;
   }
 
-  private static Map<String, Object> toView(Match m, TrackRow row, long offsetMillis) {
+  private Map<String, Object> toView(Match m, TrackRow row, long offsetMillis) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("song_id", row.id().toString());
     v.put("title", row.title());
@@ -84,6 +88,36 @@ public final class RecognitionService {
     v.put("ref_start_ms", m.refStartMillis());
     v.put("ref_stop_ms", m.refStopMillis());
     v.put("matched_share", Math.round(m.matchedShare() * 1000) / 1000.0);
+    v.put("same_recording", sameRecording(m.sameRecording(), tracks::findIndexed, offsetMillis));
     return v;
+  }
+
+  /**
+   * The other tracks holding the same audio, best first, in the wire form {@code {"track_id",
+   * "title", "artist", "path", "delta_ms", "score"}}: {@code track_id} is the public UUID (as a
+   * match's {@code song_id}), {@code path} the track's S3 key. Copies without a track row (deleted
+   * meanwhile) are left out.
+   *
+   * @param rows finds the track row of an index track: (index id, source path) as {@link
+   *     TrackStore#findIndexed}
+   */
+  static List<Map<String, Object>> sameRecording(List<SameRecording> sameRecording,
+      BiFunction<Integer, String, Optional<TrackRow>> rows, long offsetMillis) {
+    List<Map<String, Object>> copies = new ArrayList<>();
+    for (SameRecording copy : sameRecording) {
+      Optional<TrackRow> row = rows.apply(copy.track().id(), copy.track().metadata().sourcePath());
+      if (row.isEmpty()) {
+        continue;
+      }
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("track_id", row.get().id().toString());
+      c.put("title", row.get().title());
+      c.put("artist", row.get().artist());
+      c.put("path", row.get().s3Key());
+      c.put("delta_ms", copy.deltaMillis() - offsetMillis);
+      c.put("score", Math.round(copy.score() * 1000) / 1000.0);
+      copies.add(c);
+    }
+    return copies;
   }
 }
