@@ -74,7 +74,9 @@ public final class SameAudioFinder {
       throw new IllegalArgumentException("durationMillis < 0: " + durationMillis);
     }
     int windowFrames = (int) Math.round(WINDOW_MILLIS / params.frameMillis());
-    int totalFrames = Math.max(audio.frameCount(), 1);
+    // The STFT's last frame ends a window length before the audio does: count by duration.
+    int totalFrames = Math.max(1,
+        Math.max(audio.frameCount(), (int) Math.round(durationMillis / params.frameMillis())));
     int windows = Math.max(1, totalFrames / windowFrames);
     if (totalFrames - windows * windowFrames >= windowFrames / 2) {
       windows++;
