@@ -53,7 +53,7 @@ final class DedupCommand implements Callable<Integer> {
         }
         String path = track.metadata().sourcePath();
         err.println("tunetrace: skipped #" + track.id() + ": "
-            + (path.isEmpty() ? Errors.oneLine(e) : Errors.about(path, e)));
+            + (path.isEmpty() ? "no file path stored" : Errors.about(path, e)));
         err.flush();
       });
     }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -142,7 +143,8 @@ public final class TuneTrace implements Closeable {
    * and searched for with {@link SameAudioFinder}. Tracks whose file cannot be read are handed to
    * {@code unreadable} and skipped.
    *
-   * @param unreadable told about each track whose file is gone or cannot be decoded, with why
+   * @param unreadable told about each track whose file is gone ({@link NoSuchFileException}, also
+   *     when no path is stored) or cannot be decoded, with why
    */
   public List<SameAudioGroup> findSameAudio(BiConsumer<Track, Exception> unreadable) {
     Map<Track, List<SameAudio>> found = new LinkedHashMap<>();
@@ -150,7 +152,7 @@ public final class TuneTrace implements Closeable {
       String path = track.metadata().sourcePath();
       try {
         if (path.isEmpty()) {
-          throw new IOException("no file path stored");
+          throw new NoSuchFileException("", null, "no file path stored");
         }
         Fingerprints fingerprints;
         long durationMillis;
