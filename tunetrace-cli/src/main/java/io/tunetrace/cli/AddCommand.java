@@ -1,10 +1,16 @@
 package io.tunetrace.cli;
 
 import io.tunetrace.core.TuneTrace;
+import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +30,10 @@ import picocli.CommandLine.Spec;
       "Fingerprint audio files and add them to the index.",
       "Folders are searched recursively; every core is used.",
       "Title and artist come from the file's tags when present, else from its name",
-      "(\"Artist - Title.mp3\"). A file whose bytes are already indexed is skipped.",
+      "(\"Artist - Title.mp3\"). A file whose bytes are already indexed is skipped;",
+      "a path already indexed with other bytes (edited tags) replaces its track; a file",
+      "whose audio is already indexed (another encoding, a re-tagged copy) is added and",
+      "reported as 'same audio as #ID'.",
       "Exit code 0 when every file was added or skipped as a duplicate, 2 when any failed."
     })
 final class AddCommand implements Callable<Integer> {
@@ -43,6 +52,9 @@ final class AddCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
   int threads = Runtime.getRuntime().availableProcessors();
+
+  @Option(names = "--json", description = "One JSON object per line per file instead of the summary.")
+  boolean json;
 
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Audio files or folders.")
   List<Path> paths;
@@ -74,7 +86,11 @@ final class AddCommand implements Callable<Integer> {
     } finally {
       bar.done();
     }
-    printSummary(out, err, summary);
+    if (json) {
+      printJson(out, err, summary, files);
+    } else {
+      printSummary(out, err, summary, files);
+    }
     return summary.count(Ingester.Kind.FAILED) == 0 ? Main.EXIT_OK : Main.EXIT_ERROR;
   }
 
@@ -93,23 +109,50 @@ final class AddCommand implements Callable<Integer> {
   }
 
   static void printSummary(PrintWriter out, PrintWriter err, Ingester.Summary s) {
+    printSummary(out, err, s, List.of());
+  }
+
+  /**
+   * Prints the notable files (duplicates, replaced tracks, same audio; failures on stderr) in the
+   * order of {@code files}, then the summary line.
+   */
+  static void printSummary(PrintWriter out, PrintWriter err, Ingester.Summary s, List<Path> files) {
     long added = s.count(Ingester.Kind.ADDED);
     long duplicates = s.count(Ingester.Kind.DUPLICATE);
     long failed = s.count(Ingester.Kind.FAILED);
-    for (Ingester.Outcome o : s.outcomes()) {
+    List<Ingester.Outcome> outcomes = inOrder(s.outcomes(), files);
+    long replaced = 0;
+    long sameAudio = 0;
+    for (Ingester.Outcome o : outcomes) {
       if (o.kind() == Ingester.Kind.DUPLICATE) {
         out.println("skipped duplicate: " + o.file() + " (" + o.detail() + ")");
       }
     }
-    for (Ingester.Outcome o : s.outcomes()) {
+    for (Ingester.Outcome o : outcomes) {
+      if (o.kind() != Ingester.Kind.ADDED) {
+        continue;
+      }
+      if (o.replaced() != null) {
+        replaced++;
+        out.println("replaced: " + o.file() + " (#" + o.track().id() + ", replaced #"
+            + o.replaced().id() + ")");
+      }
+      if (o.sameAudioAs() != null) {
+        sameAudio++;
+        Track t = o.sameAudioAs();
+        out.println("same audio: " + o.file() + " (#" + o.track().id() + ", same audio as #"
+            + t.id() + " " + t.metadata().sourcePath() + ")");
+      }
+    }
+    for (Ingester.Outcome o : outcomes) {
       if (o.kind() == Ingester.Kind.FAILED) {
         err.println("failed: " + o.file() + ": " + o.detail());
       }
     }
     out.printf(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "added %d file%s, %s of audio, %,d postings in %.1f s (%.0f× realtime, %.0f× per core, %d threads); "
-            + "%d duplicate%s skipped, %d failed%n",
+            + "%d duplicate%s skipped, %d failed%s%n",
         added,
         added == 1 ? "" : "s",
         Format.hours(s.audioMillis()),
@@ -120,9 +163,56 @@ final class AddCommand implements Callable<Integer> {
         s.threads(),
         duplicates,
         duplicates == 1 ? "" : "s",
-        failed);
+        failed,
+        replaced + sameAudio == 0 ? "" : "; " + replaced + " replaced, " + sameAudio
+            + " with the same audio as an indexed track");
     out.flush();
     err.flush();
+  }
+
+  /**
+   * One JSON object per file, in the order of {@code files}; failures are also reported on stderr.
+   */
+  static void printJson(PrintWriter out, PrintWriter err, Ingester.Summary s, List<Path> files) {
+    for (Ingester.Outcome o : inOrder(s.outcomes(), files)) {
+      Track t = o.track();
+      Json line = new Json()
+          .put("path", o.file().toString())
+          .put("status", o.kind().name().toLowerCase(Locale.ROOT))
+          .putRaw("track_id", t == null ? "null" : Integer.toString(t.id()))
+          .put("title", t == null ? null : t.metadata().title())
+          .put("artist", t == null ? null : t.metadata().artist())
+          .put("duration_ms", t == null ? 0 : t.metadata().durationMillis())
+          .put("postings", o.postings());
+      Track same = o.sameAudioAs();
+      line.putRaw("same_audio_as", same == null ? "null" : new Json()
+          .put("track_id", same.id())
+          .put("title", same.metadata().title())
+          .put("artist", same.metadata().artist())
+          .put("path", same.metadata().sourcePath())
+          .toString());
+      line.putRaw("replaced",
+          o.replaced() == null ? "null" : Integer.toString(o.replaced().id()));
+      line.put(o.kind() == Ingester.Kind.FAILED ? "error" : "detail", o.detail());
+      out.println(line);
+      if (o.kind() == Ingester.Kind.FAILED) {
+        err.println("failed: " + o.file() + ": " + o.detail());
+      }
+    }
+    out.flush();
+    err.flush();
+  }
+
+  /** Outcomes ordered as their files were listed (the rest after, as they came). */
+  private static List<Ingester.Outcome> inOrder(List<Ingester.Outcome> outcomes, List<Path> files) {
+    Map<Path, Integer> position = new HashMap<>();
+    for (int i = 0; i < files.size(); i++) {
+      position.putIfAbsent(files.get(i), i);
+    }
+    List<Ingester.Outcome> sorted = new ArrayList<>(outcomes);
+    sorted.sort(Comparator.comparingInt(
+        o -> position.getOrDefault(o.file(), Integer.MAX_VALUE)));
+    return sorted;
   }
 
   /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */

@@ -4,9 +4,12 @@ import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.EmbeddedFingerprintIndex;
 import io.tunetrace.core.index.FingerprintIndex;
+import io.tunetrace.core.index.InMemoryFingerprintIndex;
 import io.tunetrace.core.index.NewTrack;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.match.SameAudio;
+import io.tunetrace.core.match.SameAudioFinder;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -28,6 +31,10 @@ import java.util.function.Function;
  * in parallel, and the fingerprints are written to the index in batches (by whichever worker fills
  * a batch, so the measured worker CPU time covers decode, fingerprinting and storage). One bad file
  * never stops the batch. Use one instance per run; not thread-safe.
+ *
+ * <p>The rules of {@link TuneTrace#add} hold: a file whose bytes are indexed is skipped, a path
+ * already indexed with other bytes replaces its track, and a file whose audio is already indexed
+ * (by an earlier batch, or earlier in its own batch) is added and names that track.
  */
 final class Ingester {
   /** What happened to one file. */
@@ -44,8 +51,15 @@ final class Ingester {
    * @param audioMillis duration of the decoded audio (0 unless added)
    * @param postings hashes stored (0 unless added)
    * @param detail for a failure its one-line reason, for a duplicate what it duplicates
+   * @param sameAudioAs for an added file, an indexed track with the same audio, else null
+   * @param replaced for an added file, the track it replaced (same path, other bytes), else null
    */
-  record Outcome(Path file, Kind kind, Track track, long audioMillis, long postings, String detail) {}
+  record Outcome(Path file, Kind kind, Track track, long audioMillis, long postings, String detail,
+      Track sameAudioAs, Track replaced) {
+    Outcome(Path file, Kind kind, Track track, long audioMillis, long postings, String detail) {
+      this(file, kind, track, audioMillis, postings, detail, null, null);
+    }
+  }
 
   /** Totals of a run. */
   record Summary(
@@ -235,8 +249,29 @@ final class Ingester {
       return;
     }
     List<Track> stored;
+    Track[] replaced = new Track[batch.size()];
+    Track[] sameAsIndexed = new Track[batch.size()];
+    int[] sameAsInBatch = new int[batch.size()];
     try {
       synchronized (writeLock) {
+        // Same audio: in the index, else earlier in this batch (kept in memory until it is stored).
+        try (InMemoryFingerprintIndex earlier = new InMemoryFingerprintIndex(index.params())) {
+          SameAudioFinder inBatch = new SameAudioFinder(earlier, analyzer.recognizer().policy());
+          for (int i = 0; i < batch.size(); i++) {
+            NewTrack t = batch.get(i).track();
+            replaced[i] = index.findByPath(t.metadata().sourcePath()).orElse(null);
+            int replacedId = replaced[i] == null ? 0 : replaced[i].id();
+            long millis = t.metadata().durationMillis();
+            sameAsIndexed[i] = analyzer.sameAudioFinder()
+                .find(t.fingerprints(), millis, id -> id != replacedId)
+                .stream().findFirst().map(SameAudio::track).orElse(null);
+            // The in-memory ids are 1, 2, ... in batch order.
+            sameAsInBatch[i] = sameAsIndexed[i] != null ? 0 : inBatch
+                .find(t.fingerprints(), millis, id -> true)
+                .stream().findFirst().map(a -> a.track().id()).orElse(0);
+            earlier.add(t.metadata(), t.fingerprints());
+          }
+        }
         stored = index.add(batch.stream().map(Pending::track).toList());
       }
     } catch (RuntimeException e) {
@@ -248,12 +283,28 @@ final class Ingester {
       }
       return;
     }
-    synchronized (outcomes) {
-      for (int i = 0; i < batch.size(); i++) {
-        Pending p = batch.get(i);
-        outcomes.add(new Outcome(p.file(), Kind.ADDED, stored.get(i), p.audioMillis(),
-            p.track().fingerprints().size(), null));
+    List<Outcome> done = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Pending p = batch.get(i);
+      Track sameAs = sameAsIndexed[i] != null ? sameAsIndexed[i]
+          : sameAsInBatch[i] > 0 ? stored.get(sameAsInBatch[i] - 1) : null;
+      Outcome added = new Outcome(p.file(), Kind.ADDED, stored.get(i), p.audioMillis(),
+          p.track().fingerprints().size(), null, sameAs, replaced[i]);
+      if (replaced[i] != null) {
+        try {
+          synchronized (writeLock) {
+            index.remove(replaced[i].id());
+          }
+        } catch (RuntimeException e) {
+          added = new Outcome(p.file(), Kind.FAILED, stored.get(i), 0, 0, "added as #"
+              + stored.get(i).id() + " but could not remove #" + replaced[i].id() + ", which it"
+              + " replaces: " + Errors.oneLine(e));
+        }
       }
+      done.add(added);
+    }
+    synchronized (outcomes) {
+      outcomes.addAll(done);
     }
   }
 

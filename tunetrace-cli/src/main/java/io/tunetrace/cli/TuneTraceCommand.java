@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       ListCommand.class,
       RemoveCommand.class,
       StatsCommand.class,
+      DedupCommand.class,
       DemoCommand.class,
       EvalCommand.class,
       // Remote commands, written with the server (io.tunetrace.cli.remote):

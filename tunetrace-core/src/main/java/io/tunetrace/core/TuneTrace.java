@@ -10,15 +10,24 @@ import io.tunetrace.core.index.NewTrack;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.core.match.MatchPolicy;
+import io.tunetrace.core.match.SameAudio;
+import io.tunetrace.core.match.SameAudioFinder;
+import io.tunetrace.core.match.SameAudioGroup;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The library's front door: an index plus the fingerprinter and recognizer that go with it.
@@ -35,10 +44,14 @@ import java.util.Optional;
 public final class TuneTrace implements Closeable {
   private final FingerprintIndex index;
   private final Recognizer recognizer;
+  private final SameAudioFinder sameAudioFinder;
+  /** Held while {@link #add} checks for duplicates, replaces by path and writes. */
+  private final Object addLock = new Object();
 
   private TuneTrace(FingerprintIndex index, MatchPolicy policy) {
     this.index = index;
     this.recognizer = new Recognizer(index, policy);
+    this.sameAudioFinder = new SameAudioFinder(index, policy);
   }
 
   /** Opens (creating if needed) an embedded index in {@code directory} with default parameters. */
@@ -74,17 +87,90 @@ public final class TuneTrace implements Closeable {
   /**
    * Decodes, fingerprints and indexes a file. Title, artist and album come from {@code metadata}
    * when given (its path, duration and hash are filled in here), else from the file's tags, else
-   * from its name. A file whose bytes are already indexed is skipped and reported as a duplicate.
+   * from its name.
+   *
+   * <ul>
+   *   <li>A file whose bytes are already indexed is skipped and reported as a duplicate.
+   *   <li>A file whose path (absolute, normalized) is already indexed with other bytes (its tags
+   *       were edited, say) replaces that track: the new one is added, then the old one removed,
+   *       and {@link AddResult#replaced()} names it.
+   *   <li>Another file with audio already indexed (a re-encoding, a re-tagged copy, a compilation
+   *       that holds a track) is added, and {@link AddResult#sameAudioAs()} names the indexed track
+   *       that shares the most of it ({@link SameAudioFinder}).
+   * </ul>
+   *
+   * <p>Hashing, decoding and fingerprinting run on the calling thread, in parallel with other adds;
+   * the checks above and the write run under one lock per instance, so concurrent adds of one file
+   * (or one path) index it once.
    */
   public AddResult add(Path file, TrackMetadata metadata) throws IOException {
     String sha256 = sha256(file);
     Optional<Track> existing = index.findBySha256(sha256);
     if (existing.isPresent()) {
-      return new AddResult(existing.get(), true, existing.get().metadata().durationMillis());
+      return duplicate(existing.get());
     }
     NewTrack analyzed = analyze(file, metadata, sha256);
-    Track track = index.add(analyzed.metadata(), analyzed.fingerprints());
-    return new AddResult(track, false, analyzed.metadata().durationMillis());
+    TrackMetadata meta = analyzed.metadata();
+    synchronized (addLock) {
+      existing = index.findBySha256(sha256);
+      if (existing.isPresent()) {
+        return duplicate(existing.get());
+      }
+      Optional<Track> replaced = index.findByPath(meta.sourcePath());
+      int replacedId = replaced.map(Track::id).orElse(0);
+      List<SameAudio> same = sameAudioFinder.find(analyzed.fingerprints(), meta.durationMillis(),
+          id -> id != replacedId);
+      Track track = index.add(meta, analyzed.fingerprints());
+      replaced.ifPresent(old -> index.remove(old.id()));
+      return new AddResult(track, false, meta.durationMillis(),
+          same.stream().findFirst().map(SameAudio::track), replaced);
+    }
+  }
+
+  private static AddResult duplicate(Track track) {
+    return new AddResult(track, true, track.metadata().durationMillis());
+  }
+
+  /** The finder {@link #add} uses to name an indexed track with the same audio. */
+  public SameAudioFinder sameAudioFinder() {
+    return sameAudioFinder;
+  }
+
+  /**
+   * Groups the indexed tracks that share audio (copies in other encodings or taggings, compilations
+   * holding a track), with the stretches they share. Every track's file is read again from its
+   * stored path ({@link TrackMetadata#sourcePath()}), streamed, fingerprinted at the index's density
+   * and searched for with {@link SameAudioFinder}. Tracks whose file cannot be read are handed to
+   * {@code unreadable} and skipped.
+   *
+   * @param unreadable told about each track whose file is gone ({@link NoSuchFileException}, also
+   *     when no path is stored) or cannot be decoded, with why
+   */
+  public List<SameAudioGroup> findSameAudio(BiConsumer<Track, Exception> unreadable) {
+    Map<Track, List<SameAudio>> found = new LinkedHashMap<>();
+    for (Track track : index.tracks()) {
+      String path = track.metadata().sourcePath();
+      try {
+        if (path.isEmpty()) {
+          throw new NoSuchFileException("", null, "no file path stored");
+        }
+        Fingerprints fingerprints;
+        long durationMillis;
+        try (CountingSource source = new CountingSource(
+            AudioDecoders.open(Path.of(path), index.params().sampleRateHz()))) {
+          fingerprints = fingerprinter().fingerprint(source);
+          durationMillis = source.count * 1000 / source.sampleRateHz();
+        }
+        List<SameAudio> same =
+            sameAudioFinder.find(fingerprints, durationMillis, id -> id != track.id());
+        if (!same.isEmpty()) {
+          found.put(track, same);
+        }
+      } catch (IOException | TuneTraceException | InvalidPathException e) {
+        unreadable.accept(track, e);
+      }
+    }
+    return SameAudioFinder.group(found);
   }
 
   /**

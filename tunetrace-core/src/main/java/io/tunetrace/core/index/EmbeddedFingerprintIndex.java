@@ -466,6 +466,14 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   }
 
   @Override
+  public Optional<Track> findByPath(String sourcePath) {
+    if (sourcePath == null || sourcePath.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(snapshot().byPath.get(sourcePath));
+  }
+
+  @Override
   public IndexStats stats() {
     return snapshot().stats;
   }
@@ -723,6 +731,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     final List<Track> tracks;
     final Map<Integer, Track> byId;
     final Map<String, Track> bySha;
+    final Map<String, Track> byPath;
     final long[] deletedBits;
     final long deletedPostings;
     final IndexStats stats;
@@ -743,6 +752,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       List<Track> live = new ArrayList<>();
       Map<Integer, Track> ids = new HashMap<>();
       Map<String, Track> shas = new HashMap<>();
+      Map<String, Track> paths = new HashMap<>();
       long durationMillis = 0;
       long postings = 0;
       long deletedPostings = 0;
@@ -759,6 +769,9 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
           if (!t.metadata().sha256().isEmpty()) {
             shas.putIfAbsent(t.metadata().sha256(), t);
           }
+          if (!t.metadata().sourcePath().isEmpty()) {
+            paths.merge(t.metadata().sourcePath(), t, (a, b) -> a.id() > b.id() ? a : b);
+          }
           durationMillis += t.metadata().durationMillis();
           postings += t.postingCount();
         }
@@ -767,6 +780,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       this.tracks = List.copyOf(live);
       this.byId = Map.copyOf(ids);
       this.bySha = Map.copyOf(shas);
+      this.byPath = Map.copyOf(paths);
       this.deletedPostings = deletedPostings;
       this.stats = new IndexStats(live.size(), durationMillis, postings, bytes);
     }

@@ -53,6 +53,24 @@ public interface FingerprintIndex extends Closeable {
   /** The track whose source bytes have this SHA-256, if any. */
   Optional<Track> findBySha256(String sha256);
 
+  /**
+   * The most recently added track whose {@link TrackMetadata#sourcePath()} equals {@code
+   * sourcePath} exactly, if any; an empty path finds nothing. The default scans {@link #tracks()};
+   * implementations that keep the tracks in memory answer from a map.
+   */
+  default Optional<Track> findByPath(String sourcePath) {
+    if (sourcePath == null || sourcePath.isEmpty()) {
+      return Optional.empty();
+    }
+    Track found = null;
+    for (Track t : tracks()) {
+      if (t.metadata().sourcePath().equals(sourcePath) && (found == null || t.id() > found.id())) {
+        found = t;
+      }
+    }
+    return Optional.ofNullable(found);
+  }
+
   IndexStats stats();
 
   /**

@@ -158,6 +158,25 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
   }
 
   @Override
+  public Optional<Track> findByPath(String sourcePath) {
+    if (sourcePath == null || sourcePath.isEmpty()) {
+      return Optional.empty();
+    }
+    lock.readLock().lock();
+    try {
+      // Newest first, so the first hit is the most recently added.
+      for (Track t : tracks.descendingMap().values()) {
+        if (t.metadata().sourcePath().equals(sourcePath)) {
+          return Optional.of(t);
+        }
+      }
+      return Optional.empty();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public IndexStats stats() {
     lock.readLock().lock();
     try {

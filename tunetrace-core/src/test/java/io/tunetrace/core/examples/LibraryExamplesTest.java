@@ -10,9 +10,12 @@ import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.index.EmbeddedFingerprintIndex;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.match.AudioOverlap;
+import io.tunetrace.core.match.SameAudioGroup;
 import io.tunetrace.core.testing.TestMusic;
 import io.tunetrace.core.testing.WavFiles;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,27 @@ class LibraryExamplesTest {
       Match best = result.best().orElseThrow();
       assertEquals("Song", best.track().metadata().title());
       assertEquals(10_000, best.deltaMillis(), 50); // the clip starts 10 s into the song
+    }
+  }
+
+  /** Learn that a new file holds audio already indexed, and list every group of shared audio. */
+  @Test
+  void findCopiesOfARecording() throws Exception {
+    float[] music = TestMusic.piece(3, 30, 22050);
+    Path original = WavFiles.writeTagged(dir.resolve("song.wav"), music, 22050, "Song", "Band");
+    Path retagged = WavFiles.writeTagged(dir.resolve("copy.wav"), music, 22050, "Song!", "Band");
+
+    try (TuneTrace tuneTrace = TuneTrace.openEmbedded(dir.resolve("index"))) {
+      AddResult first = tuneTrace.add(original, null);
+      AddResult copy = tuneTrace.add(retagged, null); // other bytes, same audio: added
+      assertEquals(first.track(), copy.sameAudioAs().orElseThrow());
+
+      // Every track's file is read again; unreadable ones are reported and skipped.
+      List<SameAudioGroup> groups = tuneTrace.findSameAudio(
+          (track, error) -> System.err.println("skipped #" + track.id() + ": " + error));
+      assertEquals(List.of(first.track(), copy.track()), groups.get(0).tracks());
+      AudioOverlap shared = groups.get(0).overlaps().get(0);
+      assertEquals(30_000, shared.firstStopMillis() - shared.firstStartMillis(), 1000);
     }
   }
 

@@ -237,6 +237,33 @@ public abstract class FingerprintIndexContract {
   }
 
   @Test
+  void findsTheNewestTrackByExactPath() {
+    FingerprintIndex index = create();
+    Random r = new Random(11);
+    Track a = index.add(meta("a", 10, -1), randomFingerprints(r, 5, 100));
+    Track b = index.add(meta("b", 10, -1), randomFingerprints(r, 5, 100));
+    assertEquals(a, index.findByPath("/music/a.wav").orElseThrow());
+    assertEquals(b, index.findByPath("/music/b.wav").orElseThrow());
+    assertTrue(index.findByPath("/music/A.wav").isEmpty());
+    assertTrue(index.findByPath("/music/a.wav ").isEmpty());
+    assertTrue(index.findByPath("").isEmpty());
+    // Another version of a.wav (edited tags): the newest is found, then the older once it goes.
+    Track a2 = index.add(meta("a", 10, 0x2), randomFingerprints(r, 5, 100));
+    assertEquals(a2, index.findByPath("/music/a.wav").orElseThrow());
+    index.remove(a2.id());
+    assertEquals(a, index.findByPath("/music/a.wav").orElseThrow());
+    index.remove(a.id());
+    assertTrue(index.findByPath("/music/a.wav").isEmpty());
+    assertEquals(b, index.findByPath("/music/b.wav").orElseThrow());
+    FingerprintIndex again = reopen(index);
+    if (again != index) {
+      closeLater(again);
+    }
+    assertEquals(b, again.findByPath("/music/b.wav").orElseThrow());
+    assertTrue(again.findByPath("/music/a.wav").isEmpty());
+  }
+
+  @Test
   void statsCountTracksDurationPostingsAndBytes() {
     FingerprintIndex index = create();
     assertEquals(0, index.stats().tracks());
