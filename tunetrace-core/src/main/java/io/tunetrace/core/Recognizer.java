@@ -116,19 +116,35 @@ public final class Recognizer {
     if (query.identitySize() == 0) {
       return new MatchResult(List.of(), durationMillis, 0);
     }
-    OffsetVoter.Votes votes = vote(query);
+    List<MatchDecision.Accepted> decided = List.of();
+    if (query.variants().size() > 1) {
+      // Most clips that match at all match as they are, far beyond doubt: answer those from the
+      // clip's own hashes and search the variants only for the rest.
+      QueryHashes own = query.identityOnly();
+      decided = MatchDecision.decide(vote(own).candidates(), own.identitySize(),
+          policy.maxResults(), policy.minScore());
+      if (decided.isEmpty() || decided.get(0).score() < MatchDecision.SURE) {
+        decided = List.of();
+      }
+    }
+    if (decided.isEmpty()) {
+      decided = MatchDecision.decide(vote(query).candidates(), query.identitySize(),
+          policy.maxResults(), policy.minScore());
+    }
     List<Match> accepted = new ArrayList<>();
-    for (MatchDecision.Accepted a : MatchDecision.decide(votes.candidates(), query.identitySize(),
-        policy.maxResults(), policy.minScore())) {
+    for (MatchDecision.Accepted a : decided) {
       Optional<Track> track = index.track(a.candidate().trackId());
       if (track.isEmpty()) {
         continue;
       }
       List<SameRecording> copies = new ArrayList<>();
       for (Candidate c : a.sameRecording()) {
-        index.track(c.trackId()).ifPresent(t -> copies.add(new SameRecording(t,
-            index.params().framesToMillis(c.deltaFrames()),
-            MatchDecision.score(c, null, query.identitySize()))));
+        index.track(c.trackId()).ifPresent(t -> {
+          Match copy = toMatch(c, 0, t, durationMillis);
+          copies.add(new SameRecording(t, copy.deltaMillis(),
+              MatchDecision.score(c, null, query.identitySize()), copy.queryStartMillis(),
+              copy.queryStopMillis()));
+        });
       }
       accepted.add(toMatch(a.candidate(), a.score(), track.get(), durationMillis)
           .withSameRecording(copies));

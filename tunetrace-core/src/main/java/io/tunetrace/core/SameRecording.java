@@ -9,8 +9,18 @@ import io.tunetrace.core.index.Track;
  * @param track the other track
  * @param deltaMillis where in that track the clip starts (reference offset minus query offset)
  * @param score how sure the match against that track is on its own, in [0, 1]
+ * @param queryStartMillis first moment of the clip that agrees with that track
+ * @param queryStopMillis last moment of the clip that agrees with that track (a compilation may
+ *     hold only part of what the clip holds)
  */
-public record SameRecording(Track track, long deltaMillis, double score) {
+public record SameRecording(
+    Track track, long deltaMillis, double score, long queryStartMillis, long queryStopMillis) {
+
+  /** A copy whose agreeing span is not known. */
+  public SameRecording(Track track, long deltaMillis, double score) {
+    this(track, deltaMillis, score, 0, 0);
+  }
+
   public SameRecording {
     if (track == null) {
       throw new IllegalArgumentException("track == null");

@@ -26,7 +26,10 @@ public final class MatchDecision {
     }
   }
 
-  /** A candidate's recording group, and the strongest candidate outside it. */
+  /**
+   * A recording: its strongest candidate, the other copies, and the runner-up it is judged against:
+   * the strongest recording after it (for the best one, the strongest other recording at all).
+   */
   public record Group(Candidate leader, List<Candidate> copies, Candidate runnerUp) {}
 
   /**
@@ -51,19 +54,16 @@ public final class MatchDecision {
     }
     List<Group> groups = new ArrayList<>();
     for (int g = 0; g < leaders.size(); g++) {
-      Candidate runnerUp = null;
-      for (int h = 0; h < leaders.size() && runnerUp == null; h++) {
-        if (h != g) {
-          runnerUp = leaders.get(h);
-        }
-      }
+      Candidate runnerUp = g + 1 < leaders.size() ? leaders.get(g + 1) : null;
       groups.add(new Group(leaders.get(g), copies.get(g), runnerUp));
     }
     return groups;
   }
 
   /**
-   * Decides: the accepted recordings, best first (empty for "no match").
+   * Decides: the accepted recordings, best first (empty for "no match"). Each is judged against
+   * the next: the best must stand far above every other recording, the second (a medley, a mix)
+   * far above the third, and so on; the list ends at the first that does not.
    *
    * @param candidates verified candidates from {@link OffsetVoter}, best first
    * @param queryHashes the number of the query's own hashes looked up
@@ -73,7 +73,10 @@ public final class MatchDecision {
     List<Accepted> out = new ArrayList<>();
     for (Group g : group(candidates)) {
       double score = score(g.leader(), g.runnerUp(), queryHashes);
-      if (score >= threshold() && score >= minScore && out.size() < maxResults) {
+      if (score < threshold() || out.size() == maxResults) {
+        break; // a recording that is not far above the next one ends the list
+      }
+      if (score >= minScore) {
         List<Candidate> same = new ArrayList<>();
         for (Candidate c : g.copies()) {
           if (score(c, g.runnerUp(), queryHashes) >= threshold()) {
@@ -112,6 +115,12 @@ public final class MatchDecision {
    * indexed ones.
    */
   public static final double THRESHOLD = 0.45;
+
+  /**
+   * A score so far beyond doubt (a chance of 10^−4.8) that searching the variants could not change
+   * the answer: a clip that scores this as it is is answered without them.
+   */
+  public static final double SURE = 0.8;
 
   /** The score an accepted match needs. */
   public static double threshold() {

@@ -28,6 +28,19 @@ public final class QueryHashes {
   /** Entries of the identity variant (variant 0), the query's own hashes. */
   final int identitySize;
 
+  private QueryHashes(int[] hashes, int[] refFrames, int[] queryFrames, byte[] variants,
+      long[] pairs, int size, List<Variant> variantList, int queryFrameCount) {
+    this.hashes = hashes;
+    this.refFrames = refFrames;
+    this.queryFrames = queryFrames;
+    this.variants = variants;
+    this.pairs = pairs;
+    this.size = size;
+    this.variantList = variantList;
+    this.queryFrameCount = queryFrameCount;
+    this.identitySize = size;
+  }
+
   private QueryHashes(Builder b, List<Variant> variantList, int queryFrameCount) {
     this.hashes = Arrays.copyOf(b.hashes, b.size);
     this.refFrames = Arrays.copyOf(b.refFrames, b.size);
@@ -147,6 +160,17 @@ public final class QueryHashes {
         }
       }
     }
+  }
+
+  /** The clip's own hashes only (the identity variant). */
+  public QueryHashes identityOnly() {
+    if (identitySize == size) {
+      return this;
+    }
+    return new QueryHashes(Arrays.copyOf(hashes, identitySize),
+        Arrays.copyOf(refFrames, identitySize), Arrays.copyOf(queryFrames, identitySize),
+        Arrays.copyOf(variants, identitySize), Arrays.copyOf(pairs, identitySize), identitySize,
+        List.of(variantList.get(0)), queryFrameCount);
   }
 
   public int size() {

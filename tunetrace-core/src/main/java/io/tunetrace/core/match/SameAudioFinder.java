@@ -100,8 +100,9 @@ public final class SameAudioFinder {
         record(hits, tracks, consider, m.track(), w, qStart, qStop, m.refStartMillis(),
             m.refStopMillis());
         for (SameRecording copy : m.sameRecording()) {
-          record(hits, tracks, consider, copy.track(), w, qStart, qStop,
-              m.queryStartMillis() + copy.deltaMillis(), m.queryStopMillis() + copy.deltaMillis());
+          record(hits, tracks, consider, copy.track(), w, startMillis + copy.queryStartMillis(),
+              startMillis + copy.queryStopMillis(), copy.queryStartMillis() + copy.deltaMillis(),
+              copy.queryStopMillis() + copy.deltaMillis());
         }
       }
     }

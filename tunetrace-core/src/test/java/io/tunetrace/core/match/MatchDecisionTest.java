@@ -1,0 +1,93 @@
+package io.tunetrace.core.match;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class MatchDecisionTest {
+
+  /** A candidate whose agreeing peak pairs are {@code firstPair .. firstPair + anchors * 2 - 1}. */
+  private static Candidate candidate(int trackId, int anchors, long firstPair) {
+    long[] pairs = LongStream.range(firstPair, firstPair + anchors * 2L).toArray();
+    return new Candidate(trackId, Variant.IDENTITY, 100, anchors * 2, anchors, anchors * 2, 0,
+        anchors * 10, 0.8, 4.5, pairs);
+  }
+
+  @Test
+  void aCoincidenceThreeMomentsAboveTheRunnerUpIsRefusedAndFourAreAccepted() {
+    Candidate runnerUp = candidate(2, 3, 1_000);
+    assertTrue(MatchDecision.decide(List.of(candidate(1, 6, 0), runnerUp), 400, 1, 0).isEmpty());
+    List<MatchDecision.Accepted> accepted =
+        MatchDecision.decide(List.of(candidate(1, 7, 0), runnerUp), 400, 1, 0);
+    assertEquals(1, accepted.size());
+    assertEquals(1, accepted.get(0).candidate().trackId());
+    assertTrue(accepted.get(0).score() >= MatchDecision.THRESHOLD);
+  }
+
+  @Test
+  void aRealMatchInHeavyNoiseIsAcceptedWhereChanceIsLowButNotWhereItIsHigh() {
+    Candidate noisyMatch = candidate(1, 9, 0);
+    assertEquals(1, MatchDecision.decide(
+        List.of(noisyMatch, candidate(2, 3, 1_000), candidate(3, 2, 2_000)), 900, 1, 0).size());
+    // The same votes among many strong coincidences (a long clip in a big library) are not enough.
+    assertTrue(MatchDecision.decide(
+        List.of(noisyMatch, candidate(2, 7, 1_000), candidate(3, 6, 2_000)), 900, 1, 0).isEmpty());
+  }
+
+  @Test
+  void smallLibrariesStillNeedFiveMomentsWhateverTheRunnerUp() {
+    assertTrue(MatchDecision.decide(List.of(candidate(1, 5, 0)), 300, 1, 0).isEmpty());
+    assertEquals(1, MatchDecision.decide(List.of(candidate(1, 6, 0)), 300, 1, 0).size());
+  }
+
+  @Test
+  void twoCopiesOfOneRecordingNameTheBestAndListTheOther() {
+    Candidate original = candidate(1, 20, 0);
+    Candidate copy = candidate(2, 19, 2); // the same peak pairs, two short
+    Candidate chance = candidate(3, 3, 5_000);
+    List<MatchDecision.Accepted> accepted =
+        MatchDecision.decide(List.of(original, copy, chance), 800, 5, 0);
+    assertEquals(1, accepted.size(), "one recording");
+    assertEquals(1, accepted.get(0).candidate().trackId());
+    assertEquals(List.of(copy), accepted.get(0).sameRecording());
+  }
+
+  @Test
+  void twoDifferentRecordingsThatBothAlignAreAmbiguous() {
+    // As strong as each other and sharing no peak pairs: neither is far above the other.
+    assertTrue(MatchDecision.decide(
+        List.of(candidate(1, 12, 0), candidate(2, 11, 10_000)), 800, 5, 0).isEmpty());
+  }
+
+  @Test
+  void aMixOfTwoIndexedSongsNamesBothWhenAskedForMore() {
+    Candidate loud = candidate(1, 30, 0);
+    Candidate quiet = candidate(2, 12, 10_000);
+    Candidate chance = candidate(3, 3, 20_000);
+    List<MatchDecision.Accepted> top = MatchDecision.decide(List.of(loud, quiet, chance), 800, 5, 0);
+    assertEquals(List.of(1, 2), top.stream().map(a -> a.candidate().trackId()).toList());
+    assertEquals(1, MatchDecision.decide(List.of(loud, quiet, chance), 800, 1, 0).size());
+  }
+
+  @Test
+  void minScoreOnlyMakesItStricter() {
+    List<Candidate> candidates = List.of(candidate(1, 8, 0), candidate(2, 3, 1_000));
+    double score = MatchDecision.decide(candidates, 400, 1, 0).get(0).score();
+    assertEquals(1, MatchDecision.decide(candidates, 400, 1, score).size());
+    assertTrue(MatchDecision.decide(candidates, 400, 1, Math.min(1, score + 0.01)).isEmpty());
+  }
+
+  @Test
+  void scoreIsMinusLog10OfTheChanceOverSix() {
+    Candidate c = candidate(1, 10, 0);
+    Candidate r = candidate(2, 3, 1_000);
+    double chance = 1.3 * Math.exp(-1.87 * 7);
+    assertEquals(chance, MatchDecision.chance(c, r), 1e-12);
+    assertEquals(-Math.log10(chance) / 6, MatchDecision.score(c, r, 0), 1e-12);
+    assertEquals(1.0, MatchDecision.score(candidate(1, 40, 0), r, 0));
+    assertEquals(0.0, MatchDecision.score(r, candidate(1, 10, 0), 0));
+  }
+}
