@@ -80,6 +80,53 @@ class AddAndDedupTest {
   }
 
   @Test
+  void matchNamesTheSongAndListsEveryOtherCopyOfIt() throws Exception {
+    Path index = tmp.resolve("index");
+    Path music = Files.createDirectories(tmp.resolve("music"));
+    for (String name : List.of("amber-steps.wav", "blue-lantern.mp3", "copper-kite.mp3",
+        "dune-signal.mp3", "ember-tide.mp3")) {
+      Files.copy(Cli.samples().resolve(name), music.resolve(name));
+    }
+    Path amber = music.resolve("amber-steps.wav");
+    ffmpeg("-i", amber.toString(), "-codec:a", "libmp3lame", "-b:a", "128k",
+        music.resolve("amber-copy.mp3").toString());
+    Pcm audio = Pcm.read(amber);
+    SampleGenerator.writeWav(music.resolve("amber-retagged.wav"), audio.samples(),
+        audio.sampleRateHz(), "Amber (Remaster)", "Someone Else");
+    Cli added = Cli.run("add", "--index", index.toString(), music.toString());
+    assertEquals(0, added.exitCode(), added.err());
+
+    // Five seconds from 8 s in, with white noise at about 10 dB SNR.
+    int rate = audio.sampleRateHz();
+    float[] clip = java.util.Arrays.copyOfRange(audio.samples(), 8 * rate, 13 * rate);
+    java.util.Random noise = new java.util.Random(7);
+    double power = 0;
+    for (float v : clip) {
+      power += v * v;
+    }
+    double sigma = Math.sqrt(power / clip.length / 10);
+    for (int i = 0; i < clip.length; i++) {
+      clip[i] = (float) Math.max(-1, Math.min(1, clip[i] + sigma * noise.nextGaussian()));
+    }
+    Path query = tmp.resolve("clip.wav");
+    SampleGenerator.writeWav(query, clip, rate);
+
+    Cli matched = Cli.run("match", "--json", "--index", index.toString(), query.toString());
+    assertEquals(0, matched.exitCode(), matched.out() + matched.err());
+    String line = matched.lines().get(0);
+    Set<String> named = new HashSet<>();
+    Matcher paths = Pattern.compile("\"path\": \"([^\"]+)\"").matcher(line);
+    while (paths.find()) {
+      named.add(Path.of(paths.group(1)).getFileName().toString());
+    }
+    assertEquals(Set.of("amber-steps.wav", "amber-copy.mp3", "amber-retagged.wav"), named, line);
+    String copies = line.substring(line.indexOf("\"same_recording\": ["));
+    assertEquals(2, copies.substring(0, copies.indexOf(']')).split("\"track_id\"").length - 1,
+        line);
+    assertEquals(8000, Cli.numberField(line, "delta_ms"), 100, line);
+  }
+
+  @Test
   void copiesAddedInOneRunNameOneAnother() throws Exception {
     Path folder = Files.createDirectories(tmp.resolve("music"));
     Path wav = Files.copy(Cli.samples().resolve("amber-steps.wav"), folder.resolve("a.wav"));

@@ -84,8 +84,7 @@ class CommandParsingTest {
     assertEquals(MatchPolicy.DEFAULT.withMaxResults(8).withMinScore(0.35), match.policy());
     MatchCommand few = command(parse("match", "--top=2", "a.wav"));
     assertEquals(2, few.top);
-    // the recognizer still ranks its usual number of candidates; the CLI shows the first two
-    assertEquals(MatchPolicy.DEFAULT, few.policy());
+    assertEquals(MatchPolicy.DEFAULT.withMaxResults(2), few.policy());
   }
 
   @Test

@@ -90,11 +90,20 @@ public final class MatchDecision {
   }
 
   /**
-   * The chance level a runner-up is never taken to be below, in anchor frames: even in a library of
-   * a few tracks, a clip's best coincidence reaches about two moments (measured: the runner-up of
-   * unknown clips held 2–4 moments in 97% of 1,140 tune clips).
+   * The chance level a runner-up is never taken to be below, in anchor frames. In a library of a
+   * few tracks the runner-up is the best of a handful and says little; in a realistic one the
+   * runner-up of unknown clips held 2–4 moments (97% of 1,140 tune clips), so a floor of 3 changes
+   * little there and keeps a small library from accepting 6-moment coincidences.
    */
-  static final int CHANCE_FLOOR_ANCHORS = 2;
+  static final int CHANCE_FLOOR_ANCHORS = 3;
+
+  /**
+   * Moments a candidate found in a variant other than the clip as it is (another speed, tempo or
+   * pitch) must have on top: its alignment was one of many more searched. On the tune set this cost
+   * 0.1 point of accuracy, and it refuses the tempo-shifted coincidences of synthetic music played on
+   * one synthesizer.
+   */
+  static final int VARIANT_PENALTY_ANCHORS = 1;
 
   /**
    * How fast the chance of a coincidence falls with each moment it has beyond the runner-up: the
@@ -129,11 +138,13 @@ public final class MatchDecision {
 
   /**
    * The estimated chance that coincidence alone produces a candidate this far above the strongest
-   * other recording (the runner-up, taken as at least {@link #CHANCE_FLOOR_ANCHORS} moments).
+   * other recording (the runner-up, taken as at least {@link #CHANCE_FLOOR_ANCHORS} moments, plus
+   * {@link #VARIANT_PENALTY_ANCHORS} for a candidate found in another variant than the clip's own).
    */
   public static double chance(Candidate c, Candidate runnerUp) {
     int other = Math.max(CHANCE_FLOOR_ANCHORS, runnerUp == null ? 0 : runnerUp.anchorFrames());
-    int excess = c.anchorFrames() - other;
+    int excess = c.anchorFrames() - other
+        - (c.variant().isIdentity() ? 0 : VARIANT_PENALTY_ANCHORS);
     return Math.min(1, CHANCE_AT_ZERO * Math.exp(-CHANCE_DECAY_PER_ANCHOR * excess));
   }
 

@@ -38,9 +38,20 @@ class MatchDecisionTest {
   }
 
   @Test
-  void smallLibrariesStillNeedFiveMomentsWhateverTheRunnerUp() {
-    assertTrue(MatchDecision.decide(List.of(candidate(1, 5, 0)), 300, 1, 0).isEmpty());
-    assertEquals(1, MatchDecision.decide(List.of(candidate(1, 6, 0)), 300, 1, 0).size());
+  void smallLibrariesStillNeedSevenMomentsWhateverTheRunnerUp() {
+    assertTrue(MatchDecision.decide(List.of(candidate(1, 6, 0)), 300, 1, 0).isEmpty());
+    assertEquals(1, MatchDecision.decide(List.of(candidate(1, 7, 0)), 300, 1, 0).size());
+  }
+
+  @Test
+  void aCandidateFoundInAnotherVariantNeedsOneMomentMore() {
+    Candidate runnerUp = candidate(2, 3, 1_000);
+    Candidate tempo = new Candidate(1, Variant.tempo(1.04), 100, 14, 7, 14, 0, 70, 0.8, 4.5,
+        LongStream.range(0, 14).toArray());
+    assertTrue(MatchDecision.decide(List.of(tempo, runnerUp), 400, 1, 0).isEmpty());
+    Candidate stronger = new Candidate(1, Variant.tempo(1.04), 100, 16, 8, 16, 0, 80, 0.8, 4.5,
+        LongStream.range(0, 16).toArray());
+    assertEquals(1, MatchDecision.decide(List.of(stronger, runnerUp), 400, 1, 0).size());
   }
 
   @Test
