@@ -42,6 +42,7 @@ public final class Recognizer {
   private final FingerprintIndex index;
   private final Fingerprinter fingerprinter;
   private final MatchPolicy policy;
+  private volatile LibrarySize librarySize;
 
   public Recognizer(FingerprintIndex index) {
     this(index, MatchPolicy.DEFAULT);
@@ -106,11 +107,27 @@ public final class Recognizer {
   public OffsetVoter.Votes vote(QueryHashes query) {
     FingerprintParams params = index.params();
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-    long libraryFrames = Math.round(index.stats().durationMillis() / params.frameMillis());
     return OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
         policy.variantMaxPostingsPerHash(), policy.toleranceFrames(),
-        CANDIDATES, framesPerSecond, libraryFrames);
+        CANDIDATES, framesPerSecond, libraryFrames());
   }
+
+  /**
+   * Indexed frames, to say how rare a hash is; read from the index at most once a second (for a
+   * remote index, stats are a round trip).
+   */
+  private long libraryFrames() {
+    long now = System.nanoTime();
+    LibrarySize size = librarySize;
+    if (size == null || now - size.readAtNanos > 1_000_000_000L) {
+      size = new LibrarySize(Math.round(index.stats().durationMillis()
+          / index.params().frameMillis()), now);
+      librarySize = size;
+    }
+    return size.frames;
+  }
+
+  private record LibrarySize(long frames, long readAtNanos) {}
 
   private MatchResult decide(QueryHashes query, long durationMillis) {
     if (query.identitySize() == 0) {
