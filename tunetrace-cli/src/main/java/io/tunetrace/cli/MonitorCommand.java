@@ -95,6 +95,7 @@ final class MonitorCommand implements Callable<Integer> {
         .put("ref_start_s", d.refStartMillis() / 1000.0)
         .put("ref_stop_s", d.refStopMillis() / 1000.0)
         .put("score", Json.round(d.score(), 4))
+        .putRaw("same_recording", MatchCommand.sameRecordingJson(d.sameRecording()))
         .toString();
   }
 }

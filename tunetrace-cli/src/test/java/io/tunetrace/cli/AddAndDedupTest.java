@@ -124,6 +124,24 @@ class AddAndDedupTest {
     assertEquals(2, copies.substring(0, copies.indexOf(']')).split("\"track_id\"").length - 1,
         line);
     assertEquals(8000, Cli.numberField(line, "delta_ms"), 100, line);
+
+    // monitor lists the copies too, with offsets from the start of the recording.
+    Path recording = tmp.resolve("recording.wav");
+    SampleGenerator.writeWav(recording,
+        java.util.Arrays.copyOfRange(audio.samples(), 2 * rate, 20 * rate), rate);
+    Cli monitored = Cli.run("monitor", "--json", "--index", index.toString(), recording.toString());
+    assertEquals(0, monitored.exitCode(), monitored.out() + monitored.err());
+    String detection = monitored.lines().get(0);
+    String copiesHeard = detection.substring(detection.indexOf("\"same_recording\": ["));
+    List<Double> deltas = new ArrayList<>();
+    Matcher delta = Pattern.compile("\"delta_ms\": (-?[0-9]+)").matcher(copiesHeard);
+    while (delta.find()) {
+      deltas.add(Double.parseDouble(delta.group(1)));
+    }
+    assertEquals(2, deltas.size(), detection);
+    for (double d : deltas) {
+      assertEquals(2000, d, 100, detection);
+    }
   }
 
   @Test

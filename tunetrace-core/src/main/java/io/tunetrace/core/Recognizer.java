@@ -241,7 +241,7 @@ public final class Recognizer {
               detections.accept(open.toDetection());
             }
             open = new Open(m.track(), qStart, qStop, m.refStartMillis(), m.refStopMillis(),
-                m.score(), alignment);
+                m.score(), alignment, inRecording(m.sameRecording(), windowStartMillis));
           }
         } else if (open != null && ++open.misses >= 2) {
           detections.accept(open.toDetection());
@@ -259,6 +259,16 @@ public final class Recognizer {
     }
   }
 
+  /** Copies found in a window, with offsets from the start of the recording. */
+  private static List<SameRecording> inRecording(List<SameRecording> copies, long windowStart) {
+    List<SameRecording> out = new ArrayList<>();
+    for (SameRecording c : copies) {
+      out.add(new SameRecording(c.track(), c.deltaMillis() - windowStart, c.score(),
+          c.queryStartMillis() + windowStart, c.queryStopMillis() + windowStart));
+    }
+    return out;
+  }
+
   /** A detection still being extended by later windows. */
   private static final class Open {
     final Track track;
@@ -268,10 +278,12 @@ public final class Recognizer {
     long refStop;
     double score;
     final long alignment;
+    final List<SameRecording> copies;
     int misses;
 
     Open(Track track, long queryStart, long queryStop, long refStart, long refStop, double score,
-        long alignment) {
+        long alignment, List<SameRecording> copies) {
+      this.copies = copies;
       this.track = track;
       this.queryStart = queryStart;
       this.queryStop = queryStop;
@@ -282,7 +294,7 @@ public final class Recognizer {
     }
 
     Detection toDetection() {
-      return new Detection(track, queryStart, queryStop, refStart, refStop, score);
+      return new Detection(track, queryStart, queryStop, refStart, refStop, score, copies);
     }
   }
 }

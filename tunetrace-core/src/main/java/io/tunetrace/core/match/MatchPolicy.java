@@ -39,7 +39,7 @@ public record MatchPolicy(
    */
   public static final List<Variant> DEFAULT_VARIANTS = defaultVariants();
 
-  /** Measured on held-out music; see docs/MATCHING.md and BENCHMARKS.md. */
+  /** Chosen on the tune music; see docs/MATCHING.md and BENCHMARKS.md. */
   public static final MatchPolicy DEFAULT =
       new MatchPolicy(40, 8, 20, 4, 2000, 12, 1, DEFAULT_VARIANTS, 1, 0);
 
@@ -95,34 +95,39 @@ public record MatchPolicy(
   }
 
   public MatchPolicy withVariants(List<Variant> newVariants) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
-        variantMaxPostingsPerHash, toleranceFrames, newVariants, maxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+        variantFanOut, maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, newVariants,
+        maxResults, minScore);
   }
 
   public MatchPolicy withMaxResults(int newMaxResults) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
-        variantMaxPostingsPerHash, toleranceFrames, variants, newMaxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+        variantFanOut, maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, variants,
+        newMaxResults, minScore);
   }
 
   public MatchPolicy withMinScore(double newMinScore) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
-        variantMaxPostingsPerHash, toleranceFrames, variants, maxResults, newMinScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+        variantFanOut, maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, variants,
+        maxResults, newMinScore);
   }
 
   public MatchPolicy withMaxPostingsPerHash(int newMaxPostingsPerHash) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, newMaxPostingsPerHash,
-        variantMaxPostingsPerHash, toleranceFrames, variants, maxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+        variantFanOut, newMaxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames,
+        variants, maxResults, minScore);
   }
 
   public MatchPolicy withVariantMaxPostingsPerHash(int newMax) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond, variantFanOut, maxPostingsPerHash,
-        newMax, toleranceFrames, variants, maxResults, minScore);
+    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+        variantFanOut, maxPostingsPerHash, newMax, toleranceFrames, variants, maxResults,
+        minScore);
   }
 
   public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut, int newVariantPeaksPerSecond,
       int newVariantFanOut) {
     return new MatchPolicy(peaksPerSecond, fanOut, newVariantPeaksPerSecond, newVariantFanOut,
-        maxPostingsPerHash,
-        variantMaxPostingsPerHash, toleranceFrames, variants, maxResults, minScore);
+        maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, variants, maxResults,
+        minScore);
   }
 }

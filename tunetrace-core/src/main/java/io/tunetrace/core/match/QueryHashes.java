@@ -68,7 +68,7 @@ public final class QueryHashes {
     if (variants.size() > 63) {
       throw new IllegalArgumentException("more than 63 variants: " + variants.size());
     }
-    Builder b = new Builder(Math.max(16, peaks.size() * (identityFanOut + variantFanOut * (variants.size() - 1))));
+    Builder b = new Builder(Math.max(16, peaks.size() * identityFanOut * 2)); // grows as needed
     int n = peaks.size();
     int[] frames = new int[n];
     int[] bins = new int[n];
