@@ -51,18 +51,42 @@ public final class Fingerprinter {
   }
 
   /**
-   * The spectral peaks of mono samples already at the analysis rate, at the given density: what a
-   * query keeps so that it can hash variants of itself (see {@link io.tunetrace.core.match.QueryHashes}).
+   * The spectral peaks a query keeps, so that it can hash variants of itself without analysing the
+   * audio again (see {@link io.tunetrace.core.match.QueryHashes}): two sets from one STFT of mono
+   * samples already at the analysis rate, one with the index's neighbourhood at
+   * {@code peaksPerSecond}, one with a smaller neighbourhood ({@code binRadius} × {@code
+   * frameRadius}) at {@code densePeaksPerSecond}.
+   *
+   * @return the index-neighbourhood peaks first, the dense ones second
    */
-  public Peaks peaks(float[] analysisRateSamples, int peaksPerSecond) {
-    Peaks.Collector collector = new Peaks.Collector();
+  public Peaks[] peaks(float[] analysisRateSamples, int peaksPerSecond, int densePeaksPerSecond,
+      int binRadius, int frameRadius) {
+    Peaks.Collector standard = new Peaks.Collector();
+    Peaks.Collector dense = new Peaks.Collector();
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-    PeakPicker picker = new PeakPicker(params.minBin(), params.maxBin(), params.peakBinRadius(),
-        params.peakFrameRadius(), framesPerSecond, peaksPerSecond, collector);
-    Stft stft = new Stft(params.fftSize(), params.hopSamples(), picker::pushFrame);
+    if (binRadius == params.peakBinRadius() && frameRadius == params.peakFrameRadius()
+        && densePeaksPerSecond == peaksPerSecond) {
+      PeakPicker picker = new PeakPicker(params.minBin(), params.maxBin(), binRadius, frameRadius,
+          framesPerSecond, peaksPerSecond, standard);
+      Stft stft = new Stft(params.fftSize(), params.hopSamples(), picker::pushFrame);
+      stft.push(analysisRateSamples, 0, analysisRateSamples.length);
+      picker.finish();
+      Peaks peaks = standard.toPeaks(stft.frames());
+      return new Peaks[] {peaks, peaks};
+    }
+    PeakPicker standardPicker = new PeakPicker(params.minBin(), params.maxBin(),
+        params.peakBinRadius(), params.peakFrameRadius(), framesPerSecond, peaksPerSecond,
+        standard);
+    PeakPicker densePicker = new PeakPicker(params.minBin(), params.maxBin(), binRadius,
+        frameRadius, framesPerSecond, densePeaksPerSecond, dense);
+    Stft stft = new Stft(params.fftSize(), params.hopSamples(), (i, power) -> {
+      standardPicker.pushFrame(i, power);
+      densePicker.pushFrame(i, power);
+    });
     stft.push(analysisRateSamples, 0, analysisRateSamples.length);
-    picker.finish();
-    return collector.toPeaks(stft.frames());
+    standardPicker.finish();
+    densePicker.finish();
+    return new Peaks[] {standard.toPeaks(stft.frames()), dense.toPeaks(stft.frames())};
   }
 
   /** Reads {@code source} to its end and fingerprints it; does not close it. */

@@ -98,8 +98,9 @@ public final class Recognizer {
         ? samples
         : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
             Resampler.Quality.ANALYSIS);
-    Peaks peaks = fingerprinter.peaks(pcm, policy.queryPeaksPerSecond());
-    return QueryHashes.of(peaks, policy.variants(), params, policy.queryFanOut(),
+    Peaks[] peaks = fingerprinter.peaks(pcm, 2 * policy.variantPeaksPerSecond(),
+        policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius());
+    return QueryHashes.of(peaks[1], peaks[0], policy.variants(), params, policy.queryFanOut(),
         policy.variantPeaksPerSecond(), policy.variantFanOut());
   }
 

@@ -8,9 +8,14 @@ import java.util.List;
  * {@link io.tunetrace.core.FingerprintParams} these may differ between queries of one index. When a
  * match is accepted is decided in one place, {@link MatchDecision}; see docs/MATCHING.md.
  *
- * @param queryPeaksPerSecond peak density of the query (denser than the index's, to catch its peaks)
+ * @param queryPeaksPerSecond peak density of the clip as it is (denser than the index's, to catch
+ *     its peaks)
+ * @param queryPeakRadius half-size, in bins and in frames, of the neighbourhood a peak of the clip
+ *     as it is must top (the default index's: 12); a smaller one keeps more near-maxima, which
+ *     helps under a voice but was not adopted (see docs/MATCHING.md)
  * @param queryFanOut pairs per anchor in the query as it is
- * @param variantPeaksPerSecond peaks of each second (the strongest) hashed for the other variants
+ * @param variantPeaksPerSecond peaks of each second (the strongest, of peaks picked with the
+ *     index's neighbourhood at twice this density) hashed for the other variants
  * @param variantFanOut pairs per anchor in each other variant (fewer: variants are many)
  * @param maxPostingsPerHash hashes with more postings than this are skipped as uninformative
  * @param variantMaxPostingsPerHash the same for the hashes of the variants other than the clip as
@@ -23,6 +28,7 @@ import java.util.List;
  */
 public record MatchPolicy(
     int queryPeaksPerSecond,
+    int queryPeakRadius,
     int queryFanOut,
     int variantPeaksPerSecond,
     int variantFanOut,
@@ -41,9 +47,12 @@ public record MatchPolicy(
 
   /** Chosen on the tune music; see docs/MATCHING.md and BENCHMARKS.md. */
   public static final MatchPolicy DEFAULT =
-      new MatchPolicy(40, 8, 20, 4, 2000, 12, 1, DEFAULT_VARIANTS, 1, 0);
+      new MatchPolicy(40, 12, 8, 20, 4, 2000, 12, 1, DEFAULT_VARIANTS, 1, 0);
 
   public MatchPolicy {
+    if (queryPeakRadius < 1 || queryPeakRadius > 32) {
+      throw new IllegalArgumentException("queryPeakRadius out of [1, 32]: " + queryPeakRadius);
+    }
     if (queryPeaksPerSecond < 1 || queryFanOut < 1 || variantPeaksPerSecond < 1
         || variantFanOut < 1) {
       throw new IllegalArgumentException("query density < 1: " + queryPeaksPerSecond + ", "
@@ -95,38 +104,39 @@ public record MatchPolicy(
   }
 
   public MatchPolicy withVariants(List<Variant> newVariants) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+    return new MatchPolicy(queryPeaksPerSecond, queryPeakRadius, queryFanOut, variantPeaksPerSecond,
         variantFanOut, maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, newVariants,
         maxResults, minScore);
   }
 
   public MatchPolicy withMaxResults(int newMaxResults) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+    return new MatchPolicy(queryPeaksPerSecond, queryPeakRadius, queryFanOut, variantPeaksPerSecond,
         variantFanOut, maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, variants,
         newMaxResults, minScore);
   }
 
   public MatchPolicy withMinScore(double newMinScore) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+    return new MatchPolicy(queryPeaksPerSecond, queryPeakRadius, queryFanOut, variantPeaksPerSecond,
         variantFanOut, maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, variants,
         maxResults, newMinScore);
   }
 
   public MatchPolicy withMaxPostingsPerHash(int newMaxPostingsPerHash) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+    return new MatchPolicy(queryPeaksPerSecond, queryPeakRadius, queryFanOut, variantPeaksPerSecond,
         variantFanOut, newMaxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames,
         variants, maxResults, minScore);
   }
 
   public MatchPolicy withVariantMaxPostingsPerHash(int newMax) {
-    return new MatchPolicy(queryPeaksPerSecond, queryFanOut, variantPeaksPerSecond,
+    return new MatchPolicy(queryPeaksPerSecond, queryPeakRadius, queryFanOut, variantPeaksPerSecond,
         variantFanOut, maxPostingsPerHash, newMax, toleranceFrames, variants, maxResults,
         minScore);
   }
 
   public MatchPolicy withQueryDensity(int peaksPerSecond, int fanOut, int newVariantPeaksPerSecond,
       int newVariantFanOut) {
-    return new MatchPolicy(peaksPerSecond, fanOut, newVariantPeaksPerSecond, newVariantFanOut,
+    return new MatchPolicy(peaksPerSecond, queryPeakRadius, fanOut, newVariantPeaksPerSecond,
+        newVariantFanOut,
         maxPostingsPerHash, variantMaxPostingsPerHash, toleranceFrames, variants, maxResults,
         minScore);
   }

@@ -62,20 +62,34 @@ public final class QueryHashes {
    */
   public static QueryHashes of(Peaks peaks, List<Variant> variants, FingerprintParams params,
       int identityFanOut, int variantPeaksPerSecond, int variantFanOut) {
+    return of(peaks, peaks, variants, params, identityFanOut, variantPeaksPerSecond,
+        variantFanOut);
+  }
+
+  /**
+   * As {@link #of(Peaks, List, FingerprintParams, int, int, int)}, with other peaks for the clip as
+   * it is ({@code identityPeaks}) than for the variants ({@code peaks}).
+   */
+  public static QueryHashes of(Peaks identityPeaks, Peaks peaks, List<Variant> variants,
+      FingerprintParams params, int identityFanOut, int variantPeaksPerSecond,
+      int variantFanOut) {
     if (variants.isEmpty() || !variants.get(0).isIdentity()) {
       throw new IllegalArgumentException("variants must start with the identity: " + variants);
     }
     if (variants.size() > 63) {
       throw new IllegalArgumentException("more than 63 variants: " + variants.size());
     }
-    Builder b = new Builder(Math.max(16, peaks.size() * identityFanOut * 2)); // grows as needed
-    int n = peaks.size();
-    int[] frames = new int[n];
-    int[] bins = new int[n];
-    int[] origin = new int[n];
+    Builder b = new Builder(Math.max(16, identityPeaks.size() * identityFanOut * 2));
+    int most = Math.max(peaks.size(), identityPeaks.size());
+    int[] frames = new int[most];
+    int[] bins = new int[most];
+    int[] origin = new int[most];
     boolean[] strong = strongest(peaks, variantPeaksPerSecond, params);
+    Peaks own = peaks;
     for (int v = 0; v < variants.size(); v++) {
       Variant variant = variants.get(v);
+      peaks = v == 0 ? identityPeaks : own;
+      int n = peaks.size();
       int m = 0;
       for (int i = 0; i < n; i++) {
         if (v > 0 && !strong[i]) {
@@ -99,7 +113,7 @@ public final class QueryHashes {
         b.identitySize = b.size;
       }
     }
-    return new QueryHashes(b, variants, peaks.frameCount());
+    return new QueryHashes(b, variants, own.frameCount());
   }
 
   /** The given fingerprints as they are: one identity variant, one pair per hash. */
