@@ -154,7 +154,6 @@ public final class OffsetVoter {
     List<Variant> variants = query.variantList;
     LongIntMap bestScore = new LongIntMap(64);
     LongIntMap bestKey = new LongIntMap(64);
-    long[] bestKeys = new long[1];
     votes.forEach((k, count) -> {
       int trackId = (int) (k >>> 32);
       int variant = (int) ((k >>> 25) & 0x7F);
