@@ -42,7 +42,6 @@ public final class Recognizer {
   private final FingerprintIndex index;
   private final Fingerprinter fingerprinter;
   private final MatchPolicy policy;
-  private volatile LibrarySize librarySize;
 
   public Recognizer(FingerprintIndex index) {
     this(index, MatchPolicy.DEFAULT);
@@ -110,25 +109,8 @@ public final class Recognizer {
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     return OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
         policy.variantMaxPostingsPerHash(), policy.toleranceFrames(),
-        CANDIDATES, framesPerSecond, libraryFrames());
+        CANDIDATES, framesPerSecond);
   }
-
-  /**
-   * Indexed frames, to say how rare a hash is; read from the index at most once a second (for a
-   * remote index, stats are a round trip).
-   */
-  private long libraryFrames() {
-    long now = System.nanoTime();
-    LibrarySize size = librarySize;
-    if (size == null || now - size.readAtNanos > 1_000_000_000L) {
-      size = new LibrarySize(Math.round(index.stats().durationMillis()
-          / index.params().frameMillis()), now);
-      librarySize = size;
-    }
-    return size.frames;
-  }
-
-  private record LibrarySize(long frames, long readAtNanos) {}
 
   private MatchResult decide(QueryHashes query, long durationMillis) {
     if (query.identitySize() == 0) {
@@ -139,15 +121,15 @@ public final class Recognizer {
       // Most clips that match at all match as they are, far beyond doubt: answer those from the
       // clip's own hashes and search the variants only for the rest.
       QueryHashes own = query.identityOnly();
-      decided = MatchDecision.decide(vote(own).candidates(), own.identitySize(),
-          policy.maxResults(), policy.minScore());
+      decided = MatchDecision.decide(vote(own).candidates(), policy.maxResults(),
+          policy.minScore());
       if (decided.isEmpty() || decided.get(0).score() < MatchDecision.SURE) {
         decided = List.of();
       }
     }
     if (decided.isEmpty()) {
-      decided = MatchDecision.decide(vote(query).candidates(), query.identitySize(),
-          policy.maxResults(), policy.minScore());
+      decided = MatchDecision.decide(vote(query).candidates(), policy.maxResults(),
+          policy.minScore());
     }
     List<Match> accepted = new ArrayList<>();
     for (MatchDecision.Accepted a : decided) {
@@ -160,7 +142,7 @@ public final class Recognizer {
         index.track(c.trackId()).ifPresent(t -> {
           Match copy = toMatch(c, 0, t, durationMillis);
           copies.add(new SameRecording(t, copy.deltaMillis(),
-              MatchDecision.score(c, null, query.identitySize()), copy.queryStartMillis(),
+              MatchDecision.score(c, null), copy.queryStartMillis(),
               copy.queryStopMillis()));
         });
       }

@@ -16,8 +16,7 @@ import java.util.Arrays;
  * @param queryFirstFrame first agreeing query frame (in the clip's own time)
  * @param queryLastFrame last agreeing query frame
  * @param matchedShare share of the query's seconds holding at least one agreeing hash
- * @param rarity mean over the agreeing hashes of {@code -log10} of the share of the library's
- *     postings of that hash value a random alignment would meet: rare hashes say more
+ * @param pairs the agreeing peak pairs (see {@link #overlap})
  */
 public record Candidate(
     int trackId,
@@ -29,7 +28,6 @@ public record Candidate(
     int queryFirstFrame,
     int queryLastFrame,
     double matchedShare,
-    double rarity,
     long[] pairs) {
 
   public Candidate {
@@ -80,6 +78,6 @@ public record Candidate(
   public String toString() {
     return "Candidate{track=" + trackId + ", variant=" + variant + ", delta=" + deltaFrames
         + ", confidence=" + confidence + ", anchors=" + anchorFrames + ", distinct="
-        + distinctHashes + ", share=" + matchedShare + ", rarity=" + rarity + "}";
+        + distinctHashes + ", share=" + matchedShare + "}";
   }
 }

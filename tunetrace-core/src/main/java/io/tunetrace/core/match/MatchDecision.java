@@ -66,20 +66,19 @@ public final class MatchDecision {
    * far above the third, and so on; the list ends at the first that does not.
    *
    * @param candidates verified candidates from {@link OffsetVoter}, best first
-   * @param queryHashes the number of the query's own hashes looked up
    */
-  public static List<Accepted> decide(List<Candidate> candidates, int queryHashes, int maxResults,
+  public static List<Accepted> decide(List<Candidate> candidates, int maxResults,
       double minScore) {
     List<Accepted> out = new ArrayList<>();
     for (Group g : group(candidates)) {
-      double score = score(g.leader(), g.runnerUp(), queryHashes);
+      double score = score(g.leader(), g.runnerUp());
       if (score < threshold() || out.size() == maxResults) {
         break; // a recording that is not far above the next one ends the list
       }
       if (score >= minScore) {
         List<Candidate> same = new ArrayList<>();
         for (Candidate c : g.copies()) {
-          if (score(c, g.runnerUp(), queryHashes) >= threshold()) {
+          if (score(c, g.runnerUp()) >= threshold()) {
             same.add(c);
           }
         }
@@ -152,7 +151,7 @@ public final class MatchDecision {
    * How sure a candidate is, in [0, 1]: {@code -log10(chance) / 6}, so 0.5 means a one-in-a-
    * thousand coincidence and 1 one in a million or rarer.
    */
-  public static double score(Candidate c, Candidate runnerUp, int queryHashes) {
+  public static double score(Candidate c, Candidate runnerUp) {
     double chance = chance(c, runnerUp);
     return Math.max(0, Math.min(1, -Math.log10(chance) / SCORE_DECADES));
   }

@@ -23,8 +23,11 @@ public final class OffsetVoter {
 
   private OffsetVoter() {}
 
-  /** What voting found: the verified leading candidates, best first, and what the query cast. */
-  public record Votes(List<Candidate> candidates, int lookedUp, int answered, long postings) {
+  /**
+   * What voting found: the verified leading candidates, best first, and what the query cast (the
+   * distinct hashes looked up and the postings that voted).
+   */
+  public record Votes(List<Candidate> candidates, int lookedUp, long postings) {
     public Votes {
       candidates = List.copyOf(candidates);
     }
@@ -39,7 +42,6 @@ public final class OffsetVoter {
    *     time-scaled variants)
    * @param maxCandidates how many tracks to verify
    * @param framesPerSecond STFT frame rate, for the matched share
-   * @param libraryFrames total indexed frames, to say how rare each hash is
    */
   public static Votes vote(
       FingerprintIndex index,
@@ -48,11 +50,10 @@ public final class OffsetVoter {
       int variantMaxPostingsPerHash,
       int tolerance,
       int maxCandidates,
-      double framesPerSecond,
-      long libraryFrames) {
+      double framesPerSecond) {
     int n = query.size;
     if (n == 0) {
-      return new Votes(List.of(), 0, 0, 0);
+      return new Votes(List.of(), 0, 0);
     }
     long[] sorted = new long[n];
     for (int j = 0; j < n; j++) {
@@ -73,79 +74,20 @@ public final class OffsetVoter {
     rangeStart[u] = n;
     int uniqueCount = u;
     int[] entryOrder = new int[n];
-    int[] uniqueOfEntry = new int[n];
     for (int i = 0; i < n; i++) {
       entryOrder[i] = (int) sorted[i];
     }
-    for (int k = 0; k < uniqueCount; k++) {
-      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
-        uniqueOfEntry[entryOrder[i]] = k;
-      }
-    }
-    int[] postingCounts = new int[uniqueCount];
     Postings postings = new Postings(Math.max(64, n * 2));
     // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
     // are many, and a common hash in a variant mostly adds chance votes.
-    int[] identityUnique = new int[uniqueCount];
-    int[] variantUnique = new int[uniqueCount];
-    int[] identityIndex = new int[uniqueCount];
-    int[] variantIndex = new int[uniqueCount];
-    int ni = 0;
-    int nv = 0;
-    for (int k = 0; k < uniqueCount; k++) {
-      boolean inIdentity = false;
-      boolean inVariant = false;
-      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
-        if (query.variants[entryOrder[i]] == 0) {
-          inIdentity = true;
-        } else {
-          inVariant = true;
-        }
-      }
-      if (inIdentity) {
-        identityIndex[ni] = k;
-        identityUnique[ni++] = unique[k];
-      }
-      if (inVariant) {
-        variantIndex[nv] = k;
-        variantUnique[nv++] = unique[k];
-      }
-    }
-    index.lookup(Arrays.copyOf(identityUnique, ni), maxPostingsPerHash, (q, trackId, frame) -> {
-      int k = identityIndex[q];
-      postingCounts[k]++;
-      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
-        int j = entryOrder[i];
-        if (query.variants[j] == 0) {
-          postings.add(j, trackId, frame - query.refFrames[j]);
-        }
-      }
-    });
-    if (nv > 0) {
-      int[] variantCounts = new int[uniqueCount];
-      index.lookup(Arrays.copyOf(variantUnique, nv), variantMaxPostingsPerHash,
-          (q, trackId, frame) -> {
-            int k = variantIndex[q];
-            variantCounts[k]++;
-            for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
-              int j = entryOrder[i];
-              if (query.variants[j] != 0) {
-                postings.add(j, trackId, frame - query.refFrames[j]);
-              }
-            }
-          });
-      for (int k = 0; k < uniqueCount; k++) {
-        postingCounts[k] = Math.max(postingCounts[k], variantCounts[k]);
-      }
-    }
-    int answered = 0;
-    for (int c : postingCounts) {
-      if (c > 0) {
-        answered++;
-      }
+    lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, true, maxPostingsPerHash,
+        postings);
+    if (query.identitySize < n) {
+      lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, false,
+          variantMaxPostingsPerHash, postings);
     }
     if (postings.size == 0) {
-      return new Votes(List.of(), uniqueCount, 0, 0);
+      return new Votes(List.of(), uniqueCount, 0);
     }
     LongIntMap votes = new LongIntMap(postings.size);
     for (int i = 0; i < postings.size; i++) {
@@ -179,7 +121,6 @@ public final class OffsetVoter {
     Arrays.sort(ranked);
     int queryFrameCount = Math.max(1, query.queryFrameCount);
     int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
-    double frames = Math.max(1, libraryFrames);
     int chosen = 0;
     int[] trackIds = new int[maxCandidates];
     int[] chosenVariant = new int[maxCandidates];
@@ -217,25 +158,51 @@ public final class OffsetVoter {
     }
     List<Candidate> out = new ArrayList<>();
     for (int c = 0; c < chosen; c++) {
-      out.add(verify(query, agreeing[c], postingCounts, uniqueOfEntry, trackIds[c],
-          chosenVariant[c], chosenDelta[c], chosenTolerance[c], framesPerSecond, seconds, frames));
+      out.add(verify(query, agreeing[c], trackIds[c], chosenVariant[c], chosenDelta[c],
+          framesPerSecond, seconds));
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
-    return new Votes(out, uniqueCount, answered, postings.size);
+    return new Votes(out, uniqueCount, postings.size);
+  }
+
+  /**
+   * Looks up the distinct hashes made by the clip as it is ({@code identity}) or by the other
+   * variants, and adds a posting per (entry of those variants, posting of its hash).
+   */
+  private static void lookup(FingerprintIndex index, QueryHashes query, int[] unique,
+      int uniqueCount, int[] rangeStart, int[] entryOrder, boolean identity,
+      int maxPostingsPerHash, Postings postings) {
+    int[] hashes = new int[uniqueCount];
+    int[] uniqueIndex = new int[uniqueCount];
+    int m = 0;
+    for (int k = 0; k < uniqueCount; k++) {
+      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
+        if ((query.variants[entryOrder[i]] == 0) == identity) {
+          uniqueIndex[m] = k;
+          hashes[m++] = unique[k];
+          break;
+        }
+      }
+    }
+    index.lookup(Arrays.copyOf(hashes, m), maxPostingsPerHash, (q, trackId, frame) -> {
+      int k = uniqueIndex[q];
+      for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
+        int j = entryOrder[i];
+        if ((query.variants[j] == 0) == identity) {
+          postings.add(j, trackId, frame - query.refFrames[j]);
+        }
+      }
+    });
   }
 
   private static Candidate verify(
       QueryHashes query,
       BitSet entries,
-      int[] postingCounts,
-      int[] uniqueOfEntry,
       int trackId,
       int variant,
       int delta,
-      int tolerance,
       double framesPerSecond,
-      int seconds,
-      double libraryFrames) {
+      int seconds) {
     int count = entries.cardinality();
     long[] pairs = new long[count];
     int[] frames = new int[count];
@@ -243,7 +210,6 @@ public final class OffsetVoter {
     BitSet secondsHit = new BitSet(seconds);
     int first = Integer.MAX_VALUE;
     int last = Integer.MIN_VALUE;
-    double rarity = 0;
     int k = 0;
     for (int j = entries.nextSetBit(0); j >= 0; j = entries.nextSetBit(j + 1)) {
       int f = query.queryFrames[j];
@@ -254,12 +220,10 @@ public final class OffsetVoter {
       first = Math.min(first, f);
       last = Math.max(last, f);
       secondsHit.set(Math.min(seconds - 1, (int) (f / framesPerSecond)));
-      double chance = postingCounts[uniqueOfEntry[j]] * (2.0 * tolerance + 1) / libraryFrames;
-      rarity += -Math.log10(Math.min(1, chance));
     }
     return new Candidate(trackId, query.variantList.get(variant), delta, count,
         distinct(frames), distinct(hashes), first, last,
-        (double) secondsHit.cardinality() / seconds, count == 0 ? 0 : rarity / count, pairs);
+        (double) secondsHit.cardinality() / seconds, pairs);
   }
 
   private static int distinct(int[] values) {

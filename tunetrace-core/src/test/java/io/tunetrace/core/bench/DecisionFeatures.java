@@ -43,9 +43,9 @@ public final class DecisionFeatures {
       }
       int limit = Integer.getInteger("limit", Integer.MAX_VALUE);
       Recognizer recognizer = new Recognizer(index, policy);
-      out.println("query,expected,length,condition,rank,correct,conf,anchors,distinct,share,rarity,"
-          + "tscale,fscale,copies,ru_conf,ru_anchors,ru_distinct,ru_rarity,qhashes,entries,postings,"
-          + "answered,ms,got");
+      out.println("query,expected,length,condition,rank,correct,conf,anchors,distinct,share,"
+          + "tscale,fscale,copies,ru_conf,ru_anchors,ru_distinct,qhashes,entries,postings,"
+          + "ms,got");
       List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
       int done = 0;
       double analyzeMs = 0;
@@ -101,17 +101,16 @@ public final class DecisionFeatures {
           Candidate r = g.runnerUp();
           String name = names.getOrDefault(c.trackId(), "?");
           boolean correct = !f[1].isEmpty() && name.equals(f[1]);
-          out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.3f,%.4f,%.4f,%d,%d,%d,%d,%.3f,%d,%d,%d,%d,%.2f,%s%n",
+          out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.4f,%.4f,%d,%d,%d,%d,%d,%d,%d,%.2f,%s%n",
               f[0], f[1], f[3], f[4], rank, correct ? 1 : 0, c.confidence(), c.anchorFrames(),
-              c.distinctHashes(), c.matchedShare(), c.rarity(), c.variant().timeScale(),
+              c.distinctHashes(), c.matchedShare(), c.variant().timeScale(),
               c.variant().freqScale(), g.copies().size(), r == null ? 0 : r.confidence(),
               r == null ? 0 : r.anchorFrames(), r == null ? 0 : r.distinctHashes(),
-              r == null ? 0 : r.rarity(), q.identitySize(), q.size(), votes.postings(),
-              votes.answered(), ms, name);
+              q.identitySize(), q.size(), votes.postings(), ms, name);
           rank++;
         }
         if (groups.isEmpty()) {
-          out.printf(Locale.ROOT, "%s,%s,%s,%s,-1,0,0,0,0,0,0,1,1,0,0,0,0,0,%d,%d,0,0,%.2f,%n",
+          out.printf(Locale.ROOT, "%s,%s,%s,%s,-1,0,0,0,0,0,1,1,0,0,0,0,%d,%d,0,%.2f,%n",
               f[0], f[1], f[3], f[4], q.identitySize(), q.size(), ms);
         }
   }
