@@ -61,32 +61,31 @@ public final class Fingerprinter {
    */
   public Peaks[] peaks(float[] analysisRateSamples, int peaksPerSecond, int densePeaksPerSecond,
       int binRadius, int frameRadius) {
-    Peaks.Collector standard = new Peaks.Collector();
-    Peaks.Collector dense = new Peaks.Collector();
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-    if (binRadius == params.peakBinRadius() && frameRadius == params.peakFrameRadius()
-        && densePeaksPerSecond == peaksPerSecond) {
-      PeakPicker picker = new PeakPicker(params.minBin(), params.maxBin(), binRadius, frameRadius,
-          framesPerSecond, peaksPerSecond, standard);
-      Stft stft = new Stft(params.fftSize(), params.hopSamples(), picker::pushFrame);
-      stft.push(analysisRateSamples, 0, analysisRateSamples.length);
-      picker.finish();
-      Peaks peaks = standard.toPeaks(stft.frames());
-      return new Peaks[] {peaks, peaks};
-    }
+    Peaks.Collector standard = new Peaks.Collector();
     PeakPicker standardPicker = new PeakPicker(params.minBin(), params.maxBin(),
         params.peakBinRadius(), params.peakFrameRadius(), framesPerSecond, peaksPerSecond,
         standard);
-    PeakPicker densePicker = new PeakPicker(params.minBin(), params.maxBin(), binRadius,
-        frameRadius, framesPerSecond, densePeaksPerSecond, dense);
+    // With the index's own neighbourhood and density, the second set is the first.
+    boolean same = binRadius == params.peakBinRadius() && frameRadius == params.peakFrameRadius()
+        && densePeaksPerSecond == peaksPerSecond;
+    Peaks.Collector dense = new Peaks.Collector();
+    PeakPicker densePicker = same ? null : new PeakPicker(params.minBin(), params.maxBin(),
+        binRadius, frameRadius, framesPerSecond, densePeaksPerSecond, dense);
     Stft stft = new Stft(params.fftSize(), params.hopSamples(), (i, power) -> {
       standardPicker.pushFrame(i, power);
-      densePicker.pushFrame(i, power);
+      if (densePicker != null) {
+        densePicker.pushFrame(i, power);
+      }
     });
     stft.push(analysisRateSamples, 0, analysisRateSamples.length);
     standardPicker.finish();
+    Peaks peaks = standard.toPeaks(stft.frames());
+    if (densePicker == null) {
+      return new Peaks[] {peaks, peaks};
+    }
     densePicker.finish();
-    return new Peaks[] {standard.toPeaks(stft.frames()), dense.toPeaks(stft.frames())};
+    return new Peaks[] {peaks, dense.toPeaks(stft.frames())};
   }
 
   /** Reads {@code source} to its end and fingerprints it; does not close it. */

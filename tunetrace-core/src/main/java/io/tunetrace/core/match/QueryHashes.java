@@ -54,23 +54,13 @@ public final class QueryHashes {
   }
 
   /**
-   * Hashes {@code peaks} for each variant ({@code variants.get(0)} must be the identity): every
-   * peak with {@code identityFanOut} pairs per anchor for the clip as it is, and for the other
-   * variants only the {@code variantPeaksPerSecond} strongest peaks of each second with
-   * {@code variantFanOut} pairs per anchor (variants are many; the strongest peaks survive noise
-   * best).
+   * Hashes the query for each variant ({@code variants.get(0)} must be the identity): every peak
+   * of {@code identityPeaks} with {@code identityFanOut} pairs per anchor for the clip as it is,
+   * and for the other variants only the {@code variantPeaksPerSecond} strongest of {@code
+   * variantPeaks} in each second with {@code variantFanOut} pairs per anchor (variants are many;
+   * the strongest peaks survive noise best). The two sets may be one.
    */
-  public static QueryHashes of(Peaks peaks, List<Variant> variants, FingerprintParams params,
-      int identityFanOut, int variantPeaksPerSecond, int variantFanOut) {
-    return of(peaks, peaks, variants, params, identityFanOut, variantPeaksPerSecond,
-        variantFanOut);
-  }
-
-  /**
-   * As {@link #of(Peaks, List, FingerprintParams, int, int, int)}, with other peaks for the clip as
-   * it is ({@code identityPeaks}) than for the variants ({@code peaks}).
-   */
-  public static QueryHashes of(Peaks identityPeaks, Peaks peaks, List<Variant> variants,
+  public static QueryHashes of(Peaks identityPeaks, Peaks variantPeaks, List<Variant> variants,
       FingerprintParams params, int identityFanOut, int variantPeaksPerSecond,
       int variantFanOut) {
     if (variants.isEmpty() || !variants.get(0).isIdentity()) {
@@ -80,15 +70,14 @@ public final class QueryHashes {
       throw new IllegalArgumentException("more than 63 variants: " + variants.size());
     }
     Builder b = new Builder(Math.max(16, identityPeaks.size() * identityFanOut * 2));
-    int most = Math.max(peaks.size(), identityPeaks.size());
+    int most = Math.max(variantPeaks.size(), identityPeaks.size());
     int[] frames = new int[most];
     int[] bins = new int[most];
     int[] origin = new int[most];
-    boolean[] strong = strongest(peaks, variantPeaksPerSecond, params);
-    Peaks own = peaks;
+    boolean[] strong = strongest(variantPeaks, variantPeaksPerSecond, params);
     for (int v = 0; v < variants.size(); v++) {
       Variant variant = variants.get(v);
-      peaks = v == 0 ? identityPeaks : own;
+      Peaks peaks = v == 0 ? identityPeaks : variantPeaks;
       int n = peaks.size();
       int m = 0;
       for (int i = 0; i < n; i++) {
@@ -113,7 +102,7 @@ public final class QueryHashes {
         b.identitySize = b.size;
       }
     }
-    return new QueryHashes(b, variants, own.frameCount());
+    return new QueryHashes(b, variants, variantPeaks.frameCount());
   }
 
   /** The given fingerprints as they are: one identity variant, one pair per hash. */
