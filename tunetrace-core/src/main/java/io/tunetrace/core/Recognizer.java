@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Names the track a clip comes from: fingerprints the clip, looks the hashes up, votes per
@@ -105,32 +106,32 @@ public final class Recognizer {
 
   /** Votes for the alignments of {@code query} in the index: the candidates before the decision. */
   public OffsetVoter.Votes vote(QueryHashes query) {
+    return vote(query, null);
+  }
+
+  private List<MatchDecision.Accepted> decide(OffsetVoter.Votes votes) {
+    return MatchDecision.decide(votes.candidates(), policy.maxResults(), policy.minScore());
+  }
+
+  private OffsetVoter.Votes vote(QueryHashes query, Predicate<OffsetVoter.Votes> ownSuffices) {
     FingerprintParams params = index.params();
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     return OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
         policy.variantMaxPostingsPerHash(), policy.toleranceFrames(),
-        CANDIDATES, framesPerSecond);
+        CANDIDATES, framesPerSecond, ownSuffices);
   }
 
   private MatchResult decide(QueryHashes query, long durationMillis) {
     if (query.identitySize() == 0) {
       return new MatchResult(List.of(), durationMillis, 0);
     }
-    List<MatchDecision.Accepted> decided = List.of();
-    if (query.variants().size() > 1) {
-      // Most clips that match at all match as they are, far beyond doubt: answer those from the
-      // clip's own hashes and search the variants only for the rest.
-      QueryHashes own = query.identityOnly();
-      decided = MatchDecision.decide(vote(own).candidates(), policy.maxResults(),
-          policy.minScore());
-      if (decided.isEmpty() || decided.get(0).score() < MatchDecision.SURE) {
-        decided = List.of();
-      }
-    }
-    if (decided.isEmpty()) {
-      decided = MatchDecision.decide(vote(query).candidates(), policy.maxResults(),
-          policy.minScore());
-    }
+    // Most clips that match at all match as they are, far beyond doubt: those are answered from
+    // the clip's own hashes, and the variants are searched only for the rest.
+    OffsetVoter.Votes votes = vote(query, own -> {
+      List<MatchDecision.Accepted> d = decide(own);
+      return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
+    });
+    List<MatchDecision.Accepted> decided = decide(votes);
     List<Match> accepted = new ArrayList<>();
     for (MatchDecision.Accepted a : decided) {
       Optional<Track> track = index.track(a.candidate().trackId());

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Offset voting over every variant of the query at once: each distinct hash is looked up once, and
@@ -51,6 +52,27 @@ public final class OffsetVoter {
       int tolerance,
       int maxCandidates,
       double framesPerSecond) {
+    return vote(index, query, maxPostingsPerHash, variantMaxPostingsPerHash, tolerance,
+        maxCandidates, framesPerSecond, null);
+  }
+
+  /**
+   * Votes in two steps: first with the clip's own hashes only; when {@code ownSuffices} accepts
+   * what those found, that is the answer and the variants are never looked up; otherwise the
+   * variants' hashes are looked up and added to the postings already read, and all are counted
+   * again. Each distinct hash is looked up once either way.
+   *
+   * @param ownSuffices decides on the clip's own votes; {@code null} searches every variant at once
+   */
+  public static Votes vote(
+      FingerprintIndex index,
+      QueryHashes query,
+      int maxPostingsPerHash,
+      int variantMaxPostingsPerHash,
+      int tolerance,
+      int maxCandidates,
+      double framesPerSecond,
+      Predicate<Votes> ownSuffices) {
     int n = query.size;
     if (n == 0) {
       return new Votes(List.of(), 0, 0);
@@ -80,14 +102,28 @@ public final class OffsetVoter {
     Postings postings = new Postings(Math.max(64, n * 2));
     // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
     // are many, and a common hash in a variant mostly adds chance votes.
-    lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, true, maxPostingsPerHash,
-        postings);
-    if (query.identitySize < n) {
-      lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, false,
-          variantMaxPostingsPerHash, postings);
+    int ownLookedUp = lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, true,
+        maxPostingsPerHash, postings);
+    if (query.identitySize == n) {
+      return count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp);
     }
+    if (ownSuffices != null) {
+      Votes own = count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp);
+      if (ownSuffices.test(own)) {
+        return own;
+      }
+    }
+    int variantLookedUp = lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, false,
+        variantMaxPostingsPerHash, postings);
+    return count(query, postings, tolerance, maxCandidates, framesPerSecond,
+        ownLookedUp + variantLookedUp);
+  }
+
+  /** Counts the postings' votes per alignment and verifies the leading track's best alignments. */
+  private static Votes count(QueryHashes query, Postings postings, int tolerance,
+      int maxCandidates, double framesPerSecond, int lookedUp) {
     if (postings.size == 0) {
-      return new Votes(List.of(), uniqueCount, 0);
+      return new Votes(List.of(), lookedUp, 0);
     }
     LongIntMap votes = new LongIntMap(postings.size);
     for (int i = 0; i < postings.size; i++) {
@@ -162,14 +198,14 @@ public final class OffsetVoter {
           framesPerSecond, seconds));
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
-    return new Votes(out, uniqueCount, postings.size);
+    return new Votes(out, lookedUp, postings.size);
   }
 
   /**
    * Looks up the distinct hashes made by the clip as it is ({@code identity}) or by the other
    * variants, and adds a posting per (entry of those variants, posting of its hash).
    */
-  private static void lookup(FingerprintIndex index, QueryHashes query, int[] unique,
+  private static int lookup(FingerprintIndex index, QueryHashes query, int[] unique,
       int uniqueCount, int[] rangeStart, int[] entryOrder, boolean identity,
       int maxPostingsPerHash, Postings postings) {
     int[] hashes = new int[uniqueCount];
@@ -193,6 +229,7 @@ public final class OffsetVoter {
         }
       }
     });
+    return m;
   }
 
   private static Candidate verify(

@@ -45,7 +45,7 @@ public final class DecisionFeatures {
       Recognizer recognizer = new Recognizer(index, policy);
       out.println("query,expected,length,condition,rank,correct,conf,anchors,distinct,share,"
           + "tscale,fscale,copies,ru_conf,ru_anchors,ru_distinct,qhashes,entries,postings,"
-          + "ms,got");
+          + "ms,got,peaks,deg2,comp,ru_peaks,ru_deg2,ru_comp");
       List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
       int done = 0;
       double analyzeMs = 0;
@@ -101,17 +101,57 @@ public final class DecisionFeatures {
           Candidate r = g.runnerUp();
           String name = names.getOrDefault(c.trackId(), "?");
           boolean correct = !f[1].isEmpty() && name.equals(f[1]);
-          out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.4f,%.4f,%d,%d,%d,%d,%d,%d,%d,%.2f,%s%n",
+          out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%d,%d,%.3f,%.4f,%.4f,%d,%d,%d,%d,%d,%d,%d,%.2f,%s,%s,%s%n",
               f[0], f[1], f[3], f[4], rank, correct ? 1 : 0, c.confidence(), c.anchorFrames(),
               c.distinctHashes(), c.matchedShare(), c.variant().timeScale(),
               c.variant().freqScale(), g.copies().size(), r == null ? 0 : r.confidence(),
               r == null ? 0 : r.anchorFrames(), r == null ? 0 : r.distinctHashes(),
-              q.identitySize(), q.size(), votes.postings(), ms, name);
+              q.identitySize(), q.size(), votes.postings(), ms, name, graph(c), graph(r));
           rank++;
         }
         if (groups.isEmpty()) {
-          out.printf(Locale.ROOT, "%s,%s,%s,%s,-1,0,0,0,0,0,1,1,0,0,0,0,%d,%d,0,%.2f,%n",
+          out.printf(Locale.ROOT, "%s,%s,%s,%s,-1,0,0,0,0,0,1,1,0,0,0,0,%d,%d,0,%.2f,,0,0,0,0,0,0%n",
               f[0], f[1], f[3], f[4], q.identitySize(), q.size(), ms);
         }
+  }
+
+  /**
+   * The agreeing pairs as a graph on the query's peaks: distinct peaks, peaks in two or more
+   * agreeing pairs, and the size (in pairs) of the largest connected group.
+   */
+  static String graph(Candidate c) {
+    if (c == null) {
+      return "0,0,0";
+    }
+    long[] pairs = c.pairs();
+    Map<Integer, Integer> degree = new HashMap<>();
+    Map<Integer, Integer> parent = new HashMap<>();
+    for (long p : pairs) {
+      int a = (int) (p >>> 32);
+      int b = (int) p;
+      degree.merge(a, 1, Integer::sum);
+      degree.merge(b, 1, Integer::sum);
+      parent.putIfAbsent(a, a);
+      parent.putIfAbsent(b, b);
+      int ra = root(parent, a);
+      int rb = root(parent, b);
+      if (ra != rb) {
+        parent.put(ra, rb);
+      }
+    }
+    Map<Integer, Integer> size = new HashMap<>();
+    for (long p : pairs) {
+      size.merge(root(parent, (int) (p >>> 32)), 1, Integer::sum);
+    }
+    int deg2 = (int) degree.values().stream().filter(d -> d >= 2).count();
+    int comp = size.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+    return degree.size() + "," + deg2 + "," + comp;
+  }
+
+  private static int root(Map<Integer, Integer> parent, int x) {
+    while (parent.get(x) != x) {
+      x = parent.get(x);
+    }
+    return x;
   }
 }
