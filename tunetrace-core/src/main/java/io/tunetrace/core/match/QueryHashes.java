@@ -180,6 +180,11 @@ public final class QueryHashes {
     return size;
   }
 
+  /** The hash of each entry, in entry order (a copy). */
+  public int[] hashes() {
+    return Arrays.copyOf(hashes, size);
+  }
+
   /** The number of the query's own hashes (the identity variant). */
   public int identitySize() {
     return identitySize;
