@@ -45,10 +45,11 @@ final class StreamSession {
       System.arraycopy(data, pos, leftover, leftoverLen, need);
       leftoverLen += need;
       pos += need;
-      if (leftoverLen == frameBytes) {
-        addFrames(leftover, 0, 1);
-        leftoverLen = 0;
+      if (leftoverLen < frameBytes) {
+        return; // the chunk ended inside the split frame: keep what is carried over
       }
+      addFrames(leftover, 0, 1);
+      leftoverLen = 0;
     }
     int frames = (end - pos) / frameBytes;
     addFrames(data, pos, frames);
