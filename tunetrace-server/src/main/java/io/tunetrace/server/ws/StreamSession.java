@@ -21,6 +21,8 @@ final class StreamSession {
   private final byte[] leftover;
   private int leftoverLen;
   String lastSongId;
+  /** The last due window was not recognized because the caller was over the rate limit. */
+  boolean rateLimited;
   long lastPushMillis;
 
   StreamSession(int sampleRateHz, int channels, boolean float32, double windowSeconds) {
@@ -93,6 +95,11 @@ final class StreamSession {
   float[] takeWindow() {
     lastRecognizedAt = totalFrames;
     return Arrays.copyOf(window, filled);
+  }
+
+  /** Lets the due window go unrecognized: the next is due a hop later. */
+  void skipWindow() {
+    lastRecognizedAt = totalFrames;
   }
 
   /** Stream position of the first sample in the window, in milliseconds. */
