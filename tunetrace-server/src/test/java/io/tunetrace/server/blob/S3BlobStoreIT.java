@@ -73,13 +73,29 @@ class S3BlobStoreIT {
       store.put("tracks/stale.wav", file, "audio/wav");
       for (int i = 0; i < 3; i++) {
         proxy.down(); // the server side closes every idle connection of the pool
-        proxy.up();
+        reopen(proxy);
         try (InputStream in = store.get("tracks/stale.wav")) {
           assertArrayEquals(data, in.readAllBytes(), "read " + i);
         }
       }
       store.delete("tracks/stale.wav");
       store.close();
+    }
+  }
+
+  /** Opens the proxy's port again (closing sockets may hold it for a moment). */
+  private static void reopen(TcpProxy proxy) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try {
+        proxy.up();
+        return;
+      } catch (java.net.BindException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 
