@@ -121,4 +121,33 @@ class WorkerPoolTest {
     }
     assertEquals(0, (int) metrics.workersLive.get(), "closed: no worker left");
   }
+
+  /** A download cut by a stale pooled connection says nothing about the track: not an attempt. */
+  @Test
+  void objectStorageConnectionFailuresPostponeTheJobWithoutCountingAttempts() throws Exception {
+    JobQueue q = new JobQueue(db, "s3" + UUID.randomUUID().toString().substring(0, 6), 2, 10_000, 10);
+    TrackStore store = new TrackStore(db, q);
+    AtomicInteger runs = new AtomicInteger();
+    JobHandler flaky = new JobHandler() {
+      @Override
+      public Optional<Result> run(Job job) throws Exception {
+        if (runs.incrementAndGet() <= 3) {
+          throw new io.tunetrace.server.blob.BlobUnavailableException("object storage unavailable"
+              + " while reading " + job.s3Key() + ": unexpected end of stream",
+              new java.io.EOFException("unexpected end of stream"));
+        }
+        return Optional.of(new Result(1, 1000, 10));
+      }
+
+      @Override
+      public void undo(Result result) {}
+    };
+    TrackRow row = insert(store, "stale");
+    try (WorkerPool pool = new WorkerPool(q, flaky, new Metrics(), 1, 20, 1000)) {
+      pool.start();
+      TrackRow ready = await(store, row.id(), TrackStatus.READY);
+      assertEquals(4, runs.get(), "three cut downloads, then a good one");
+      assertEquals(1, ready.attempts(), "2 attempts allowed; the cut downloads did not count");
+    }
+  }
 }
