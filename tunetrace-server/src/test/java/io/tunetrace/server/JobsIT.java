@@ -62,7 +62,7 @@ class JobsIT {
   @AfterAll
   void stop() throws Exception {
     fx.close();
-    for (String suffix : new String[] {"-crash", "-shutdown", "-redis", "-workers"}) {
+    for (String suffix : new String[] {"-crash", "-kill", "-shutdown", "-redis", "-workers"}) {
       ItServices.deleteRedisPrefix(fx.prefix + suffix);
     }
   }
@@ -212,6 +212,70 @@ class JobsIT {
     } finally {
       doomed.close();
       doomedBlobs.close();
+    }
+  }
+
+  /**
+   * A real kill -9: a worker process (its own JVM) is killed while it fingerprints. The next
+   * worker to start on the same DATA_DIR deletes the dead process's download at once, takes the
+   * job over when the lease runs out, and the killed run is not counted as an attempt.
+   */
+  @Test
+  void aWorkerProcessKilledWithSigkillLeavesNoFileBehindAndCostsNoAttempt() throws Exception {
+    Map<String, String> env = fx.env();
+    env.put("QUEUE_PREFIX", fx.prefix + "-kill");
+    env.put("JOB_LEASE_SECONDS", "2");
+    env.put("SERVER_ROLE", "api");
+    TuneTraceServer front = fx.start(env);
+    ApiClient c = new ApiClient(front.port(), ServerFixture.token());
+    String id = upload(c, "Killed", TestAudio.wav(TestAudio.song(124, 240)));
+
+    Map<String, String> workerEnv = new java.util.HashMap<>(env);
+    workerEnv.put("SERVER_ROLE", "worker");
+    workerEnv.put("WORKER_CONCURRENCY", "1");
+    Path tmp = Path.of(env.get("DATA_DIR")).resolve("tmp");
+    Path log = Files.createTempFile("worker", ".log");
+    ProcessBuilder pb = new ProcessBuilder(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()))
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(workerEnv);
+    Process worker = pb.start();
+    try {
+      long deadline = System.currentTimeMillis() + 90_000;
+      while (!hasJobFile(tmp)
+          || !"FINGERPRINTING".equals(c.get("/tracks/" + id).body().path("status").asText())) {
+        assertTrue(worker.isAlive(), "worker exited: " + Files.readString(log));
+        assertTrue(System.currentTimeMillis() < deadline, "never started the job: " + Files.readString(log));
+        Thread.sleep(50);
+      }
+      worker.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no hand-back
+    } finally {
+      worker.destroyForcibly();
+    }
+    assertTrue(hasJobFile(tmp), "the killed process left its download");
+
+    TuneTraceServer next = fx.start(workerEnv);
+    assertFalse(hasJobFile(tmp) && !ownJobFile(tmp), "the dead process's download is swept at start-up");
+    JsonNode done = c.awaitStatus(id, 120_000, "READY", "FAILED");
+    assertEquals("READY", done.path("status").asText(), done.toString());
+    assertEquals(1, done.path("attempts").asInt(), "a run killed by SIGKILL is not an attempt");
+    assertEquals(done.path("posting_count").asLong(), next.index().stats().postings());
+    assertTrue(done.path("last_error").isNull(), done.toString());
+  }
+
+  private static boolean hasJobFile(Path tmp) throws IOException {
+    try (var files = Files.list(tmp)) {
+      return files.anyMatch(f -> f.getFileName().toString().startsWith("job-"));
+    }
+  }
+
+  /** True when every job download in {@code tmp} belongs to this process. */
+  private static boolean ownJobFile(Path tmp) throws IOException {
+    String mine = io.tunetrace.server.jobs.TempSweeper.jobFilePrefix();
+    try (var files = Files.list(tmp)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("job-"))
+          .allMatch(n -> n.startsWith(mine));
     }
   }
 

@@ -31,6 +31,9 @@ import java.util.Optional;
  * <p>Thread-safe (stateless apart from its collaborators).
  */
 public final class FingerprintJobHandler implements JobHandler {
+  /** Job downloads are named after this process, so that a sweep knows when they are orphans. */
+  private static final String JOB_FILE_PREFIX = TempSweeper.jobFilePrefix();
+
   private final BlobStore blobs;
   private final TrackStore tracks;
   private final FingerprintIndex index;
@@ -73,7 +76,7 @@ public final class FingerprintJobHandler implements JobHandler {
     }
     cleanEarlierAttempts(row, job);
     Files.createDirectories(tempDir);
-    Path tmp = Files.createTempFile(tempDir, "job-", ".audio");
+    Path tmp = Files.createTempFile(tempDir, JOB_FILE_PREFIX, ".audio");
     try {
       download(job.s3Key(), tmp);
       Fingerprints fp;

@@ -34,4 +34,23 @@ class TempSweeperTest {
     assertTrue(Files.exists(multipart));
     assertEquals(0, TempSweeper.sweep(dir.resolve("missing")));
   }
+
+  /** Right after a kill -9 and restart, the dead process's downloads go at once, whatever age. */
+  @Test
+  void downloadsOfAProcessThatNoLongerRunsGoAtOnce(@TempDir Path dir) throws Exception {
+    Process exited = new ProcessBuilder(java.util.List.of("java", "-version"))
+        .redirectErrorStream(true).start();
+    exited.getInputStream().readAllBytes();
+    exited.waitFor();
+    ProcessHandle self = ProcessHandle.current();
+    long selfStart = self.info().startInstant().orElseThrow().toEpochMilli();
+    Path dead = file(dir, "job-" + exited.pid() + "-" + selfStart + "-1.audio", Instant.now());
+    Path reused = file(dir, "job-" + self.pid() + "-" + (selfStart - 5000) + "-2.audio", Instant.now());
+    Path mine = file(dir, TempSweeper.jobFilePrefix() + "3.audio", Instant.now());
+    assertTrue(TempSweeper.jobFilePrefix().startsWith("job-" + self.pid() + "-" + selfStart + "-"));
+    assertEquals(2, TempSweeper.sweep(dir));
+    assertFalse(Files.exists(dead), "its process exited");
+    assertFalse(Files.exists(reused), "its pid now belongs to another process");
+    assertTrue(Files.exists(mine), "this process may be reading it");
+  }
 }
