@@ -243,7 +243,7 @@ class JobsIT {
     Process worker = pb.start();
     try {
       long deadline = System.currentTimeMillis() + 90_000;
-      while (!hasJobFile(tmp)
+      while (!hasJobFile(tmp, 1 << 20) // a megabyte of the download written
           || !"FINGERPRINTING".equals(c.get("/tracks/" + id).body().path("status").asText())) {
         assertTrue(worker.isAlive(), "worker exited: " + Files.readString(log));
         assertTrue(System.currentTimeMillis() < deadline, "never started the job: " + Files.readString(log));
@@ -253,10 +253,10 @@ class JobsIT {
     } finally {
       worker.destroyForcibly();
     }
-    assertTrue(hasJobFile(tmp), "the killed process left its download");
+    assertTrue(hasJobFile(tmp, 1 << 20), "the killed process left its download");
 
     TuneTraceServer next = fx.start(workerEnv);
-    assertFalse(hasJobFile(tmp) && !ownJobFile(tmp), "the dead process's download is swept at start-up");
+    assertFalse(hasJobFile(tmp, 0) && !ownJobFile(tmp), "the dead process's download is swept at start-up");
     JsonNode done = c.awaitStatus(id, 120_000, "READY", "FAILED");
     assertEquals("READY", done.path("status").asText(), done.toString());
     assertEquals(1, done.path("attempts").asInt(), "a run killed by SIGKILL is not an attempt");
@@ -264,9 +264,16 @@ class JobsIT {
     assertTrue(done.path("last_error").isNull(), done.toString());
   }
 
-  private static boolean hasJobFile(Path tmp) throws IOException {
+  /** True when {@code tmp} holds a job download of at least {@code minBytes}. */
+  private static boolean hasJobFile(Path tmp, long minBytes) throws IOException {
     try (var files = Files.list(tmp)) {
-      return files.anyMatch(f -> f.getFileName().toString().startsWith("job-"));
+      return files.anyMatch(f -> {
+        try {
+          return f.getFileName().toString().startsWith("job-") && Files.size(f) >= minBytes;
+        } catch (IOException gone) {
+          return false;
+        }
+      });
     }
   }
 
