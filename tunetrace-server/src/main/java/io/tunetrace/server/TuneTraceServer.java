@@ -29,8 +29,11 @@ import io.tunetrace.server.index.EmbeddedIndexes;
 import io.tunetrace.server.index.RedisFingerprintIndex;
 import io.tunetrace.server.jobs.FingerprintJobHandler;
 import io.tunetrace.server.jobs.JobQueue;
+import io.tunetrace.server.jobs.TempSweeper;
+import io.tunetrace.server.jobs.TrackDeleter;
 import io.tunetrace.server.jobs.WorkerPool;
 import io.tunetrace.server.metrics.Metrics;
+import io.tunetrace.server.ws.RecognitionPool;
 import io.tunetrace.server.ws.RecognitionService;
 import io.tunetrace.server.ws.StreamSocket;
 import jakarta.validation.ConstraintViolationException;
@@ -80,9 +83,11 @@ public final class TuneTraceServer implements AutoCloseable {
   private final RateLimiter wsLimiter;
   private final Path tempDir;
   private final String devToken;
+  private final TrackDeleter deleter;
   private WorkerPool workers;
   private Javalin app;
   private RecognitionService recognition;
+  private RecognitionPool recognitionPool;
   private ScheduledExecutorService background;
 
   private TuneTraceServer(ServerConfig config, Database db, BlobStore blobs, FingerprintIndex index,
@@ -105,6 +110,8 @@ public final class TuneTraceServer implements AutoCloseable {
     this.wsLimiter = new RateLimiter(config.wsConnectsPerMinute);
     this.tempDir = config.dataDir.resolve("tmp");
     Files.createDirectories(tempDir);
+    TempSweeper.sweep(tempDir);
+    this.deleter = new TrackDeleter(tracks, index, blobs);
   }
 
   /** Starts the server described by {@code config} (port 0 picks a free port). */
@@ -166,6 +173,8 @@ public final class TuneTraceServer implements AutoCloseable {
 
   private void startParts() {
     recognition = new RecognitionService(index, tracks, metrics, config.maxPostingsPerHash);
+    recognitionPool = new RecognitionPool(config.recognizeThreads, config.recognizeQueue,
+        config.recognizeMaxBytesInFlight, 60_000, recognizeLimiter, metrics);
     background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tunetrace-metrics");
       t.setDaemon(true);
@@ -178,8 +187,10 @@ public final class TuneTraceServer implements AutoCloseable {
         LOG.debug("queue depth unavailable: {}", e.toString());
       }
     }, 0, 5, TimeUnit.SECONDS);
+    background.scheduleWithFixedDelay(this::housekeeping, 30, 30, TimeUnit.SECONDS);
     if (config.role.runsWorkers() && config.workerConcurrency > 0) {
-      FingerprintJobHandler handler = new FingerprintJobHandler(blobs, tracks, index, tempDir);
+      FingerprintJobHandler handler =
+          new FingerprintJobHandler(blobs, tracks, index, tempDir, config.maxTrackMillis);
       workers = new WorkerPool(queue, handler, metrics, config.workerConcurrency,
           config.jobPollMillis, config.shutdownGraceMillis);
       workers.start();
@@ -192,6 +203,16 @@ public final class TuneTraceServer implements AutoCloseable {
     if (devToken != null) {
       LOG.info("embedded mode without JWT_SECRET/API_KEYS: a development token (valid {} s):\n{}",
           config.jwtTtlSeconds, devToken);
+    }
+  }
+
+  /** Finishes deletes a Redis or S3 outage stopped, sweeps leftovers of killed processes. */
+  private void housekeeping() {
+    try {
+      deleter.finishPending();
+      TempSweeper.sweep(tempDir);
+    } catch (RuntimeException e) {
+      LOG.debug("housekeeping postponed: {}", e.toString());
     }
   }
 
@@ -245,6 +266,9 @@ public final class TuneTraceServer implements AutoCloseable {
       ApiException api = ErrorResponses.toApi(e);
       ctx.status(api.status()).json(ErrorResponses.body(api));
     });
+    javalin.exception(RecognitionPool.BusyException.class, (e, ctx) -> ctx.status(503)
+        .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+        .json(ErrorResponses.body(ErrorResponses.toApi(e))));
     javalin.error(404, ctx -> {
       if (ctx.result() == null || ctx.result().isEmpty()) {
         ctx.json(ErrorResponses.body(ApiException.notFound("no route " + ctx.method() + " " + ctx.path())));
@@ -268,11 +292,14 @@ public final class TuneTraceServer implements AutoCloseable {
     javalin.get("/tracks", this::listTracks);
     javalin.get("/tracks/{id}", ctx -> ctx.json(view(findTrack(ctx))));
     javalin.delete("/tracks/{id}", this::deleteTrack);
+    javalin.post("/tracks/{id}/retry", this::retryTrack);
     javalin.post("/recognize", this::recognize);
 
-    StreamSocket socket = new StreamSocket(recognition, validator, json, config.maxStreamSeconds);
+    StreamSocket socket = new StreamSocket(recognition, recognitionPool, validator, json,
+        config.maxStreamSeconds);
     javalin.wsBeforeUpgrade("/ws/stream", ctx -> {
       Auth.Principal who = authenticate(ctx);
+      ctx.attribute(StreamSocket.CALLER_ATTRIBUTE, who.id());
       if (!wsLimiter.tryAcquire(who.id(), System.currentTimeMillis())) {
         throw ApiException.rateLimited("too many WebSocket connections; retry in a minute");
       }
@@ -316,12 +343,17 @@ public final class TuneTraceServer implements AutoCloseable {
       checks.put(config.serviceMode() ? "s3" : "blobs", "down: " + e.getMessage());
       down = down == null ? "s3" : down;
     }
+    if (workers != null) {
+      checks.put("workers", workers.liveWorkers() + " of " + workers.concurrency() + " alive");
+      down = down == null && workers.liveWorkers() == 0 ? "workers" : down;
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ok", down == null);
     body.put("mode", config.serviceMode() ? "service" : "embedded");
     body.put("checks", checks);
     if (down != null) {
-      body.put("error", Map.of("code", "unavailable", "message", down + " is not reachable"));
+      body.put("error", Map.of("code", "unavailable", "message",
+          down.equals("workers") ? "no worker thread is alive" : down + " is not reachable"));
     }
     ctx.status(down == null ? 200 : 503).json(body);
   }
@@ -444,26 +476,33 @@ public final class TuneTraceServer implements AutoCloseable {
     }
   }
 
-  private void deleteTrack(Context ctx) throws IOException {
+  private void deleteTrack(Context ctx) {
+    authenticate(ctx);
+    UUID id = findTrack(ctx).id();
+    deleter.delete(id).orElseThrow(() -> ApiException.notFound("no track " + id));
+    ctx.json(Map.of("ok", true, "id", id.toString()));
+  }
+
+  /** {@code POST /tracks/{id}/retry}: a FAILED track's job again, with fresh attempts. */
+  private void retryTrack(Context ctx) {
     authenticate(ctx);
     TrackRow row = findTrack(ctx);
-    tracks.delete(row.id());
-    if (row.indexId() != null) {
-      index.remove(row.indexId());
+    switch (queue.retry(row.id())) {
+      case NO_TRACK -> throw ApiException.notFound("no track " + row.id());
+      case NOT_FAILED -> throw new ApiException(409, "conflict", "track " + row.id() + " is "
+          + row.status() + ": only a FAILED track can be retried");
+      default -> {
+        if (workers != null) {
+          workers.wakeUp();
+        }
+      }
     }
-    try {
-      blobs.delete(row.s3Key());
-    } catch (IOException e) {
-      LOG.warn("track {} deleted but its object {} was not: {}", row.id(), row.s3Key(), e.getMessage());
-    }
-    ctx.json(Map.of("ok", true, "id", row.id().toString()));
+    ctx.status(202).json(Map.of("id", row.id().toString(), "status", "QUEUED"));
   }
 
   private void recognize(Context ctx) throws Exception {
     Auth.Principal who = authenticate(ctx);
-    if (!recognizeLimiter.tryAcquire(who.id(), System.currentTimeMillis())) {
-      throw ApiException.rateLimited("too many recognitions; retry in a minute");
-    }
+    recognitionPool.charge(who.id());
     InputStream body;
     if (ctx.isMultipartFormData()) {
       UploadedFile file;
@@ -485,9 +524,11 @@ public final class TuneTraceServer implements AutoCloseable {
         throw ApiException.notAudio("clip is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)");
       }
       Optional<Map<String, Object>> match;
-      try (InputStream clip = Files.newInputStream(up.file)) {
-        match = recognition.recognize(clip);
-      }
+      match = recognitionPool.run(up.size, () -> {
+        try (InputStream clip = Files.newInputStream(up.file)) {
+          return recognition.recognize(clip);
+        }
+      });
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("ok", true);
       out.put("match", match.orElse(null));
@@ -526,6 +567,9 @@ public final class TuneTraceServer implements AutoCloseable {
     }
     if (background != null) {
       background.shutdownNow();
+    }
+    if (recognitionPool != null) {
+      recognitionPool.close();
     }
     index.close();
     blobs.close();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.server.auth.Tokens;
-import io.tunetrace.server.jobs.WorkerPool;
 import io.tunetrace.server.support.ApiClient;
 import io.tunetrace.server.support.CoreReady;
 import io.tunetrace.server.support.ServerFixture;
@@ -244,37 +243,6 @@ class ServerIT {
   }
 
   @Test
-  void aJobWhoseWorkerDiedAfterWritingPostingsIsRerunWithoutDuplicates() throws Exception {
-    CoreReady.assumeDecoders();
-    Map<String, String> env = fx.env();
-    env.put("JOB_LEASE_SECONDS", "2");
-    env.put("WORKER_CONCURRENCY", "1");
-    env.put("QUEUE_PREFIX", fx.prefix + "-crash");
-    TuneTraceServer s = fx.start(env);
-    ApiClient c = new ApiClient(s.port(), ServerFixture.token());
-    s.workers().simulateCrash(WorkerPool.CrashPoint.AFTER_INDEX);
-    float[] song = TestAudio.song(33, 20);
-    ApiClient.Reply r = c.upload("/tracks", meta("Crash"), "c.wav", TestAudio.wav(song), "audio/wav");
-    String id = r.body().path("id").asText();
-    String key = r.body().path("s3_key").asText();
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (s.index().tracks().stream().noneMatch(t -> t.metadata().sourcePath().equals(key))) {
-      assertTrue(System.currentTimeMillis() < deadline, "postings never written");
-      Thread.sleep(50);
-    }
-    assertEquals("FINGERPRINTING", c.get("/tracks/" + id).body().path("status").asText());
-    s.workers().simulateCrash(WorkerPool.CrashPoint.NONE);
-    JsonNode ready = c.awaitStatus(id, 60_000, "READY", "FAILED");
-    assertEquals("READY", ready.path("status").asText(), ready.toString());
-    assertEquals(2, ready.path("attempts").asInt());
-    var copies = s.index().tracks().stream().filter(t -> t.metadata().sourcePath().equals(key)).toList();
-    assertEquals(1, copies.size());
-    assertEquals(ready.path("posting_count").asLong(), copies.get(0).postingCount());
-    assertEquals(ready.path("posting_count").asLong(), s.index().stats().postings());
-    ItServicesCleanup.redisPrefix(fx.prefix + "-crash");
-  }
-
-  @Test
   void aCorruptUploadFailsWithItsErrorAndOtherJobsGoOn() throws Exception {
     CoreReady.assumeDecoders();
     byte[] wav = TestAudio.wav(TestAudio.song(44, 5));
@@ -412,40 +380,6 @@ class ServerIT {
     assertEquals("READY", c.awaitStatus(r.body().path("id").asText(), 60_000, "READY", "FAILED")
         .path("status").asText());
     ItServicesCleanup.redisPrefix(fx.prefix + "-roles");
-  }
-
-  @Test
-  void shutdownHandsBackARunningJobAndAnotherProcessFinishesIt() throws Exception {
-    CoreReady.assumeDecoders();
-    Map<String, String> env = fx.env();
-    env.put("QUEUE_PREFIX", fx.prefix + "-shutdown");
-    env.put("SHUTDOWN_GRACE_SECONDS", "0");
-    env.put("WORKER_CONCURRENCY", "1");
-    TuneTraceServer first = fx.start(env);
-    ApiClient c = new ApiClient(first.port(), ServerFixture.token());
-    ApiClient.Reply r = c.upload("/tracks", meta("Long"), "long.wav",
-        TestAudio.wav(TestAudio.song(123, 240)), "audio/wav");
-    assertEquals(201, r.status(), r.body().toString());
-    String id = r.body().path("id").asText();
-    c.awaitStatus(id, 30_000, "FINGERPRINTING", "READY");
-    first.close();
-    var row = server.tracks().find(java.util.UUID.fromString(id));
-    if (row.isEmpty()) {
-      throw new AssertionError("row missing");
-    }
-    // Either the job finished before the close or it was handed back unfinished, not counted.
-    String state = server.queue().stateOf(java.util.UUID.fromString(id)).orElseThrow();
-    assertTrue(state.equals("WAITING") || state.equals("DONE"), state);
-    if (state.equals("WAITING")) {
-      assertEquals(io.tunetrace.server.db.TrackStatus.QUEUED, row.get().status());
-      assertEquals(0, row.get().attempts());
-    }
-    TuneTraceServer second = fx.start(env);
-    ApiClient c2 = new ApiClient(second.port(), ServerFixture.token());
-    JsonNode done = c2.awaitStatus(id, 60_000, "READY", "FAILED");
-    assertEquals("READY", done.path("status").asText(), done.toString());
-    assertEquals(done.path("posting_count").asLong(), second.index().stats().postings());
-    ItServicesCleanup.redisPrefix(fx.prefix + "-shutdown");
   }
 
   @Test

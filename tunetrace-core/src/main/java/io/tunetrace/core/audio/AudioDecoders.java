@@ -32,6 +32,16 @@ import java.util.Objects;
  * <p>Thread-safe (stateless).
  */
 public final class AudioDecoders {
+  /** The lowest sample rate any decoder path accepts, in Hz (below it there is nothing to match). */
+  public static final int MIN_SAMPLE_RATE_HZ = 4_000;
+
+  /**
+   * The highest sample rate any decoder path accepts, in Hz (the highest rate studio formats use).
+   * Higher declared rates are refused rather than resampled: a hostile header could otherwise make
+   * a small file cost minutes of CPU and hundreds of megabytes of filter tables.
+   */
+  public static final int MAX_SAMPLE_RATE_HZ = 384_000;
+
   /** How many leading bytes are sniffed. */
   static final int HEAD_BYTES = 8192;
 
@@ -141,6 +151,16 @@ public final class AudioDecoders {
     boolean handedOver = false;
     try {
       PcmSource source = dispatch(tools, file, in, preferredRateHz);
+      try {
+        requireServableRate("audio", source.sampleRateHz());
+      } catch (UnsupportedAudioFormatException e) {
+        try {
+          source.close();
+        } catch (IOException closing) {
+          e.addSuppressed(closing);
+        }
+        throw e;
+      }
       handedOver = true;
       return source;
     } finally {
@@ -303,6 +323,71 @@ public final class AudioDecoders {
       return source;
     }
     return FfmpegDecoder.open(tools, format, null, in, preferredRateHz);
+  }
+
+  /**
+   * Refuses a sample rate outside [{@value #MIN_SAMPLE_RATE_HZ}, {@value #MAX_SAMPLE_RATE_HZ}] Hz.
+   * Every source {@code open} returns has passed this check (the WAV header is checked before any
+   * sample is read, the other decoders' and ffmpeg's output rate as soon as it is known).
+   *
+   * @param format names the format in the message ({@code "WAV"})
+   * @throws UnsupportedAudioFormatException naming the rate and the accepted range
+   */
+  static void requireServableRate(String format, long rateHz) {
+    if (rateHz < MIN_SAMPLE_RATE_HZ || rateHz > MAX_SAMPLE_RATE_HZ) {
+      throw new UnsupportedAudioFormatException(format + ": sample rate " + rateHz
+          + " Hz is not supported (" + MIN_SAMPLE_RATE_HZ + "-" + MAX_SAMPLE_RATE_HZ + " Hz)");
+    }
+  }
+
+  /**
+   * Stops decoding once more than {@code maxMillis} of audio came out: the next read throws {@link
+   * AudioTooLongException}, so an overlong file is refused after decoding the limit, not all of it.
+   * The returned source owns {@code source} and closes it.
+   */
+  public static PcmSource limitDuration(PcmSource source, long maxMillis) {
+    Objects.requireNonNull(source, "source == null");
+    if (maxMillis <= 0) {
+      throw new IllegalArgumentException("maxMillis <= 0: " + maxMillis);
+    }
+    return new DurationLimited(source, maxMillis);
+  }
+
+  /** See {@link #limitDuration}. Not thread-safe. */
+  private static final class DurationLimited implements PcmSource {
+    private final PcmSource source;
+    private final long maxMillis;
+    private final long maxSamples;
+    private long samples;
+
+    DurationLimited(PcmSource source, long maxMillis) {
+      this.source = source;
+      this.maxMillis = maxMillis;
+      long rate = Math.max(1, source.sampleRateHz());
+      this.maxSamples = maxMillis > Long.MAX_VALUE / rate ? Long.MAX_VALUE : maxMillis * rate / 1000;
+    }
+
+    @Override
+    public int sampleRateHz() {
+      return source.sampleRateHz();
+    }
+
+    @Override
+    public int read(float[] buffer, int offset, int length) throws IOException {
+      int n = source.read(buffer, offset, length);
+      if (n > 0) {
+        samples += n;
+        if (samples > maxSamples) {
+          throw new AudioTooLongException(maxMillis);
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      source.close();
+    }
   }
 
   /** Reads up to {@code head.length} bytes and rewinds, so no byte is lost. */

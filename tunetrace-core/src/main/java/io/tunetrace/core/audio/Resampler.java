@@ -3,7 +3,6 @@ package io.tunetrace.core.audio;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Band-limited sample-rate conversion by a rational polyphase filter: a windowed-sinc low-pass
@@ -12,7 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * lower Nyquist frequency and the stopband starts at that Nyquist frequency, so nothing above it
  * folds back (aliasing) and the passband (up to 0.8 of it) is flat. When {@code L} is above {@value
  * #MAX_EXACT_PHASES} the phase is rounded down to one of {@value #MAX_EXACT_PHASES} (a timing error
- * below 1/{@value #MAX_EXACT_PHASES} of a sample).
+ * below 1/{@value #MAX_EXACT_PHASES} of a sample); when a long filter (a large rate ratio) would
+ * make the table larger than {@value #MAX_TABLE_COEFFICIENTS} coefficients, fewer phases are kept
+ * (never fewer than {@value #MIN_PHASES}), so no table exceeds 16 MB for rate ratios up to about
+ * 3000:1 (the decoders' rates, 4-384 kHz, to any analysis rate).
  *
  * <p>Output sample {@code k} is the band-limited input at time {@code k / to} seconds, so input
  * and output are aligned at sample 0 (no delay) and {@code ceil(n * to / from)} samples come out of
@@ -23,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * also at 0.9 but its stopband starts at 1.1 (passband edge 0.7), so what folds back lands above 0.9
  * where nothing is analysed, and it stops 60 dB down; that takes less than half the taps.
  *
- * <p>Thread-safe (stateless but for a small cache of filter tables); each {@link PcmSource} it
- * returns is not thread-safe.
+ * <p>Thread-safe (stateless but for a cache of filter tables, least recently used first out, of at
+ * most {@value #MAX_CACHED_BYTES} bytes in all); each {@link PcmSource} it returns is not
+ * thread-safe.
  */
 public final class Resampler {
   static final double CUTOFF = 0.9;
@@ -32,8 +35,12 @@ public final class Resampler {
   static final double ATTENUATION_DB = 70.0;
   static final int MAX_EXACT_PHASES = 4096;
   private static final int CHUNK = 8192;
-  private static final int MAX_CACHED_FILTERS = 64;
-  private static final ConcurrentHashMap<String, Filter> FILTERS = new ConcurrentHashMap<>();
+  /** The largest table: 4 Mi coefficients (16 MB); longer filters get fewer phases. */
+  static final int MAX_TABLE_COEFFICIENTS = 1 << 22;
+  static final int MIN_PHASES = 64;
+  /** The cache keeps tables up to this many bytes in all, dropping the least recently used. */
+  static final long MAX_CACHED_BYTES = 48L << 20;
+  private static final FilterCache FILTERS = new FilterCache(MAX_CACHED_BYTES);
 
   /** Filter designs. */
   public enum Quality {
@@ -60,12 +67,51 @@ public final class Resampler {
     Filter f = FILTERS.get(key);
     if (f == null) {
       f = Filter.design(fromHz, toHz, quality);
-      if (FILTERS.size() >= MAX_CACHED_FILTERS) {
-        FILTERS.clear();
-      }
       FILTERS.put(key, f);
     }
     return f;
+  }
+
+  /** Bytes of filter tables the cache holds now (for tests). */
+  static long cachedBytes() {
+    return FILTERS.bytes();
+  }
+
+  /** Filter tables by key, bounded by their total size, least recently used out first. */
+  static final class FilterCache {
+    private final long maxBytes;
+    private final java.util.LinkedHashMap<String, Filter> map =
+        new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private long bytes;
+
+    FilterCache(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    synchronized Filter get(String key) {
+      return map.get(key);
+    }
+
+    synchronized void put(String key, Filter f) {
+      long size = f.bytes();
+      if (size > maxBytes) {
+        return;
+      }
+      Filter old = map.put(key, f);
+      bytes += size - (old == null ? 0 : old.bytes());
+      var it = map.entrySet().iterator();
+      while (bytes > maxBytes && it.hasNext()) {
+        var e = it.next();
+        if (e.getValue() != f) {
+          bytes -= e.getValue().bytes();
+          it.remove();
+        }
+      }
+    }
+
+    synchronized long bytes() {
+      return bytes;
+    }
   }
 
   /** Converts a stream with a chosen filter design; see {@link #resample(PcmSource, int)}. */
@@ -156,6 +202,10 @@ public final class Resampler {
       this.coefficients = coefficients;
     }
 
+    long bytes() {
+      return 4L * coefficients.length;
+    }
+
     long outputLength(long inputSamples) {
       return Math.addExact(Math.multiplyExact(inputSamples, (long) up), down - 1) / down;
     }
@@ -176,7 +226,8 @@ public final class Resampler {
       int taps = (int) Math.ceil((quality.attenuationDb - 7.95) / (14.36 * transition));
       taps = Math.max(8, (taps + 3) & ~3);
       double beta = 0.1102 * (quality.attenuationDb - 8.7);
-      int phases = Math.min(up, MAX_EXACT_PHASES);
+      int phases = Math.min(up, Math.min(MAX_EXACT_PHASES,
+          Math.max(MIN_PHASES, MAX_TABLE_COEFFICIENTS / taps)));
       double half = taps / 2.0;
       double i0Beta = besselI0(beta);
       float[] h = new float[phases * taps];

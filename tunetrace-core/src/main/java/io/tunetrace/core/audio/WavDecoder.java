@@ -26,7 +26,6 @@ final class WavDecoder implements PcmSource {
   static final int FORMAT_EXTENSIBLE = 0xFFFE;
 
   private static final int MAX_CHANNELS = 1024;
-  private static final int MAX_RATE_HZ = 10_000_000;
   private static final int BUFFER_BYTES = 16 * 1024;
   private static final long UNBOUNDED = Long.MAX_VALUE;
 
@@ -190,9 +189,10 @@ final class WavDecoder implements PcmSource {
     if (channels > MAX_CHANNELS) {
       throw new CorruptAudioException("WAV: fmt chunk has " + channels + " channels");
     }
-    if (rate == 0 || rate > MAX_RATE_HZ) {
-      throw new CorruptAudioException("WAV: bad sample rate: " + rate + " Hz");
+    if (rate == 0) {
+      throw new CorruptAudioException("WAV: bad sample rate: 0 Hz");
     }
+    AudioDecoders.requireServableRate("WAV", rate);
     if (blockAlign == 0 || blockAlign % channels != 0) {
       throw new CorruptAudioException(
           "WAV: block align " + blockAlign + " does not fit " + channels + " channels");

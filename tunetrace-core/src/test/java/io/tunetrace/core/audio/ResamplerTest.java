@@ -50,6 +50,36 @@ class ResamplerTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void filterTablesAndTheirCacheStayBoundedForHostileRates() {
+    // A 10 MHz header once built a 355 MB table (and the cache kept 64 such tables).
+    Resampler.Filter f = Resampler.Filter.design(9_999_991, 16_000);
+    assertTrue(f.bytes() <= 4L * Resampler.MAX_TABLE_COEFFICIENTS, f.bytes() + " bytes");
+    assertEquals(Resampler.MAX_TABLE_COEFFICIENTS / f.taps, f.phases);
+    float[] tenMillis = Resampler.resample(new float[99_999], 9_999_991, 16_000);
+    assertEquals(160, tenMillis.length);
+    for (int rate = 383_994; rate < 384_000; rate++) {
+      Resampler.resample(new float[rate / 100], rate, 16_000);
+      Resampler.resample(new float[rate / 100], rate, 11_025, Resampler.Quality.ANALYSIS);
+      assertTrue(Resampler.cachedBytes() <= Resampler.MAX_CACHED_BYTES,
+          "cache holds " + Resampler.cachedBytes() + " bytes");
+    }
+  }
+
+  @Test
+  void aTableWithFewerPhasesStillConvertsAccurately() {
+    // 383,999 -> 16,000 has 16,000 phases of 1,040 taps; the table keeps 4,032 of them.
+    int from = 383_999;
+    Resampler.Filter f = Resampler.Filter.design(from, 16_000);
+    assertTrue(f.phases < Resampler.MAX_EXACT_PHASES, "phases " + f.phases);
+    float[] out = Resampler.resample(sine(1000, from, 0.5, 0.5), from, 16_000);
+    assertEquals(0, db(toneAmplitude(out, 1000, 16_000) / 0.5), 0.5);
+    for (int k = 4000; k < 4050; k++) {
+      assertEquals(0.5 * Math.sin(2 * Math.PI * 1000 * k / 16_000.0), out[k], 0.005, "sample " + k);
+    }
+  }
+
+  @Test
   void upsamplingLeavesNoImageAboveTheOldNyquist() {
     float[] in = sine(1000, 8000, 1, 0.5);
     float[] out = Resampler.resample(in, 8000, 16000);

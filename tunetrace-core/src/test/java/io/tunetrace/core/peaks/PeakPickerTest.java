@@ -71,20 +71,62 @@ class PeakPickerTest {
   }
 
   @Test
-  void densityFilterKeepsTheStrongestPerSecond() {
+  void densityFilterKeepsTheStrongestCandidatesOfEachSecond() {
     Collector sink = new Collector();
-    // 100 frames per second, ask for 4 peaks per second: candidates every 10 frames.
+    // 100 frames per second, 4 peaks per second: a candidate survives when fewer than 4 stronger
+    // ones lie within half a second (50 frames) on either side.
     PeakPicker picker = new PeakPicker(0, 256, 2, 2, 100, 4, sink);
-    java.util.Random random = new java.util.Random(1);
-    for (int f = 0; f < 1000; f++) {
+    float[] strengths = {5, 50, 20, 40, 10, 30}; // frames 0, 10, ..., 50: all within 50 frames
+    for (int f = 0; f <= 60; f++) {
       float[] power = new float[257];
-      if (f % 10 == 0) {
-        power[10 + random.nextInt(200)] = 1 + random.nextFloat() * 100;
+      if (f % 10 == 0 && f / 10 < strengths.length) {
+        power[10 + f] = strengths[f / 10];
       }
       picker.pushFrame(f, power);
     }
     picker.finish();
-    // 100 candidates over 10 s; about 4 per second survive.
-    assertTrue(sink.peaks.size() >= 30 && sink.peaks.size() <= 50, "kept " + sink.peaks.size());
+    // 5 has five stronger, 10 has four: dropped; 50, 40, 30 and 20 survive.
+    assertEquals(List.of("10:20", "20:30", "30:40", "50:60"), names(sink.peaks));
+  }
+
+  @Test
+  void densityFilterMatchesItsDefinitionOnRandomCandidates() {
+    Collector sink = new Collector();
+    PeakPicker picker = new PeakPicker(0, 256, 2, 2, 100, 4, sink);
+    java.util.Random random = new java.util.Random(1);
+    List<int[]> candidates = new ArrayList<>(); // frame, bin
+    List<Float> powers = new ArrayList<>();
+    for (int f = 0; f < 1000; f++) {
+      float[] power = new float[257];
+      if (f % 10 == 0) {
+        int bin = 10 + random.nextInt(200);
+        power[bin] = 1 + random.nextFloat() * 100;
+        candidates.add(new int[] {f, bin});
+        powers.add(power[bin]);
+      }
+      picker.pushFrame(f, power);
+    }
+    picker.finish();
+    // The definition, by brute force: fewer than keep = 4 stronger candidates within 50 frames
+    // (ties go to the earlier candidate).
+    List<int[]> expected = new ArrayList<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      int stronger = 0;
+      for (int j = 0; j < candidates.size(); j++) {
+        if (j != i && Math.abs(candidates.get(j)[0] - candidates.get(i)[0]) <= 50
+            && (powers.get(j) > powers.get(i) || (powers.get(j).equals(powers.get(i)) && j < i))) {
+          stronger++;
+        }
+      }
+      if (stronger < 4) {
+        expected.add(candidates.get(i));
+      }
+    }
+    assertTrue(expected.size() > 20 && expected.size() < candidates.size(), "a filter that filters");
+    assertEquals(names(expected), names(sink.peaks));
+  }
+
+  private static List<String> names(List<int[]> peaks) {
+    return peaks.stream().map(p -> p[0] + ":" + p[1]).toList();
   }
 }

@@ -86,6 +86,19 @@ public final class Auth {
     return null;
   }
 
+  /**
+   * A stable id of an API key that does not reveal it: the first 16 hex digits of the SHA-256 of
+   * the whole key (keys that share a prefix get different ids, so different rate limits).
+   */
+  static String keyId(String key) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
   /** Verifies a credential; throws a 401 {@link ApiException} with the reason. */
   public Principal verify(String credential) {
     if (credential == null) {
@@ -94,7 +107,7 @@ public final class Auth {
     for (String key : apiKeys) {
       if (MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
           credential.getBytes(StandardCharsets.UTF_8))) {
-        return new Principal("key:" + key.substring(0, 4));
+        return new Principal("key:" + keyId(key));
       }
     }
     if ((hs256 == null && rs256 == null) || credential.chars().filter(c -> c == '.').count() != 2) {

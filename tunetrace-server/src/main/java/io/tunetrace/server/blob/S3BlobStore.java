@@ -11,13 +11,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 
 /**
  * Blobs in an S3 bucket through minio-java (MinIO, AWS S3 or any S3 API server). Uploads stream
- * from a spooled file in multipart parts, never holding the object in memory. Thread-safe.
+ * from a spooled file in multipart parts, never holding the object in memory.
+ *
+ * <p>Pooled connections are kept 20 s at most (S3 servers close idle ones after 30 s or more, and a
+ * request on a connection the server closed ends with "unexpected end of stream"); a request that
+ * fails on its connection is retried on a new one, up to {@value #ATTEMPTS} times in all (every
+ * call here is idempotent). Thread-safe.
  */
 public final class S3BlobStore implements BlobStore {
+  static final int ATTEMPTS = 3;
+  private static final long RETRY_DELAY_MILLIS = 100;
+
   private final MinioClient client;
   private final OkHttpClient http;
   private final String bucket;
@@ -28,7 +37,8 @@ public final class S3BlobStore implements BlobStore {
         .connectTimeout(5, TimeUnit.SECONDS)
         .readTimeout(60, TimeUnit.SECONDS)
         .writeTimeout(60, TimeUnit.SECONDS)
-        .retryOnConnectionFailure(false)
+        .connectionPool(new ConnectionPool(5, 20, TimeUnit.SECONDS))
+        .retryOnConnectionFailure(true)
         .build();
     MinioClient c = MinioClient.builder()
         .endpoint(s3.endpoint())
@@ -76,10 +86,41 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public InputStream get(String key) throws IOException {
     try {
-      return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+      return retried(() -> client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build()));
     } catch (Exception e) {
       throw new IOException("S3: cannot read " + key + ": " + e.getMessage(), e);
     }
+  }
+
+  private interface Call<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Runs {@code call}, again on a connection failure ({@link
+   * BlobUnavailableException#isConnectionFailure}), at most {@value #ATTEMPTS} times in all.
+   */
+  private static <T> T retried(Call<T> call) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.run();
+      } catch (Exception e) {
+        if (attempt >= ATTEMPTS || !BlobUnavailableException.isConnectionFailure(e) || refused(e)) {
+          throw e;
+        }
+        Thread.sleep(RETRY_DELAY_MILLIS * attempt);
+      }
+    }
+  }
+
+  /** A refused connection means the server is down: retrying at once would not help. */
+  private static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The content type stored with an object. */
@@ -95,7 +136,10 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public void delete(String key) throws IOException {
     try {
-      client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+      retried(() -> {
+        client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        return null;
+      });
     } catch (Exception e) {
       throw new IOException("S3: cannot delete " + key + ": " + e.getMessage(), e);
     }

@@ -73,6 +73,13 @@ public final class ServerConfig {
   public final int maxStreamSeconds;
   public final int maxPostingsPerHash;
   public final long maxClipBytes;
+  /** Tracks longer than this FAIL while decoding (MAX_TRACK_SECONDS, default 4 h). */
+  public final long maxTrackMillis;
+  /** Recognitions running at once (RECOGNIZE_THREADS) and waiting for a thread (RECOGNIZE_QUEUE). */
+  public final int recognizeThreads;
+  public final int recognizeQueue;
+  /** Clip bytes all recognitions in flight may hold (RECOGNIZE_MAX_BYTES_IN_FLIGHT, 256 MiB). */
+  public final long recognizeMaxBytesInFlight;
 
   private ServerConfig(Parser p) {
     this.host = p.string("HOST", "0.0.0.0");
@@ -194,6 +201,12 @@ public final class ServerConfig {
     this.maxStreamSeconds = p.integer("MAX_STREAM_SECONDS", 600, 5, 86400);
     this.maxPostingsPerHash = p.integer("MAX_POSTINGS_PER_HASH", 2000, 1, 10_000_000);
     this.maxClipBytes = p.longValue("MAX_CLIP_BYTES", 16L * 1024 * 1024, 64 * 1024, 1L << 30);
+    this.maxTrackMillis = p.longValue("MAX_TRACK_SECONDS", 4 * 3600, 1, 7 * 24 * 3600) * 1000;
+    this.recognizeThreads = p.integer("RECOGNIZE_THREADS",
+        Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 1024);
+    this.recognizeQueue = p.integer("RECOGNIZE_QUEUE", 16, 1, 100_000);
+    this.recognizeMaxBytesInFlight = p.longValue("RECOGNIZE_MAX_BYTES_IN_FLIGHT", 256L << 20,
+        64 * 1024, 1L << 40);
     if (role.runsWorkers() && workerConcurrency == 0 && role == ServerRole.WORKER) {
       p.problem("SERVER_ROLE=worker needs WORKER_CONCURRENCY >= 1");
     }

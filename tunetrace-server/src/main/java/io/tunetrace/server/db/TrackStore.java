@@ -61,7 +61,8 @@ public final class TrackStore {
    * the object key as the index track's source path; both must agree).
    */
   public Optional<TrackRow> findIndexed(int indexId, String s3Key) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE s3_key = :k AND index_id = :i")
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE s3_key = :k AND index_id = :i"
+            + " AND status <> 'DELETING'")
         .bind("k", s3Key)
         .bind("i", indexId)
         .map((rs, ctx) -> TrackRow.map(rs))
@@ -86,6 +87,35 @@ public final class TrackStore {
         .bind("status", status.map(Enum::name).orElse(null))
         .mapTo(Long.class)
         .one());
+  }
+
+  /**
+   * First step of a delete: marks the track DELETING and drops its job (a worker running it then
+   * finds its acknowledgement refused and undoes its postings); returns the row as it was before,
+   * or empty when there is no such track.
+   */
+  public Optional<TrackRow> markDeleting(UUID id) {
+    return jdbi.inTransaction(h -> {
+      Optional<TrackRow> row = h.createQuery("SELECT * FROM tracks WHERE id = :id FOR UPDATE")
+          .bind("id", id)
+          .map((rs, ctx) -> TrackRow.map(rs))
+          .findOne();
+      if (row.isPresent()) {
+        h.createUpdate("DELETE FROM jobs WHERE track_id = :id").bind("id", id).execute();
+        h.createUpdate("UPDATE tracks SET status = 'DELETING', updated_at = :now WHERE id = :id")
+            .bind("now", OffsetDateTime.now(ZoneOffset.UTC)).bind("id", id).execute();
+      }
+      return row;
+    });
+  }
+
+  /** Tracks left DELETING (a delete that could not finish), oldest first. */
+  public List<TrackRow> deleting(int limit) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE status = 'DELETING'"
+            + " ORDER BY updated_at, id LIMIT :limit")
+        .bind("limit", limit)
+        .map((rs, ctx) -> TrackRow.map(rs))
+        .list());
   }
 
   /** Deletes the row (its jobs go with it); false if there was none. */

@@ -30,6 +30,12 @@ public final class ErrorResponses {
           .collect(Collectors.joining("; "));
       return ApiException.badRequest(msg);
     }
+    if (e instanceof io.tunetrace.server.ws.RecognitionPool.BusyException) {
+      return new ApiException(503, "busy", e.getMessage(), e);
+    }
+    if (e instanceof io.tunetrace.server.jobs.TrackDeleter.IncompleteDeleteException) {
+      return ApiException.unavailable(e.getMessage(), e);
+    }
     if (e instanceof IndexUnavailableException) {
       return ApiException.unavailable("index unavailable: redis is not reachable", e);
     }

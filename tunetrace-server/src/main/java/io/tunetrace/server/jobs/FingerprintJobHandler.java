@@ -2,6 +2,7 @@ package io.tunetrace.server.jobs;
 
 import io.tunetrace.core.Fingerprinter;
 import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.AudioTooLongException;
 import io.tunetrace.core.audio.CorruptAudioException;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.audio.UnsupportedAudioFormatException;
@@ -10,7 +11,9 @@ import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.server.blob.BlobStore;
+import io.tunetrace.server.blob.BlobUnavailableException;
 import io.tunetrace.server.db.TrackRow;
+import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,30 +30,26 @@ import java.util.Optional;
  *
  * <p>Thread-safe (stateless apart from its collaborators).
  */
-public final class FingerprintJobHandler {
-  /** A failure that retrying cannot fix (the bytes are not decodable audio). */
-  public static final class PermanentJobException extends Exception {
-    public PermanentJobException(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
-  /** What a finished job produced. */
-  public record Result(int indexId, long durationMillis, long postings) {}
+public final class FingerprintJobHandler implements JobHandler {
+  /** Job downloads are named after this process, so that a sweep knows when they are orphans. */
+  private static final String JOB_FILE_PREFIX = TempSweeper.jobFilePrefix();
 
   private final BlobStore blobs;
   private final TrackStore tracks;
   private final FingerprintIndex index;
   private final Fingerprinter fingerprinter;
   private final Path tempDir;
+  private final long maxTrackMillis;
 
+  /** @param maxTrackMillis longer tracks FAIL as soon as decoding passes this length */
   public FingerprintJobHandler(BlobStore blobs, TrackStore tracks, FingerprintIndex index,
-      Path tempDir) {
+      Path tempDir, long maxTrackMillis) {
     this.blobs = blobs;
     this.tracks = tracks;
     this.index = index;
     this.fingerprinter = new Fingerprinter(index.params());
     this.tempDir = tempDir;
+    this.maxTrackMillis = maxTrackMillis;
   }
 
   public FingerprintIndex index() {
@@ -60,29 +59,40 @@ public final class FingerprintJobHandler {
   /**
    * Runs the job; returns empty when the track was deleted meanwhile.
    *
-   * @throws PermanentJobException when the audio cannot be decoded
-   * @throws Exception on transient failures (S3, Redis, I/O), which are retried
+   * @throws PermanentJobException when the audio cannot be decoded, is longer than the limit or
+   *     yields no fingerprints (silence, a few samples)
+   * @throws BlobUnavailableException when the download fails on the way (not the track's fault)
+   * @throws Exception on other transient failures (Redis, I/O), which are retried
    */
+  @Override
   public Optional<Result> run(Job job) throws Exception {
     Optional<TrackRow> found = tracks.find(job.trackId());
     if (found.isEmpty()) {
       return Optional.empty();
     }
     TrackRow row = found.get();
+    if (row.status() == TrackStatus.DELETING) {
+      return Optional.empty();
+    }
     cleanEarlierAttempts(row, job);
     Files.createDirectories(tempDir);
-    Path tmp = Files.createTempFile(tempDir, "job-", ".audio");
+    Path tmp = Files.createTempFile(tempDir, JOB_FILE_PREFIX, ".audio");
     try {
-      try (InputStream in = blobs.get(job.s3Key())) {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      }
+      download(job.s3Key(), tmp);
       Fingerprints fp;
-      try (PcmSource pcm = AudioDecoders.open(tmp)) {
+      try (PcmSource pcm = AudioDecoders.limitDuration(AudioDecoders.open(tmp), maxTrackMillis)) {
         fp = fingerprinter.fingerprint(pcm);
+      } catch (AudioTooLongException e) {
+        throw new PermanentJobException("track too long: " + e.getMessage() + " (the limit is"
+            + " MAX_TRACK_SECONDS=" + maxTrackMillis / 1000 + "; split the file or raise it)", e);
       } catch (UnsupportedAudioFormatException | CorruptAudioException e) {
         throw new PermanentJobException(e.getMessage(), e);
       }
       long durationMillis = Math.round(fp.frameCount() * index.params().frameMillis());
+      if (fp.size() == 0) {
+        throw new PermanentJobException("no fingerprints: " + durationMillis + " ms of audio without"
+            + " a single landmark (silence, or too short to recognize); upload the song itself", null);
+      }
       TrackMetadata meta = new TrackMetadata(row.title(), row.artist(), row.album(), job.s3Key(),
           durationMillis, row.sha256());
       Track stored = index.add(meta, fp);
@@ -92,12 +102,28 @@ public final class FingerprintJobHandler {
     }
   }
 
+  /**
+   * Copies the object to {@code tmp}. Connection failures (a stale pooled connection, a reset, S3
+   * down) become {@link BlobUnavailableException}: they say nothing about the track.
+   */
+  private void download(String key, Path tmp) throws IOException {
+    try (InputStream in = blobs.get(key)) {
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      if (BlobUnavailableException.isConnectionFailure(e)) {
+        throw new BlobUnavailableException("object storage unavailable while reading " + key
+            + ": " + e.getMessage(), e);
+      }
+      throw e;
+    }
+  }
+
   /** Removes postings an earlier attempt of this track may have written. */
   private void cleanEarlierAttempts(TrackRow row, Job job) {
     if (row.indexId() != null) {
       index.remove(row.indexId());
     }
-    if (job.attempt() > 1) {
+    if (job.attempt() > 1 || job.lostLeases() > 0) {
       for (Track t : index.tracks()) {
         if (t.metadata().sourcePath().equals(job.s3Key())) {
           index.remove(t.id());
@@ -106,7 +132,7 @@ public final class FingerprintJobHandler {
     }
   }
 
-  /** Undoes an add whose acknowledgement failed (lease lost or track deleted meanwhile). */
+  @Override
   public void undo(Result result) {
     index.remove(result.indexId());
   }

@@ -28,15 +28,28 @@ public final class JobQueue {
   public enum FailOutcome { RETRY_SCHEDULED, FAILED, LEASE_LOST }
 
   private static final long MAX_BACKOFF_MILLIS = 10 * 60_000L;
+  /** Lost leases (worker killed while running the job) before a job is FAILED: a crash loop. */
+  public static final int DEFAULT_MAX_LOST_LEASES = 10;
 
   private final Jdbi jdbi;
   private final String queue;
   private final int maxAttempts;
   private final long leaseMillis;
   private final long backoffMillis;
+  private final int maxLostLeases;
   private final String skipLocked;
 
   public JobQueue(Database db, String prefix, int maxAttempts, long leaseMillis, long backoffMillis) {
+    this(db, prefix, maxAttempts, leaseMillis, backoffMillis, DEFAULT_MAX_LOST_LEASES);
+  }
+
+  /**
+   * @param maxLostLeases how many times a job's lease may run out (its worker killed or cut off
+   *     mid-run) before the job is FAILED; such runs do not count as attempts
+   */
+  public JobQueue(Database db, String prefix, int maxAttempts, long leaseMillis, long backoffMillis,
+      int maxLostLeases) {
+    this.maxLostLeases = maxLostLeases;
     this.jdbi = db.jdbi();
     this.queue = prefix + ":fingerprint";
     this.maxAttempts = maxAttempts;
@@ -73,7 +86,9 @@ public final class JobQueue {
 
   /**
    * Claims the oldest due job (waiting and due, or active with an expired lease) for {@code
-   * workerId}. A job whose lease expired on its last attempt is marked FAILED instead.
+   * workerId}. A run whose lease expired (its worker was killed) does not count as an attempt: the
+   * job is taken over under the same attempt number, and only after {@code maxLostLeases} such
+   * losses is it marked FAILED (a track that crashes its worker every time).
    */
   public Optional<Job> claim(String workerId) {
     for (int i = 0; i < 100; i++) {
@@ -102,8 +117,8 @@ public final class JobQueue {
     if (id.isEmpty()) {
       return new ClaimResult(null, false);
     }
-    var row = h.createQuery("SELECT track_id, s3_key, state, attempts, max_attempts FROM jobs"
-            + " WHERE id = :id")
+    var row = h.createQuery("SELECT track_id, s3_key, state, attempts, max_attempts, lost_leases"
+            + " FROM jobs WHERE id = :id")
         .bind("id", id.get())
         .mapToMap()
         .one();
@@ -111,35 +126,80 @@ public final class JobQueue {
     String s3Key = (String) row.get("s3_key");
     int attempts = ((Number) row.get("attempts")).intValue();
     int max = ((Number) row.get("max_attempts")).intValue();
+    int lost = ((Number) row.get("lost_leases")).intValue();
     boolean stalled = "ACTIVE".equals(row.get("state"));
-    String error = stalled ? "lease expired: worker stopped renewing it on attempt " + attempts : null;
-    if (attempts >= max) {
-      String message = error + " of " + max;
-      h.createUpdate("UPDATE jobs SET state = 'FAILED', locked_by = NULL, locked_until = NULL,"
-              + " last_error = :e, updated_at = :now WHERE id = :id")
-          .bind("e", message).bind("now", now).bind("id", id.get()).execute();
-      updateTrack(h, trackId, "FAILED", attempts, message, now);
-      return new ClaimResult(null, true);
+    String error = null;
+    if (stalled) {
+      lost++;
+      error = "lease expired: the worker stopped renewing it (killed or cut off) on attempt "
+          + attempts + "; lost leases: " + lost + " of " + maxLostLeases;
+      if (lost >= maxLostLeases) {
+        String message = error + "; the track crashes its workers? POST /tracks/" + trackId
+            + "/retry to try again";
+        h.createUpdate("UPDATE jobs SET state = 'FAILED', locked_by = NULL, locked_until = NULL,"
+                + " lost_leases = :l, last_error = :e, updated_at = :now WHERE id = :id")
+            .bind("l", lost).bind("e", message).bind("now", now).bind("id", id.get()).execute();
+        updateTrack(h, trackId, "FAILED", attempts, message, now);
+        return new ClaimResult(null, true);
+      }
     }
-    int attempt = attempts + 1;
-    h.createUpdate("UPDATE jobs SET state = 'ACTIVE', attempts = :a, locked_by = :w,"
-            + " locked_until = :until, updated_at = :now"
+    // A stalled run is taken over under its own attempt number: the loss does not count.
+    int attempt = stalled ? Math.max(1, attempts) : attempts + 1;
+    h.createUpdate("UPDATE jobs SET state = 'ACTIVE', attempts = :a, lost_leases = :l,"
+            + " locked_by = :w, locked_until = :until, updated_at = :now"
             + (stalled ? ", last_error = :e" : "") + " WHERE id = :id")
         .bind("a", attempt)
+        .bind("l", lost)
         .bind("w", workerId)
         .bind("until", now.plusNanos(leaseMillis * 1_000_000))
         .bind("now", now)
         .bind("e", error)
         .bind("id", id.get())
         .execute();
-    updateTrack(h, trackId, "FINGERPRINTING", attempt, stalled ? error : null, now);
-    return new ClaimResult(new Job(id.get(), trackId, s3Key, attempt, max, workerId), false);
+    updateTrack(h, trackId, "FINGERPRINTING", attempt, error, now);
+    return new ClaimResult(new Job(id.get(), trackId, s3Key, attempt, max, workerId, lost), false);
   }
 
+  /** What {@link #retry} did. */
+  public enum RetryOutcome { QUEUED, NOT_FAILED, NO_TRACK }
+
+  /**
+   * Puts a FAILED track's job back in the queue with a fresh set of attempts (and lost leases),
+   * due now; the track goes back to QUEUED with its last error kept until the next run.
+   */
+  public RetryOutcome retry(UUID trackId) {
+    return jdbi.inTransaction(h -> {
+      OffsetDateTime now = now();
+      Optional<String> status = h.createQuery("SELECT status FROM tracks WHERE id = :t FOR UPDATE")
+          .bind("t", trackId).mapTo(String.class).findOne();
+      if (status.isEmpty()) {
+        return RetryOutcome.NO_TRACK;
+      }
+      if (!status.get().equals("FAILED")) {
+        return RetryOutcome.NOT_FAILED;
+      }
+      int n = h.createUpdate("UPDATE jobs SET state = 'WAITING', attempts = 0, lost_leases = 0,"
+              + " max_attempts = :max, locked_by = NULL, locked_until = NULL, run_at = :now,"
+              + " updated_at = :now WHERE track_id = :t AND queue = :q")
+          .bind("max", maxAttempts).bind("now", now).bind("t", trackId).bind("q", queue)
+          .execute();
+      if (n == 0) {
+        String key = h.createQuery("SELECT s3_key FROM tracks WHERE id = :t").bind("t", trackId)
+            .mapTo(String.class).one();
+        enqueue(h, trackId, key);
+      }
+      h.createUpdate("UPDATE tracks SET status = 'QUEUED', attempts = 0, updated_at = :now"
+              + " WHERE id = :t")
+          .bind("now", now).bind("t", trackId).execute();
+      return RetryOutcome.QUEUED;
+    });
+  }
+
+  /** Updates a track's status with its job's, unless the track is being deleted. */
   private static void updateTrack(Handle h, UUID trackId, String status, int attempts, String error,
       OffsetDateTime now) {
     h.createUpdate("UPDATE tracks SET status = :s, attempts = :a, updated_at = :now"
-            + (error != null ? ", last_error = :e" : "") + " WHERE id = :t")
+            + (error != null ? ", last_error = :e" : "") + " WHERE id = :t AND status <> 'DELETING'")
         .bind("s", status).bind("a", attempts).bind("now", now).bind("e", error).bind("t", trackId)
         .execute();
   }
@@ -171,7 +231,8 @@ public final class JobQueue {
         return false;
       }
       int tracks = h.createUpdate("UPDATE tracks SET status = 'READY', index_id = :i, duration_ms = :d,"
-              + " posting_count = :p, last_error = NULL, updated_at = :now WHERE id = :t")
+              + " posting_count = :p, last_error = NULL, updated_at = :now WHERE id = :t"
+              + " AND status <> 'DELETING'")
           .bind("i", indexId).bind("d", durationMillis).bind("p", postingCount).bind("now", now)
           .bind("t", job.trackId())
           .execute();

@@ -24,7 +24,7 @@ public final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
 
   private final JobQueue queue;
-  private final FingerprintJobHandler handler;
+  private final JobHandler handler;
   private final Metrics metrics;
   private final int concurrency;
   private final long pollMillis;
@@ -38,12 +38,12 @@ public final class WorkerPool implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger outages =
       new java.util.concurrent.atomic.AtomicInteger();
   private final Object wake = new Object();
-  /** Where a simulated crash happens (tests): the job is abandoned, never renewed nor acked. */
-  public enum CrashPoint { NONE, AFTER_CLAIM, AFTER_INDEX }
+  private final java.util.concurrent.atomic.AtomicInteger live =
+      new java.util.concurrent.atomic.AtomicInteger();
+  /** Pause after a worker survived an {@link Error}, so a crash loop cannot spin. */
+  private final long errorPauseMillis;
 
-  private volatile CrashPoint crashPoint = CrashPoint.NONE;
-
-  public WorkerPool(JobQueue queue, FingerprintJobHandler handler, Metrics metrics, int concurrency,
+  public WorkerPool(JobQueue queue, JobHandler handler, Metrics metrics, int concurrency,
       long pollMillis, long graceMillis) {
     this.queue = queue;
     this.handler = handler;
@@ -51,6 +51,8 @@ public final class WorkerPool implements AutoCloseable {
     this.concurrency = concurrency;
     this.pollMillis = pollMillis;
     this.graceMillis = graceMillis;
+    this.errorPauseMillis = Math.max(pollMillis, 1000);
+    metrics.workersConfigured.set(concurrency);
     this.threads = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
       Thread t = new Thread(r, "tunetrace-worker");
       t.setDaemon(true);
@@ -81,12 +83,14 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  /**
-   * Test hook: jobs claimed from now on are abandoned at {@code point} as if the worker process
-   * had been killed there (no more lease renewals, no acknowledgement).
-   */
-  public void simulateCrash(CrashPoint point) {
-    this.crashPoint = point;
+  /** Worker threads configured. */
+  public int concurrency() {
+    return concurrency;
+  }
+
+  /** Worker threads alive now (each survives errors; fewer than configured means some died). */
+  public int liveWorkers() {
+    return live.get();
   }
 
   private void renewAll() {
@@ -101,57 +105,85 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
+  /**
+   * One worker thread. It survives everything a job or a dependency throws, {@link Error}s
+   * included (out of memory, stack overflow): logged, the job's attempt recorded as failed, a
+   * pause, and on to the next job. It ends only when the pool stops.
+   */
   private void loop(String workerId) {
-    while (!stopping.get()) {
-      Optional<Job> claimed;
-      try {
-        claimed = queue.claim(workerId);
-      } catch (RuntimeException e) {
-        LOG.warn("cannot claim a job: {}", e.toString());
-        sleep(Math.max(pollMillis, 1000));
-        continue;
-      }
-      if (claimed.isEmpty()) {
-        synchronized (wake) {
-          try {
-            wake.wait(pollMillis);
-          } catch (InterruptedException e) {
+    live.incrementAndGet();
+    metrics.workersLive.incrementAndGet();
+    try {
+      while (!stopping.get()) {
+        try {
+          if (!claimAndRun(workerId)) {
             return;
           }
+        } catch (Throwable e) { // NOPMD: a worker must not die silently, Errors included
+          LOG.error("worker {}: unexpected {} outside a job; going on in {} ms", workerId,
+              e.getClass().getSimpleName(), errorPauseMillis, e);
+          sleep(errorPauseMillis);
         }
-        continue;
       }
-      Job job = claimed.get();
-      if (crashPoint == CrashPoint.AFTER_CLAIM) {
-        LOG.warn("job {}: simulating a worker killed after claiming", job.id());
-        continue;
-      }
-      running.put(job.id(), job);
-      runningThreads.put(job.id(), Thread.currentThread());
-      try {
-        runOne(job);
-      } finally {
-        running.remove(job.id());
-        runningThreads.remove(job.id());
-        Thread.interrupted();
-      }
+    } finally {
+      live.decrementAndGet();
+      metrics.workersLive.decrementAndGet();
     }
+  }
+
+  /** Claims and runs one job, or waits for one; false when interrupted while idle (stopping). */
+  private boolean claimAndRun(String workerId) {
+    Optional<Job> claimed;
+    try {
+      claimed = queue.claim(workerId);
+    } catch (RuntimeException e) {
+      LOG.warn("cannot claim a job: {}", e.toString());
+      sleep(Math.max(pollMillis, 1000));
+      return true;
+    }
+    if (claimed.isEmpty()) {
+      synchronized (wake) {
+        try {
+          wake.wait(pollMillis);
+        } catch (InterruptedException e) {
+          return false;
+        }
+      }
+      return true;
+    }
+    Job job = claimed.get();
+    running.put(job.id(), job);
+    runningThreads.put(job.id(), Thread.currentThread());
+    try {
+      runOne(job);
+    } catch (Error e) { // NOPMD: out of memory or stack overflow in one job must not end the worker
+      running.remove(job.id());
+      LOG.error("job {} (track {}): {} on attempt {}; recorded as a failed attempt, the worker"
+          + " goes on in {} ms", job.id(), job.trackId(), e, job.attempt(), errorPauseMillis, e);
+      try {
+        fail(job, e.getClass().getSimpleName() + ": " + e.getMessage(), false);
+      } catch (Throwable again) { // NOPMD: even recording it may fail (out of memory)
+        LOG.error("job {}: could not record the failure; its lease will expire", job.id(), again);
+      }
+      sleep(errorPauseMillis);
+    } finally {
+      running.remove(job.id());
+      runningThreads.remove(job.id());
+      Thread.interrupted();
+    }
+    return true;
   }
 
   private void runOne(Job job) {
     long start = System.nanoTime();
     try {
-      Optional<FingerprintJobHandler.Result> result = handler.run(job);
+      Optional<JobHandler.Result> result = handler.run(job);
       if (result.isEmpty()) {
         LOG.info("job {}: track {} was deleted; dropping the job", job.id(), job.trackId());
         queue.complete(job, 0, 0, 0);
         return;
       }
       var r = result.get();
-      if (crashPoint == CrashPoint.AFTER_INDEX) {
-        LOG.warn("job {}: simulating a worker killed after writing postings", job.id());
-        return;
-      }
       if (queue.complete(job, r.indexId(), r.durationMillis(), r.postings())) {
         metrics.jobsDone.increment();
         metrics.postingsStored.increment(r.postings());
@@ -162,7 +194,7 @@ public final class WorkerPool implements AutoCloseable {
             job.id());
         handler.undo(r);
       }
-    } catch (FingerprintJobHandler.PermanentJobException e) {
+    } catch (JobHandler.PermanentJobException e) {
       fail(job, e.getMessage(), true);
     } catch (Exception e) {
       if (stopping.get() && Thread.currentThread().isInterrupted()) {
@@ -191,6 +223,7 @@ public final class WorkerPool implements AutoCloseable {
   static boolean isOutage(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof io.tunetrace.server.index.IndexUnavailableException
+          || t instanceof io.tunetrace.server.blob.BlobUnavailableException
           || t instanceof java.net.ConnectException
           || t instanceof java.net.SocketTimeoutException
           || t instanceof java.net.UnknownHostException) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,6 +26,13 @@ public final class Metrics {
   public final Counter jobsRetried;
   public final Counter postingsStored;
   public final AtomicLong queueDepth = new AtomicLong();
+  /** Worker threads alive in this process; below {@link #workersConfigured} means some died. */
+  public final AtomicInteger workersLive = new AtomicInteger();
+  public final AtomicInteger workersConfigured = new AtomicInteger();
+  /** Recognitions running now, and the clip bytes they hold. */
+  public final AtomicInteger recognitionsInFlight = new AtomicInteger();
+  public final AtomicLong recognitionBytesInFlight = new AtomicLong();
+  public final Counter recognitionsBusy;
 
   public Metrics() {
     recognition = Timer.builder("tunetrace_recognition_seconds")
@@ -48,6 +56,17 @@ public final class Metrics {
     new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
     Gauge.builder("tunetrace_queue_depth", queueDepth, AtomicLong::get)
         .description("fingerprint jobs waiting or running").register(registry);
+    Gauge.builder("tunetrace_workers_live", workersLive, AtomicInteger::get)
+        .description("worker threads alive in this process").register(registry);
+    Gauge.builder("tunetrace_workers_configured", workersConfigured, AtomicInteger::get)
+        .description("worker threads this process should run (WORKER_CONCURRENCY)").register(registry);
+    Gauge.builder("tunetrace_recognitions_in_flight", recognitionsInFlight, AtomicInteger::get)
+        .description("recognitions running or waiting for a thread").register(registry);
+    Gauge.builder("tunetrace_recognition_bytes_in_flight", recognitionBytesInFlight, AtomicLong::get)
+        .description("clip bytes held by recognitions in flight").register(registry);
+    recognitionsBusy = Counter.builder("tunetrace_recognitions_busy_total")
+        .description("recognitions refused with 503 busy (pool or memory budget full)")
+        .register(registry);
   }
 
   /** Records one HTTP request. */

@@ -21,6 +21,8 @@ final class StreamSession {
   private final byte[] leftover;
   private int leftoverLen;
   String lastSongId;
+  /** The last due window was not recognized because the caller was over the rate limit. */
+  boolean rateLimited;
   long lastPushMillis;
 
   StreamSession(int sampleRateHz, int channels, boolean float32, double windowSeconds) {
@@ -45,10 +47,11 @@ final class StreamSession {
       System.arraycopy(data, pos, leftover, leftoverLen, need);
       leftoverLen += need;
       pos += need;
-      if (leftoverLen == frameBytes) {
-        addFrames(leftover, 0, 1);
-        leftoverLen = 0;
+      if (leftoverLen < frameBytes) {
+        return; // the chunk ended inside the split frame: keep what is carried over
       }
+      addFrames(leftover, 0, 1);
+      leftoverLen = 0;
     }
     int frames = (end - pos) / frameBytes;
     addFrames(data, pos, frames);
@@ -92,6 +95,11 @@ final class StreamSession {
   float[] takeWindow() {
     lastRecognizedAt = totalFrames;
     return Arrays.copyOf(window, filled);
+  }
+
+  /** Lets the due window go unrecognized: the next is due a hop later. */
+  void skipWindow() {
+    lastRecognizedAt = totalFrames;
   }
 
   /** Stream position of the first sample in the window, in milliseconds. */

@@ -34,15 +34,20 @@ public final class StreamSocket {
   static final double MIN_SECONDS = 2;
   static final long UPDATE_MILLIS = 5000;
 
+  /** The upgrade request attribute naming who opened the connection (their rate limit). */
+  public static final String CALLER_ATTRIBUTE = "tunetrace.caller";
+
   private final RecognitionService recognition;
+  private final RecognitionPool pool;
   private final Validator validator;
   private final ObjectMapper json;
   private final int maxStreamSeconds;
   private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
-  public StreamSocket(RecognitionService recognition, Validator validator, ObjectMapper json,
-      int maxStreamSeconds) {
+  public StreamSocket(RecognitionService recognition, RecognitionPool pool, Validator validator,
+      ObjectMapper json, int maxStreamSeconds) {
     this.recognition = recognition;
+    this.pool = pool;
     this.validator = validator;
     this.json = json.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.maxStreamSeconds = maxStreamSeconds;
@@ -74,6 +79,20 @@ public final class StreamSocket {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whose rate limit this connection's recognitions are charged to. */
+  private static String caller(WsContext ctx) {
+    Object who = ctx.attribute(CALLER_ATTRIBUTE);
+    return who != null ? who.toString() : "ws:" + ctx.sessionId();
+  }
+
+  /** Recognizes a window of the stream on the pool, charged to the connection's caller. */
+  private Optional<Map<String, Object>> recognizeWindow(StreamSession s) throws Exception {
+    float[] window = s.takeWindow();
+    long start = s.windowStartMillis();
+    return pool.run(4L * window.length,
+        () -> recognition.recognize(window, s.sampleRateHz, start));
   }
 
   private void onText(WsContext ctx, String text) throws Exception {
@@ -108,7 +127,8 @@ public final class StreamSocket {
     }
     Optional<Map<String, Object>> match = Optional.empty();
     if (s.hasAudio(MIN_SECONDS)) {
-      match = recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis());
+      pool.charge(caller(ctx));
+      match = recognizeWindow(s);
     }
     send(ctx, result("final", match.orElse(null), s.totalMillis()));
   }
@@ -129,8 +149,9 @@ public final class StreamSocket {
   private void onBinary(WsContext ctx, byte[] data, int offset, int length) throws Exception {
     StreamSession s = sessions.get(ctx.sessionId());
     if (s == null) {
-      Optional<Map<String, Object>> match =
-          recognition.recognize(new ByteArrayInputStream(data, offset, length));
+      pool.charge(caller(ctx));
+      Optional<Map<String, Object>> match = pool.run(length,
+          () -> recognition.recognize(new ByteArrayInputStream(data, offset, length)));
       send(ctx, result(null, match.orElse(null), null));
       return;
     }
@@ -143,8 +164,18 @@ public final class StreamSocket {
       return;
     }
     if (s.due(HOP_SECONDS, MIN_SECONDS)) {
-      Optional<Map<String, Object>> match =
-          recognition.recognize(s.takeWindow(), s.sampleRateHz, s.windowStartMillis());
+      if (!pool.tryCharge(caller(ctx))) {
+        // Over the limit: this window goes unrecognized; say so once per run of skipped windows.
+        s.skipWindow();
+        if (!s.rateLimited) {
+          s.rateLimited = true;
+          send(ctx, ErrorResponses.body(ApiException.rateLimited("too many recognitions: stream"
+              + " windows are skipped until the rate limit allows again")));
+        }
+        return;
+      }
+      s.rateLimited = false;
+      Optional<Map<String, Object>> match = recognizeWindow(s);
       String song = match.map(m -> (String) m.get("song_id")).orElse(null);
       long now = s.totalMillis();
       if (!java.util.Objects.equals(song, s.lastSongId)) {

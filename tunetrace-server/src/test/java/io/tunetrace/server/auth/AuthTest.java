@@ -1,6 +1,9 @@
 package io.tunetrace.server.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -23,7 +26,7 @@ class AuthTest {
   void acceptsAValidTokenAndAnApiKey() {
     String token = Tokens.issue(SECRET, "tunetrace", "alice", 60);
     assertEquals("sub:alice", auth.verify(token).id());
-    assertEquals("key:key-", auth.verify("key-0123456789abcdef").id());
+    assertEquals("key:" + Auth.keyId("key-0123456789abcdef"), auth.verify("key-0123456789abcdef").id());
   }
 
   @Test
@@ -83,5 +86,18 @@ class AuthTest {
         .withExpiresAt(now.plusSeconds(ttlSeconds))
         .sign(com.auth0.jwt.algorithms.Algorithm.RSA256(null,
             (java.security.interfaces.RSAPrivateKey) keys.getPrivate()));
+  }
+
+  /** The rate limiter's identity: keys sharing their first characters are different callers. */
+  @Test
+  void apiKeysSharingAPrefixAreDifferentCallersAndTheIdRevealsNoKeyText() {
+    Auth two = new Auth(Optional.empty(), "tunetrace",
+        Set.of("team-0123456789abcdef", "team-fedcba9876543210"));
+    String a = two.verify("team-0123456789abcdef").id();
+    String b = two.verify("team-fedcba9876543210").id();
+    assertNotEquals(a, b);
+    assertEquals(a, two.verify("team-0123456789abcdef").id());
+    assertTrue(a.matches("key:[0-9a-f]{16}"), a);
+    assertFalse(a.contains("team"), a);
   }
 }

@@ -8,6 +8,7 @@ import io.tunetrace.server.db.Database;
 import io.tunetrace.server.db.TrackRow;
 import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -64,14 +65,93 @@ abstract class JobQueueContract {
     assertEquals(Optional.empty(), q.claim("alive"));
     Thread.sleep(450);
     Job taken = q.claim("alive").orElseThrow();
-    assertEquals(2, taken.attempt());
-    assertEquals("lease expired: worker stopped renewing it on attempt 1",
-        store.find(t.id()).orElseThrow().lastError());
+    assertEquals(1, taken.attempt(), "a run lost to a crash is not an attempt");
+    assertEquals(1, taken.lostLeases());
+    assertEquals("lease expired: the worker stopped renewing it (killed or cut off) on attempt 1;"
+        + " lost leases: 1 of 10", store.find(t.id()).orElseThrow().lastError());
     assertFalse(q.renew(dead));
     assertFalse(q.complete(dead, 1, 1, 1));
     assertEquals(JobQueue.FailOutcome.LEASE_LOST, q.fail(dead, "x", false));
     assertTrue(q.complete(taken, 2, 1, 1));
     assertEquals(TrackStatus.READY, store.find(t.id()).orElseThrow().status());
+  }
+
+  /** Five (here six) restarts during one job used to FAIL a good track for ever. */
+  @Test
+  void leasesLostToCrashesDoNotUseUpTheAttempts() throws InterruptedException {
+    JobQueue q = queue(150); // 3 attempts
+    TrackStore store = new TrackStore(db(), q);
+    TrackRow t = insert(store);
+    for (int crash = 0; crash < 6; crash++) {
+      Job j = q.claim("killed-" + crash).orElseThrow();
+      assertEquals(1, j.attempt());
+      assertEquals(crash, j.lostLeases());
+      Thread.sleep(250); // the worker was killed: no renewal, no acknowledgement
+    }
+    Job survivor = q.claim("alive").orElseThrow();
+    assertEquals(1, survivor.attempt());
+    assertEquals(6, survivor.lostLeases());
+    assertTrue(q.complete(survivor, 3, 1000, 10));
+    TrackRow ready = store.find(t.id()).orElseThrow();
+    assertEquals(TrackStatus.READY, ready.status());
+    assertEquals(1, ready.attempts());
+  }
+
+  @Test
+  void aJobThatKeepsKillingItsWorkerFailsAfterTheLostLeaseLimit() throws InterruptedException {
+    JobQueue q = new JobQueue(db(), "q" + UUID.randomUUID().toString().substring(0, 6), 3, 150, 50, 2);
+    TrackStore store = new TrackStore(db(), q);
+    TrackRow t = insert(store);
+    q.claim("killed-0").orElseThrow();
+    Thread.sleep(250);
+    assertEquals(1, q.claim("killed-1").orElseThrow().lostLeases());
+    Thread.sleep(250);
+    assertEquals(Optional.empty(), q.claim("next"));
+    TrackRow failed = store.find(t.id()).orElseThrow();
+    assertEquals(TrackStatus.FAILED, failed.status());
+    assertEquals("lease expired: the worker stopped renewing it (killed or cut off) on attempt 1;"
+        + " lost leases: 2 of 2; the track crashes its workers? POST /tracks/" + t.id()
+        + "/retry to try again", failed.lastError());
+    assertEquals(Optional.of("FAILED"), q.stateOf(t.id()));
+  }
+
+  @Test
+  void retryQueuesAFailedTrackAgainWithFreshAttempts() {
+    JobQueue q = queue(10_000);
+    TrackStore store = new TrackStore(db(), q);
+    TrackRow t = insert(store);
+    assertEquals(JobQueue.RetryOutcome.NOT_FAILED, q.retry(t.id()));
+    Job j = q.claim("w").orElseThrow();
+    assertEquals(JobQueue.RetryOutcome.NOT_FAILED, q.retry(t.id()));
+    assertEquals(JobQueue.FailOutcome.FAILED, q.fail(j, "S3: cannot read", true));
+    assertEquals(JobQueue.RetryOutcome.QUEUED, q.retry(t.id()));
+    TrackRow queued = store.find(t.id()).orElseThrow();
+    assertEquals(TrackStatus.QUEUED, queued.status());
+    assertEquals(0, queued.attempts());
+    assertEquals("S3: cannot read", queued.lastError());
+    assertEquals(1, q.depth());
+    Job again = q.claim("w").orElseThrow();
+    assertEquals(1, again.attempt());
+    assertTrue(q.complete(again, 4, 1, 1));
+    assertEquals(TrackStatus.READY, store.find(t.id()).orElseThrow().status());
+    assertEquals(JobQueue.RetryOutcome.NO_TRACK, q.retry(UUID.randomUUID()));
+  }
+
+  @Test
+  void aTrackBeingDeletedLosesItsJobAndNoWorkerCanMakeItReady() {
+    JobQueue q = queue(10_000);
+    TrackStore store = new TrackStore(db(), q);
+    TrackRow t = insert(store);
+    Job running = q.claim("w").orElseThrow();
+    assertEquals(TrackStatus.FINGERPRINTING, store.markDeleting(t.id()).orElseThrow().status());
+    assertEquals(0, q.depth());
+    assertFalse(q.complete(running, 5, 1, 1));
+    assertEquals(JobQueue.FailOutcome.LEASE_LOST, q.fail(running, "x", false));
+    TrackRow deleting = store.find(t.id()).orElseThrow();
+    assertEquals(TrackStatus.DELETING, deleting.status());
+    assertEquals(List.of(t.id()), store.deleting(100).stream().map(TrackRow::id)
+        .filter(t.id()::equals).toList());
+    assertEquals(Optional.empty(), store.markDeleting(UUID.randomUUID()));
   }
 
   @Test
