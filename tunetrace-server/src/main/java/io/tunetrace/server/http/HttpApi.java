@@ -1,0 +1,59 @@
+package io.tunetrace.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.json.JavalinJackson;
+import io.tunetrace.server.config.ServerConfig;
+import io.tunetrace.server.metrics.Metrics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The Javalin application: server limits and timeouts, the auth before-handler, one exception
+ * handler that renders every failure through {@link ErrorResponses} (unknown routes → JSON 404,
+ * wrong methods → JSON 405), request metrics, and the routes of each resource.
+ */
+public final class HttpApi {
+  private HttpApi() {}
+
+  /** Creates the app (not started). */
+  public static Javalin create(ServerConfig config, ObjectMapper json, Metrics metrics,
+      AccessControl access, Path tempDir, List<Routes> routes) {
+    Javalin app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.jsonMapper(new JavalinJackson(json, false));
+      c.http.maxRequestSize = config.maxClipBytes;
+      c.http.prefer405over404 = true;
+      c.jetty.multipartConfig.cacheDirectory(tempDir.toString());
+      c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes, SizeUnit.BYTES);
+      c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);
+      c.jetty.multipartConfig.maxTotalRequestSize(
+          config.maxUploadBytes + TrackRoutes.MULTIPART_OVERHEAD_BYTES, SizeUnit.BYTES);
+      c.jetty.modifyWebSocketServletFactory(f -> {
+        f.setMaxBinaryMessageSize(config.maxClipBytes);
+        f.setMaxTextMessageSize(64 * 1024);
+        f.setIdleTimeout(Duration.ofMinutes(5));
+      });
+    });
+    app.exception(Exception.class, (e, ctx) -> {
+      ApiException api = ErrorResponses.toApi(e);
+      ctx.status(api.status()).json(ErrorResponses.body(api));
+    });
+    app.beforeMatched(access::before);
+    app.before(ctx -> ctx.attribute("t0", System.nanoTime()));
+    app.after(ctx -> {
+      Long t0 = ctx.attribute("t0");
+      if (t0 != null) {
+        String route = ctx.endpointHandlerPath();
+        metrics.request(ctx.method().name(), route == null || route.isEmpty() ? "unmatched" : route,
+            ctx.statusCode(), System.nanoTime() - t0);
+      }
+    });
+    for (Routes r : routes) {
+      r.addTo(app);
+    }
+    return app;
+  }
+}

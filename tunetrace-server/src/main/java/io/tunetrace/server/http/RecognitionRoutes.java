@@ -1,0 +1,91 @@
+package io.tunetrace.server.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.tunetrace.server.auth.Auth;
+import io.tunetrace.server.ws.RecognitionService;
+import io.tunetrace.server.ws.StreamSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code POST /recognize} and the WebSocket {@code /ws/stream} (its upgrade authenticated and
+ * rate-limited here; a refused upgrade answers in the error shape). A clip is spooled to a file
+ * before decoding, so containers that keep their index at the end (M4A from phones, ffmpeg's
+ * default) decode as well as streamable ones. Thread-safe.
+ */
+public final class RecognitionRoutes implements Routes {
+  static final String NOT_AUDIO = "clip is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)";
+
+  private final RecognitionService recognition;
+  private final StreamSocket socket;
+  private final AccessControl access;
+  private final RateLimiter recognizeLimiter;
+  private final RateLimiter wsLimiter;
+  private final Path tempDir;
+  private final long maxClipBytes;
+
+  public RecognitionRoutes(RecognitionService recognition, StreamSocket socket, AccessControl access,
+      RateLimiter recognizeLimiter, RateLimiter wsLimiter, Path tempDir, long maxClipBytes) {
+    this.recognition = recognition;
+    this.socket = socket;
+    this.access = access;
+    this.recognizeLimiter = recognizeLimiter;
+    this.wsLimiter = wsLimiter;
+    this.tempDir = tempDir;
+    this.maxClipBytes = maxClipBytes;
+  }
+
+  @Override
+  public void addTo(Javalin app) {
+    app.post("/recognize", this::recognize, Access.CLIENT);
+    app.wsBeforeUpgrade("/ws/stream", this::beforeUpgrade);
+    app.ws("/ws/stream", socket::configure);
+  }
+
+  private void beforeUpgrade(Context ctx) {
+    try {
+      Auth.Principal who = access.authenticateUpgrade(ctx);
+      if (!wsLimiter.tryAcquire(who.id(), System.currentTimeMillis())) {
+        throw ApiException.rateLimited("too many WebSocket connections; retry in a minute");
+      }
+    } catch (RuntimeException e) {
+      // Javalin answers a refused upgrade with an empty body; write the error shape ourselves.
+      ApiException api = ErrorResponses.toApi(e);
+      ctx.status(api.status()).json(ErrorResponses.body(api));
+      throw api;
+    }
+  }
+
+  private void recognize(Context ctx) throws IOException {
+    Auth.Principal who = AccessControl.principal(ctx);
+    if (!recognizeLimiter.tryAcquire(who.id(), System.currentTimeMillis())) {
+      throw ApiException.rateLimited("too many recognitions; retry in a minute");
+    }
+    InputStream body;
+    if (ctx.isMultipartFormData()) {
+      UploadedFile file;
+      try {
+        file = ctx.uploadedFile("file");
+      } catch (Exception e) { // the servlet container throws IOException and ServletException unchecked
+        throw ErrorResponses.malformedMultipart(e);
+      }
+      if (file == null) {
+        throw ApiException.badRequest("file is required");
+      }
+      body = file.content();
+    } else {
+      body = ctx.bodyInputStream();
+    }
+    Optional<Map<String, Object>> match;
+    try (InputStream in = body;
+        SpooledUpload up = SpooledUpload.spool(in, tempDir, maxClipBytes, NOT_AUDIO)) {
+      match = recognition.recognize(up.file);
+    }
+    ctx.json(new Replies.Recognition(true, match.orElse(null)));
+  }
+}
