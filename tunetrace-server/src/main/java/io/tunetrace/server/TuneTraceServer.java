@@ -179,7 +179,7 @@ public final class TuneTraceServer implements AutoCloseable {
     }
     if (config.role.servesApi()) {
       app = createApp();
-      app.start(config.host, config.port);
+      HttpApi.start(app, config);
       LOG.info("listening on http://{}:{}", config.host, app.port());
     }
     if (devToken != null) {

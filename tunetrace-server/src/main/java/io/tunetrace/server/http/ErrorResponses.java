@@ -65,7 +65,8 @@ public final class ErrorResponses {
       LOG.warn("decoding failed: {}", e.toString());
       return ApiException.unavailable("audio decoding failed on the server; retry later", e);
     }
-    if (e instanceof EofException || e instanceof BadMessageException) {
+    if (e instanceof EofException || e instanceof BadMessageException
+        || e instanceof java.nio.channels.ClosedChannelException) {
       // The client closed the connection or sent a broken request: nothing of ours failed.
       LOG.debug("bad or aborted request: {}", e.toString());
       return ApiException.badRequest("request body ended early or is malformed");

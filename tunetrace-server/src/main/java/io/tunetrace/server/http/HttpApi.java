@@ -3,12 +3,15 @@ package io.tunetrace.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
 import io.tunetrace.server.config.ServerConfig;
 import io.tunetrace.server.metrics.Metrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 
 /**
  * The Javalin application: server limits and timeouts, the auth before-handler, one exception
@@ -37,9 +40,18 @@ public final class HttpApi {
         f.setIdleTimeout(Duration.ofMinutes(5));
       });
     });
-    app.exception(Exception.class, (e, ctx) -> {
-      ApiException api = ErrorResponses.toApi(e);
-      ctx.status(api.status()).json(ErrorResponses.body(api));
+    app.exception(Exception.class, (e, ctx) -> render(ctx, ErrorResponses.toApi(e)));
+    // Javalin answers unknown routes and wrong methods in plain text; rewrite into the error shape.
+    app.error(404, ctx -> {
+      if (!isJson(ctx)) {
+        render(ctx, ApiException.notFound("no route " + ctx.method() + " " + ctx.path()));
+      }
+    });
+    app.error(405, ctx -> {
+      if (!isJson(ctx)) {
+        render(ctx, ApiException.methodNotAllowed(
+            "method " + ctx.method() + " not allowed on " + ctx.path()));
+      }
     });
     app.beforeMatched(access::before);
     app.before(ctx -> ctx.attribute("t0", System.nanoTime()));
@@ -55,5 +67,32 @@ public final class HttpApi {
       r.addTo(app);
     }
     return app;
+  }
+
+  private static boolean isJson(Context ctx) {
+    String type = ctx.res().getContentType();
+    return type != null && type.startsWith("application/json");
+  }
+
+  private static void render(Context ctx, ApiException e) {
+    ctx.status(e.status()).json(ErrorResponses.body(e));
+  }
+
+  /**
+   * Starts the app on the configured host and port, with the connection idle timeout ({@code
+   * HTTP_IDLE_TIMEOUT_SECONDS}) and the header and whole-request read deadlines ({@code
+   * HTTP_HEADER_TIMEOUT_SECONDS}, {@code HTTP_REQUEST_TIMEOUT_SECONDS}) on every connector.
+   */
+  public static void start(Javalin app, ServerConfig config) {
+    app.start(config.host, config.port);
+    for (Connector connector : app.jettyServer().server().getConnectors()) {
+      try {
+        RequestDeadlines.install((AbstractConnector) connector, config.httpIdleTimeoutMillis,
+            config.httpHeaderTimeoutMillis, config.httpRequestTimeoutMillis);
+      } catch (Exception e) {
+        app.stop();
+        throw new IllegalStateException("cannot install HTTP deadlines: " + e, e);
+      }
+    }
   }
 }

@@ -8,6 +8,7 @@ import io.tunetrace.server.ws.RecognitionService;
 import io.tunetrace.server.ws.StreamSocket;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -54,9 +55,20 @@ public final class RecognitionRoutes implements Routes {
         throw ApiException.rateLimited("too many WebSocket connections; retry in a minute");
       }
     } catch (RuntimeException e) {
-      // Javalin answers a refused upgrade with an empty body; write the error shape ourselves.
+      // Javalin does not write the result of a refused upgrade (the body would be empty): write
+      // the error shape to the servlet response and commit it, then refuse.
       ApiException api = ErrorResponses.toApi(e);
-      ctx.status(api.status()).json(ErrorResponses.body(api));
+      byte[] body = ctx.jsonMapper().toJsonString(ErrorResponses.body(api), ErrorBody.class)
+          .getBytes(StandardCharsets.UTF_8);
+      try {
+        ctx.res().setStatus(api.status());
+        ctx.res().setContentType("application/json");
+        ctx.res().setContentLength(body.length);
+        ctx.res().getOutputStream().write(body);
+        ctx.res().flushBuffer();
+      } catch (IOException writeFailed) {
+        api.addSuppressed(writeFailed);
+      }
       throw api;
     }
   }

@@ -65,6 +65,12 @@ public final class ApiClient {
     return reply(http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
   }
 
+  /** A request without a body in any method (PUT, PATCH, ...). */
+  public Reply send(String method, String path) throws Exception {
+    return reply(http.send(request(path).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString()));
+  }
+
   public Reply delete(String path) throws Exception {
     return reply(http.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
   }
@@ -90,7 +96,12 @@ public final class ApiClient {
       out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
     out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return postBytes(path, out.toByteArray(), "multipart/form-data; boundary=" + boundary);
+    // Expect: 100-continue, so that a body refused on its headers alone is not sent at all and
+    // the refusal always reaches the client (instead of a connection reset mid-body).
+    return reply(http.send(request(path).expectContinue(true)
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofString()));
   }
 
   /** Polls GET /tracks/{id} until the status is one of {@code wanted} or the timeout passes. */
