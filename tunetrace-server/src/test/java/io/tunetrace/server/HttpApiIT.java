@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.server.support.ApiClient;
 import io.tunetrace.server.support.ItServices;
+import io.tunetrace.server.support.RawHttp;
 import io.tunetrace.server.support.ServerFixture;
 import io.tunetrace.server.support.TestAudio;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -107,7 +107,7 @@ class HttpApiIT {
   @Test
   void malformedMultipartBodiesAre400() throws Exception {
     String auth = "Authorization: Bearer " + ServerFixture.token() + "\r\n";
-    RawReply noBoundary = raw(server.port(), "POST /tracks HTTP/1.1\r\nHost: t\r\n" + auth
+    RawHttp.Reply noBoundary = RawHttp.send(server.port(), "POST /tracks HTTP/1.1\r\nHost: t\r\n" + auth
         + "Content-Type: multipart/form-data\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
     assertEquals(400, noBoundary.status(), noBoundary.body());
     JsonNode a = ApiClient.JSON.readTree(noBoundary.body());
@@ -118,7 +118,7 @@ class HttpApiIT {
     String truncated = "--xyz\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nT\r\n"
         + "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n"
         + "Content-Type: audio/wav\r\n\r\nRIFF\u0000\u0000\u0000\u0000WAVEfmt ";
-    RawReply cut = raw(server.port(), "POST /tracks HTTP/1.1\r\nHost: t\r\n" + auth
+    RawHttp.Reply cut = RawHttp.send(server.port(), "POST /tracks HTTP/1.1\r\nHost: t\r\n" + auth
         + "Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: "
         + truncated.getBytes(StandardCharsets.ISO_8859_1).length + "\r\nConnection: close\r\n\r\n"
         + truncated);
@@ -260,7 +260,7 @@ class HttpApiIT {
       assertEquals("stop without start", ws.next(10_000).path("error").path("message").asText(),
           "the connection stays open");
     }
-    RawReply refused = raw(server.port(), "GET /ws/stream HTTP/1.1\r\nHost: t\r\n"
+    RawHttp.Reply refused = RawHttp.send(server.port(), "GET /ws/stream HTTP/1.1\r\nHost: t\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
     assertEquals(401, refused.status(), refused.body());
@@ -325,59 +325,5 @@ class HttpApiIT {
       }
     }
     throw new AssertionError("the server kept a trickling request open for 20 s");
-  }
-
-  /** An HTTP response read off a raw socket: status and body (de-chunked). */
-  record RawReply(int status, String body) {}
-
-  /** Sends raw bytes (a request the Java client would refuse to write) and reads the response. */
-  static RawReply raw(int port, String request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.setSoTimeout(30_000);
-      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-      socket.getOutputStream().flush();
-      InputStream in = socket.getInputStream();
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-        int b = in.read();
-        if (b < 0) {
-          throw new IOException("connection closed in the response headers: " + head);
-        }
-        head.write(b);
-      }
-      String headers = head.toString(StandardCharsets.ISO_8859_1);
-      int status = Integer.parseInt(headers.substring(9, 12));
-      String lower = headers.toLowerCase(java.util.Locale.ROOT);
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      if (lower.contains("transfer-encoding: chunked")) {
-        while (true) {
-          String size = line(in);
-          int n = Integer.parseInt(size.trim(), 16);
-          if (n == 0) {
-            break;
-          }
-          body.write(in.readNBytes(n));
-          line(in);
-        }
-      } else {
-        int at = lower.indexOf("content-length:");
-        if (at >= 0) {
-          int n = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
-          body.write(in.readNBytes(n));
-        }
-      }
-      return new RawReply(status, body.toString(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    int b;
-    while ((b = in.read()) >= 0 && b != '\n') {
-      if (b != '\r') {
-        sb.append((char) b);
-      }
-    }
-    return sb.toString();
   }
 }

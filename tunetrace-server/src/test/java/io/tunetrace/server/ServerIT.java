@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.server.auth.Tokens;
 import io.tunetrace.server.jobs.WorkerPool;
 import io.tunetrace.server.support.ApiClient;
+import io.tunetrace.server.support.RawHttp;
 import io.tunetrace.server.support.ServerFixture;
 import io.tunetrace.server.support.TcpProxy;
 import io.tunetrace.server.support.TestAudio;
@@ -102,30 +103,37 @@ class ServerIT {
 
   @Test
   void oversizedUploadsAre413() throws Exception {
-    // Declared length far over the limit: refused before the body is read.
-    ApiClient.Reply declared = uploadOrClosed(new byte[6 * 1024 * 1024]);
-    if (declared != null) {
-      assertEquals(413, declared.status());
-      assertEquals("payload_too_large", declared.errorCode());
-    }
-    // Just over the limit: the multipart parser's file-size limit.
-    ApiClient.Reply parsed = uploadOrClosed(new byte[4 * 1024 * 1024 + 100_000]);
-    if (parsed != null) {
-      assertEquals(413, parsed.status(), parsed.body().toString());
-      assertEquals("payload_too_large", parsed.errorCode());
-    }
-    assertTrue(declared != null || parsed != null, "server never answered 413");
+    // Declared length far over the limit: refused on the headers alone, the body never sent.
+    RawHttp.Reply declared = uploadExpectingContinue(new byte[6 * 1024 * 1024]);
+    assertEquals(413, declared.status(), declared.body());
+    JsonNode d = ApiClient.JSON.readTree(declared.body());
+    assertEquals("payload_too_large", d.path("error").path("code").asText());
+    assertEquals("upload larger than 4194304 bytes", d.path("error").path("message").asText());
+    // Declared within the multipart allowance, but the file part is over the limit: the
+    // multipart parser's file-size limit.
+    RawHttp.Reply parsed = uploadExpectingContinue(new byte[4 * 1024 * 1024 + 100_000]);
+    assertEquals(413, parsed.status(), parsed.body());
+    JsonNode p = ApiClient.JSON.readTree(parsed.body());
+    assertEquals("payload_too_large", p.path("error").path("code").asText());
+    assertEquals("upload too large", p.path("error").path("message").asText());
     assertEquals(0, server.tracks().list(java.util.Optional.empty(), 500, 0).stream()
         .filter(t -> t.title().equals("big")).count());
   }
 
-  /** Uploads a body; null when the server closed the connection before the client finished. */
-  private ApiClient.Reply uploadOrClosed(byte[] body) throws Exception {
-    try {
-      return api.upload("/tracks", meta("big"), "big.wav", body, "audio/wav");
-    } catch (java.io.IOException e) {
-      return null;
-    }
+  /** A multipart upload of {@code file} whose body is sent only after 100 Continue. */
+  private RawHttp.Reply uploadExpectingContinue(byte[] file) throws Exception {
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    body.writeBytes(("--b0undary\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nbig\r\n"
+        + "--b0undary\r\nContent-Disposition: form-data; name=\"artist\"\r\n\r\nSynth\r\n"
+        + "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.wav\"\r\n"
+        + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    body.writeBytes(file);
+    body.writeBytes("\r\n--b0undary--\r\n".getBytes(StandardCharsets.ISO_8859_1));
+    return RawHttp.sendExpectingContinue(server.port(), "POST /tracks HTTP/1.1\r\nHost: t\r\n"
+        + "Authorization: Bearer " + ServerFixture.token() + "\r\n"
+        + "Content-Type: multipart/form-data; boundary=b0undary\r\n"
+        + "Content-Length: " + body.size() + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.toByteArray());
   }
 
   @Test

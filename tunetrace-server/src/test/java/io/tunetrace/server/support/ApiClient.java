@@ -96,12 +96,7 @@ public final class ApiClient {
       out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
     out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    // Expect: 100-continue, so that a body refused on its headers alone is not sent at all and
-    // the refusal always reaches the client (instead of a connection reset mid-body).
-    return reply(http.send(request(path).expectContinue(true)
-        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(),
-        HttpResponse.BodyHandlers.ofString()));
+    return postBytes(path, out.toByteArray(), "multipart/form-data; boundary=" + boundary);
   }
 
   /** Polls GET /tracks/{id} until the status is one of {@code wanted} or the timeout passes. */
