@@ -115,7 +115,7 @@ class ServerIT {
     assertEquals(413, parsed.status(), parsed.body());
     JsonNode p = ApiClient.JSON.readTree(parsed.body());
     assertEquals("payload_too_large", p.path("error").path("code").asText());
-    assertEquals("upload too large", p.path("error").path("message").asText());
+    assertEquals("upload larger than 4194304 bytes", p.path("error").path("message").asText());
     assertEquals(0, server.tracks().list(java.util.Optional.empty(), 500, 0).stream()
         .filter(t -> t.title().equals("big")).count());
   }

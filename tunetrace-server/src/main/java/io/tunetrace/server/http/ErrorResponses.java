@@ -81,12 +81,15 @@ public final class ErrorResponses {
     return new ApiException(500, "internal", "internal error", e);
   }
 
-  /** The error of a multipart body the servlet container could not parse. */
-  public static ApiException malformedMultipart(Throwable e) {
+  /**
+   * The error of a multipart body the servlet container could not parse, or refused as larger
+   * than {@code maxBytes}.
+   */
+  public static ApiException malformedMultipart(Throwable e, long maxBytes) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
       if (m.contains("exceed") || m.contains("too large") || m.contains("max file size")) {
-        return ApiException.tooLarge("upload too large");
+        return ApiException.tooLarge("upload larger than " + maxBytes + " bytes");
       }
     }
     LOG.debug("malformed multipart body: {}", e.toString());

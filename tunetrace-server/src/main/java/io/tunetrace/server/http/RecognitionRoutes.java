@@ -84,7 +84,7 @@ public final class RecognitionRoutes implements Routes {
       try {
         file = ctx.uploadedFile("file");
       } catch (Exception e) { // the servlet container throws IOException and ServletException unchecked
-        throw ErrorResponses.malformedMultipart(e);
+        throw ErrorResponses.malformedMultipart(e, maxClipBytes);
       }
       if (file == null) {
         throw ApiException.badRequest("file is required");

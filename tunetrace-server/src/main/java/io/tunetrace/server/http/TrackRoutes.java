@@ -77,7 +77,7 @@ public final class TrackRoutes implements Routes {
       artist = ctx.formParam("artist");
       album = ctx.formParam("album");
     } catch (Exception e) { // the servlet container throws IOException and ServletException unchecked
-      throw ErrorResponses.malformedMultipart(e);
+      throw ErrorResponses.malformedMultipart(e, maxUploadBytes);
     }
     UploadForm form = UploadForm.of(title, artist, album);
     if (file == null) {
