@@ -290,6 +290,15 @@ class HttpApiIT {
         + ServerFixture.token() + "\r\nContent-Type: audio/wav\r\nContent-Length: 100000\r\n\r\n", "R");
     assertTrue(bodyCut >= 3_500 && bodyCut < 9_000, "body cut after " + bodyCut + " ms");
     assertEquals(200, new ApiClient(s.port(), null).get("/health").status());
+    // An upgraded WebSocket is no longer an HTTP request: the deadlines do not cut it.
+    try (ApiClient.Socket ws = new ApiClient(s.port(), ServerFixture.token()).socket()) {
+      Thread.sleep(3_000);
+      ws.sendText("{\"type\": \"stop\"}");
+      assertEquals("stop without start", ws.next(10_000).path("error").path("message").asText());
+      Thread.sleep(1_500);
+      ws.sendText("{\"type\": \"stop\"}");
+      assertEquals("stop without start", ws.next(10_000).path("error").path("message").asText());
+    }
   }
 
   /**
