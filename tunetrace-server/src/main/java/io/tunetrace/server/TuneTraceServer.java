@@ -1,14 +1,10 @@
 package io.tunetrace.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.javalin.Javalin;
-import io.javalin.config.SizeUnit;
-import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
-import io.javalin.json.JavalinJackson;
 import io.tunetrace.core.FingerprintParams;
-import io.tunetrace.core.audio.AudioContainer;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.server.auth.Auth;
 import io.tunetrace.server.auth.Tokens;
@@ -17,14 +13,14 @@ import io.tunetrace.server.blob.FileBlobStore;
 import io.tunetrace.server.blob.S3BlobStore;
 import io.tunetrace.server.config.ServerConfig;
 import io.tunetrace.server.db.Database;
-import io.tunetrace.server.db.TrackRow;
-import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
-import io.tunetrace.server.http.ApiException;
-import io.tunetrace.server.http.ErrorResponses;
+import io.tunetrace.server.http.AccessControl;
+import io.tunetrace.server.http.HealthRoutes;
+import io.tunetrace.server.http.HttpApi;
 import io.tunetrace.server.http.RateLimiter;
-import io.tunetrace.server.http.SpooledUpload;
-import io.tunetrace.server.http.UploadForm;
+import io.tunetrace.server.http.RecognitionRoutes;
+import io.tunetrace.server.http.Routes;
+import io.tunetrace.server.http.TrackRoutes;
 import io.tunetrace.server.index.EmbeddedIndexes;
 import io.tunetrace.server.index.RedisFingerprintIndex;
 import io.tunetrace.server.jobs.FingerprintJobHandler;
@@ -36,21 +32,16 @@ import io.tunetrace.server.metrics.Metrics;
 import io.tunetrace.server.ws.RecognitionPool;
 import io.tunetrace.server.ws.RecognitionService;
 import io.tunetrace.server.ws.StreamSocket;
-import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,8 +52,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The TuneTrace server: HTTP API, WebSocket recognition and background workers over PostgreSQL,
  * Redis and S3 — or, in embedded mode, over an embedded index, a blob directory and an H2 store.
- * {@link #start} wires everything from a {@link ServerConfig}; {@link #close} shuts down
- * gracefully (workers first, so running jobs finish or are handed back).
+ * {@link #start} wires everything from a {@link ServerConfig} (the routes live in {@code
+ * server.http}, one class per resource); {@link #close} shuts down gracefully (workers first, so
+ * running jobs finish or are handed back).
  *
  * <p>Thread-safe.
  */
@@ -105,6 +97,7 @@ public final class TuneTraceServer implements AutoCloseable {
         .messageInterpolator(new ParameterMessageInterpolator())
         .buildValidatorFactory().getValidator();
     this.json = new ObjectMapper().findAndRegisterModules()
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     this.recognizeLimiter = new RateLimiter(config.recognizePerMinute);
     this.wsLimiter = new RateLimiter(config.wsConnectsPerMinute);
@@ -197,7 +190,7 @@ public final class TuneTraceServer implements AutoCloseable {
     }
     if (config.role.servesApi()) {
       app = createApp();
-      app.start(config.host, config.port);
+      HttpApi.start(app, config);
       LOG.info("listening on http://{}:{}", config.host, app.port());
     }
     if (devToken != null) {
@@ -248,312 +241,22 @@ public final class TuneTraceServer implements AutoCloseable {
   }
 
   private Javalin createApp() {
-    Javalin javalin = Javalin.create(c -> {
-      c.showJavalinBanner = false;
-      c.jsonMapper(new JavalinJackson(json, false));
-      c.http.maxRequestSize = config.maxClipBytes;
-      c.jetty.multipartConfig.cacheDirectory(tempDir.toString());
-      c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes, SizeUnit.BYTES);
-      c.jetty.multipartConfig.maxInMemoryFileSize(64, SizeUnit.KB);
-      c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes + 1024 * 1024, SizeUnit.BYTES);
-      c.jetty.modifyWebSocketServletFactory(f -> {
-        f.setMaxBinaryMessageSize(config.maxClipBytes);
-        f.setMaxTextMessageSize(64 * 1024);
-        f.setIdleTimeout(java.time.Duration.ofMinutes(5));
-      });
-    });
-    javalin.exception(Exception.class, (e, ctx) -> {
-      ApiException api = ErrorResponses.toApi(e);
-      ctx.status(api.status()).json(ErrorResponses.body(api));
-    });
-    javalin.exception(RecognitionPool.BusyException.class, (e, ctx) -> ctx.status(503)
-        .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
-        .json(ErrorResponses.body(ErrorResponses.toApi(e))));
-    javalin.error(404, ctx -> {
-      if (ctx.result() == null || ctx.result().isEmpty()) {
-        ctx.json(ErrorResponses.body(ApiException.notFound("no route " + ctx.method() + " " + ctx.path())));
-      }
-    });
-    javalin.before(ctx -> ctx.attribute("t0", System.nanoTime()));
-    javalin.after(ctx -> {
-      Long t0 = ctx.attribute("t0");
-      if (t0 != null) {
-        String route = ctx.endpointHandlerPath();
-        metrics.request(ctx.method().name(), route == null || route.isEmpty() ? "unmatched" : route,
-            ctx.statusCode(), System.nanoTime() - t0);
-      }
-    });
-
-    javalin.get("/health", ctx -> ctx.json(Map.of("ok", true)));
-    javalin.get("/ready", this::ready);
-    javalin.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-        .result(metrics.registry.scrape()));
-    javalin.post("/tracks", this::upload);
-    javalin.get("/tracks", this::listTracks);
-    javalin.get("/tracks/{id}", ctx -> ctx.json(view(findTrack(ctx))));
-    javalin.delete("/tracks/{id}", this::deleteTrack);
-    javalin.post("/tracks/{id}/retry", this::retryTrack);
-    javalin.post("/recognize", this::recognize);
-
+    AccessControl access = new AccessControl(auth, config.opsAccess);
     StreamSocket socket = new StreamSocket(recognition, recognitionPool, validator, json,
-        config.maxStreamSeconds);
-    javalin.wsBeforeUpgrade("/ws/stream", ctx -> {
-      Auth.Principal who = authenticate(ctx);
-      ctx.attribute(StreamSocket.CALLER_ATTRIBUTE, who.id());
-      if (!wsLimiter.tryAcquire(who.id(), System.currentTimeMillis())) {
-        throw ApiException.rateLimited("too many WebSocket connections; retry in a minute");
-      }
-    });
-    javalin.ws("/ws/stream", socket::configure);
-    return javalin;
+        config.maxStreamSeconds, tempDir);
+    List<Routes> routes = List.of(
+        new HealthRoutes(db, index, blobs, metrics, access, config.serviceMode(), workers),
+        new TrackRoutes(tracks, blobs, deleter, queue, this::wakeWorkers, tempDir,
+            config.maxUploadBytes),
+        new RecognitionRoutes(recognition, socket, access, recognitionPool, wsLimiter, tempDir,
+            config.maxClipBytes));
+    return HttpApi.create(config, json, metrics, access, tempDir, routes);
   }
 
-  private Auth.Principal authenticate(Context ctx) {
-    String credential = Auth.credential(ctx.header("Authorization"), ctx.header("X-API-Key"),
-        ctx.queryParam("token"), ctx.queryParam("access_token"), ctx.queryParam("api_key"));
-    return auth.verify(credential);
-  }
-
-  private void ready(Context ctx) {
-    Map<String, String> checks = new LinkedHashMap<>();
-    String down = null;
-    try {
-      db.ping();
-      checks.put("database", "up");
-    } catch (RuntimeException e) {
-      checks.put("database", "down: " + e.getMessage());
-      down = "database";
-    }
-    try {
-      if (index instanceof RedisFingerprintIndex r) {
-        r.ping();
-        checks.put("redis", "up");
-      } else {
-        index.stats();
-        checks.put("index", "up");
-      }
-    } catch (RuntimeException e) {
-      checks.put(index instanceof RedisFingerprintIndex ? "redis" : "index", "down: " + e.getMessage());
-      down = down == null ? "redis" : down;
-    }
-    try {
-      blobs.ping();
-      checks.put(config.serviceMode() ? "s3" : "blobs", "up");
-    } catch (IOException | RuntimeException e) {
-      checks.put(config.serviceMode() ? "s3" : "blobs", "down: " + e.getMessage());
-      down = down == null ? "s3" : down;
-    }
+  private void wakeWorkers() {
     if (workers != null) {
-      checks.put("workers", workers.liveWorkers() + " of " + workers.concurrency() + " alive");
-      down = down == null && workers.liveWorkers() == 0 ? "workers" : down;
+      workers.wakeUp();
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ok", down == null);
-    body.put("mode", config.serviceMode() ? "service" : "embedded");
-    body.put("checks", checks);
-    if (down != null) {
-      body.put("error", Map.of("code", "unavailable", "message",
-          down.equals("workers") ? "no worker thread is alive" : down + " is not reachable"));
-    }
-    ctx.status(down == null ? 200 : 503).json(body);
-  }
-
-  private void upload(Context ctx) throws Exception {
-    authenticate(ctx);
-    long declared = ctx.req().getContentLengthLong();
-    if (declared > config.maxUploadBytes + 1024 * 1024) {
-      throw ApiException.tooLarge("upload larger than " + config.maxUploadBytes + " bytes");
-    }
-    if (!ctx.isMultipartFormData()) {
-      throw ApiException.badRequest("expected multipart/form-data with file, title and artist");
-    }
-    UploadedFile file;
-    UploadForm form;
-    try {
-      file = ctx.uploadedFile("file");
-      form = UploadForm.of(ctx.formParam("title"), ctx.formParam("artist"), ctx.formParam("album"));
-    } catch (RuntimeException e) {
-      throw multipartError(e);
-    }
-    var violations = validator.validate(form);
-    if (!violations.isEmpty()) {
-      throw new ConstraintViolationException(violations);
-    }
-    if (file == null) {
-      throw ApiException.badRequest("file is required");
-    }
-    if (file.size() > config.maxUploadBytes) {
-      throw ApiException.tooLarge("upload larger than " + config.maxUploadBytes + " bytes");
-    }
-    try (InputStream in = file.content();
-        SpooledUpload up = SpooledUpload.spool(in, tempDir, config.maxUploadBytes)) {
-      if (up.container == AudioContainer.UNKNOWN) {
-        throw ApiException.notAudio("file is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)");
-      }
-      UUID id = UUID.randomUUID();
-      String key = "tracks/" + id + SpooledUpload.extension(up.container);
-      String contentType = up.container.mimeType();
-      try {
-        blobs.put(key, up.file, contentType);
-      } catch (IOException e) {
-        throw ApiException.unavailable("object storage unavailable: " + e.getMessage(), e);
-      }
-      TrackRow row;
-      try {
-        row = tracks.insertQueued(new TrackStore.NewTrackRow(id, form.title(), form.artist(),
-            form.album(), key, contentType, up.size, up.sha256));
-      } catch (RuntimeException e) {
-        try {
-          blobs.delete(key);
-        } catch (IOException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-        throw ApiException.unavailable("database unavailable: " + e.getMessage(), e);
-      }
-      if (workers != null) {
-        workers.wakeUp();
-      }
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("id", row.id().toString());
-      body.put("s3_key", row.s3Key());
-      body.put("status", row.status().name());
-      ctx.status(201).json(body);
-    }
-  }
-
-  private static ApiException multipartError(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-      if (m.contains("exceed") || m.contains("too large") || m.contains("max file size")) {
-        return ApiException.tooLarge("upload too large");
-      }
-    }
-    return ApiException.badRequest("malformed multipart body: " + e.getMessage());
-  }
-
-  private TrackRow findTrack(Context ctx) {
-    UUID id;
-    try {
-      id = UUID.fromString(ctx.pathParam("id"));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("id is not a UUID: " + ctx.pathParam("id"));
-    }
-    return tracks.find(id).orElseThrow(() -> ApiException.notFound("no track " + id));
-  }
-
-  private void listTracks(Context ctx) {
-    Optional<TrackStatus> status = Optional.ofNullable(ctx.queryParam("status")).map(s -> {
-      try {
-        return TrackStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw ApiException.badRequest("status must be QUEUED, FINGERPRINTING, READY or FAILED: " + s);
-      }
-    });
-    int limit = intParam(ctx, "limit", 50, 1, 500);
-    int offset = intParam(ctx, "offset", 0, 0, Integer.MAX_VALUE);
-    List<Map<String, Object>> page = tracks.list(status, limit, offset).stream().map(TuneTraceServer::view).toList();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("tracks", page);
-    body.put("total", tracks.count(status));
-    body.put("limit", limit);
-    body.put("offset", offset);
-    ctx.json(body);
-  }
-
-  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      int n = Integer.parseInt(v);
-      if (n < min || n > max) {
-        throw ApiException.badRequest(name + " out of [" + min + ", " + max + "]: " + n);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest(name + " is not an integer: " + v);
-    }
-  }
-
-  private void deleteTrack(Context ctx) {
-    authenticate(ctx);
-    UUID id = findTrack(ctx).id();
-    deleter.delete(id).orElseThrow(() -> ApiException.notFound("no track " + id));
-    ctx.json(Map.of("ok", true, "id", id.toString()));
-  }
-
-  /** {@code POST /tracks/{id}/retry}: a FAILED track's job again, with fresh attempts. */
-  private void retryTrack(Context ctx) {
-    authenticate(ctx);
-    TrackRow row = findTrack(ctx);
-    switch (queue.retry(row.id())) {
-      case NO_TRACK -> throw ApiException.notFound("no track " + row.id());
-      case NOT_FAILED -> throw new ApiException(409, "conflict", "track " + row.id() + " is "
-          + row.status() + ": only a FAILED track can be retried");
-      default -> {
-        if (workers != null) {
-          workers.wakeUp();
-        }
-      }
-    }
-    ctx.status(202).json(Map.of("id", row.id().toString(), "status", "QUEUED"));
-  }
-
-  private void recognize(Context ctx) throws Exception {
-    Auth.Principal who = authenticate(ctx);
-    recognitionPool.charge(who.id());
-    InputStream body;
-    if (ctx.isMultipartFormData()) {
-      UploadedFile file;
-      try {
-        file = ctx.uploadedFile("file");
-      } catch (RuntimeException e) {
-        throw multipartError(e);
-      }
-      if (file == null) {
-        throw ApiException.badRequest("file is required");
-      }
-      body = file.content();
-    } else {
-      body = ctx.bodyInputStream();
-    }
-    try (InputStream in = body;
-        SpooledUpload up = SpooledUpload.spool(in, tempDir, config.maxClipBytes)) {
-      if (up.container == AudioContainer.UNKNOWN) {
-        throw ApiException.notAudio("clip is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)");
-      }
-      Optional<Map<String, Object>> match;
-      match = recognitionPool.run(up.size, () -> {
-        try (InputStream clip = Files.newInputStream(up.file)) {
-          return recognition.recognize(clip);
-        }
-      });
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("ok", true);
-      out.put("match", match.orElse(null));
-      ctx.json(out);
-    }
-  }
-
-  static Map<String, Object> view(TrackRow t) {
-    Map<String, Object> v = new LinkedHashMap<>();
-    v.put("id", t.id().toString());
-    v.put("title", t.title());
-    v.put("artist", t.artist());
-    v.put("album", t.album());
-    v.put("status", t.status().name());
-    v.put("attempts", t.attempts());
-    v.put("last_error", t.lastError());
-    v.put("duration_ms", t.durationMillis());
-    v.put("posting_count", t.postingCount());
-    v.put("s3_key", t.s3Key());
-    v.put("content_type", t.contentType());
-    v.put("size_bytes", t.sizeBytes());
-    v.put("sha256", t.sha256());
-    v.put("created_at", t.createdAt() == null ? null : t.createdAt().toInstant().toString());
-    v.put("updated_at", t.updatedAt() == null ? null : t.updatedAt().toInstant().toString());
-    return v;
   }
 
   /** Stops the HTTP server, then the workers (running jobs finish or are handed back). */

@@ -7,33 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.server.config.ServerConfig;
 import io.tunetrace.server.support.ApiClient;
-import io.tunetrace.server.support.CoreReady;
 import io.tunetrace.server.support.TestAudio;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Embedded mode: no PostgreSQL, Redis or S3 — the same API over files under DATA_DIR. */
 class EmbeddedServerIT {
-  private static TuneTraceServer startOrSkip(Path dir) throws Exception {
-    try {
-      return TuneTraceServer.start(ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1", "PORT", "0",
-          "DATA_DIR", dir.toString(), "JOB_POLL_MILLIS", "100")));
-    } catch (UnsupportedOperationException e) {
-      Assumptions.abort("core embedded index not implemented yet");
-      throw e;
-    }
+  private static TuneTraceServer start(Path dir) throws Exception {
+    return TuneTraceServer.start(ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1", "PORT", "0",
+        "DATA_DIR", dir.toString(), "JOB_POLL_MILLIS", "100")));
   }
 
   @Test
   void uploadsFingerprintsAndRecognizesWithOnlyAJdkAndKeepsItAcrossRestarts() throws Exception {
-    CoreReady.assumeDecoders();
     Path dir = Files.createTempDirectory("tt-embedded");
     float[] song = TestAudio.song(77, 20);
     String id;
-    try (TuneTraceServer server = startOrSkip(dir)) {
+    try (TuneTraceServer server = start(dir)) {
       assertNotNull(server.devToken());
       ApiClient api = new ApiClient(server.port(), server.devToken());
       ApiClient.Reply ready = api.get("/ready");
@@ -47,7 +39,7 @@ class EmbeddedServerIT {
       assertEquals("READY", api.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText());
       assertTrue(Files.exists(dir.resolve("blobs").resolve(up.body().path("s3_key").asText())));
     }
-    try (TuneTraceServer server = startOrSkip(dir)) {
+    try (TuneTraceServer server = start(dir)) {
       ApiClient api = new ApiClient(server.port(), server.devToken());
       assertEquals("READY", api.get("/tracks/" + id).body().path("status").asText());
       try (ApiClient.Socket ws = api.socket()) {

@@ -42,8 +42,11 @@ public final class AudioDecoders {
    */
   public static final int MAX_SAMPLE_RATE_HZ = 384_000;
 
-  /** How many leading bytes are sniffed. */
-  static final int HEAD_BYTES = 8192;
+  /**
+   * How many leading bytes {@link #open} sniffs; a caller that sniffs ahead (to refuse non-audio
+   * before storing it) should pass {@link #sniff} as many, or it accepts what {@code open} refuses.
+   */
+  public static final int HEAD_BYTES = 8192;
 
   /** How far back a stream can be rewound (the buffer size). */
   private static final int MARK_BYTES = 64 * 1024;

@@ -17,15 +17,4 @@ public final class Tokens {
         .withExpiresAt(now.plusSeconds(ttlSeconds))
         .sign(Algorithm.HMAC256(secret));
   }
-
-  /** A token that expired {@code agoSeconds} ago (tests). */
-  public static String issueExpired(String secret, String issuer, String subject, long agoSeconds) {
-    Instant now = Instant.now();
-    return JWT.create()
-        .withIssuer(issuer)
-        .withSubject(subject)
-        .withIssuedAt(now.minusSeconds(agoSeconds + 60))
-        .withExpiresAt(now.minusSeconds(agoSeconds))
-        .sign(Algorithm.HMAC256(secret));
-  }
 }

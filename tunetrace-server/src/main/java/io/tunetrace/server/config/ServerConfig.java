@@ -49,6 +49,14 @@ public final class ServerConfig {
 
   public final String host;
   public final int port;
+  /** Who may read /metrics and the details of /ready (OPS_ACCESS). */
+  public final OpsAccess opsAccess;
+  /** A connection that sends nothing for this long is closed (HTTP_IDLE_TIMEOUT_SECONDS). */
+  public final long httpIdleTimeoutMillis;
+  /** The request line and headers must arrive within this long (HTTP_HEADER_TIMEOUT_SECONDS). */
+  public final long httpHeaderTimeoutMillis;
+  /** A whole request, headers and body, must arrive within this long (HTTP_REQUEST_TIMEOUT_SECONDS). */
+  public final long httpRequestTimeoutMillis;
   public final Optional<Database> database;
   public final Optional<String> redisUrl;
   public final Optional<S3> s3;
@@ -84,6 +92,17 @@ public final class ServerConfig {
   private ServerConfig(Parser p) {
     this.host = p.string("HOST", "0.0.0.0");
     this.port = p.integer("PORT", 8080, 0, 65535);
+    String ops = p.string("OPS_ACCESS", "token");
+    OpsAccess parsedOps = OpsAccess.TOKEN;
+    try {
+      parsedOps = OpsAccess.valueOf(ops.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      p.problem("OPS_ACCESS must be token, loopback or open: " + ops);
+    }
+    this.opsAccess = parsedOps;
+    this.httpIdleTimeoutMillis = p.longValue("HTTP_IDLE_TIMEOUT_SECONDS", 30, 1, 3600) * 1000;
+    this.httpHeaderTimeoutMillis = p.longValue("HTTP_HEADER_TIMEOUT_SECONDS", 20, 1, 3600) * 1000;
+    this.httpRequestTimeoutMillis = p.longValue("HTTP_REQUEST_TIMEOUT_SECONDS", 600, 1, 86400) * 1000;
     this.queuePrefix = p.string("QUEUE_PREFIX", "tunetrace");
     if (!queuePrefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
       p.problem("QUEUE_PREFIX must be 1-64 of [A-Za-z0-9_.:-]: " + queuePrefix);

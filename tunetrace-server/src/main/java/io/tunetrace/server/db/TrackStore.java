@@ -56,6 +56,15 @@ public final class TrackStore {
         .findOne());
   }
 
+  /** The oldest track holding exactly these bytes (same SHA-256), if any. */
+  public Optional<TrackRow> findBySha256(String sha256) {
+    return jdbi.withHandle(h -> h.createQuery(
+            "SELECT * FROM tracks WHERE sha256 = :sha ORDER BY created_at, id LIMIT 1")
+        .bind("sha", sha256)
+        .map((rs, ctx) -> TrackRow.map(rs))
+        .findOne());
+  }
+
   /**
    * The track whose index entry has id {@code indexId} and source {@code s3Key} (the worker stores
    * the object key as the index track's source path; both must agree).

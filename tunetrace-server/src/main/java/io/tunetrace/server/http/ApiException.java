@@ -2,7 +2,8 @@ package io.tunetrace.server.http;
 
 /**
  * An HTTP or WebSocket request failed with a status and a stable error code; rendered as {@code
- * {"ok": false, "error": {"code": ..., "message": ...}}} by {@link ErrorResponses}.
+ * {"ok": false, "error": {"code": ..., "message": ...}}} by {@link ErrorResponses}. Handlers throw
+ * these (or domain exceptions that {@link ErrorResponses#toApi} maps); nothing else picks a status.
  */
 public final class ApiException extends RuntimeException {
   private final int status;
@@ -32,12 +33,25 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, "invalid_request", message);
   }
 
+  /** A WebSocket text message that is not a valid {@code start} or {@code stop}. */
+  public static ApiException invalidMessage(String message) {
+    return new ApiException(400, "invalid_message", message);
+  }
+
   public static ApiException unauthorized(String message) {
     return new ApiException(401, "unauthorized", message);
   }
 
+  public static ApiException forbidden(String message) {
+    return new ApiException(403, "forbidden", message);
+  }
+
   public static ApiException notFound(String message) {
     return new ApiException(404, "not_found", message);
+  }
+
+  public static ApiException methodNotAllowed(String message) {
+    return new ApiException(405, "method_not_allowed", message);
   }
 
   public static ApiException tooLarge(String message) {

@@ -13,8 +13,10 @@ import java.util.HexFormat;
 
 /**
  * An uploaded body copied to a temporary file in 64 KiB steps (never held in memory), with its
- * size, SHA-256 and the container sniffed from its first bytes. Over the size limit → 413. Not
- * thread-safe; close it to delete the file.
+ * size, SHA-256 and the container sniffed from its first {@link AudioDecoders#HEAD_BYTES} bytes —
+ * as many as the decoders sniff, so that what is accepted here can be decoded later. Bytes that
+ * are not audio are refused (415) as soon as those first bytes have arrived, before the rest is
+ * read; over the size limit → 413. Not thread-safe; close it to delete the file.
  */
 public final class SpooledUpload implements AutoCloseable {
   public final Path file;
@@ -29,39 +31,47 @@ public final class SpooledUpload implements AutoCloseable {
     this.container = container;
   }
 
-  public static SpooledUpload spool(InputStream in, Path tempDir, long maxBytes) throws IOException {
+  /**
+   * Spools {@code in} to a new file under {@code tempDir}.
+   *
+   * @param notAudioMessage the 415 message when the first bytes are not a known audio container
+   */
+  public static SpooledUpload spool(InputStream in, Path tempDir, long maxBytes,
+      String notAudioMessage) throws IOException {
+    byte[] head = new byte[AudioDecoders.HEAD_BYTES];
+    int headLen = in.readNBytes(head, 0, head.length);
+    AudioContainer container = headLen == 0 ? AudioContainer.UNKNOWN : AudioDecoders.sniff(head, headLen);
+    if (container == AudioContainer.UNKNOWN) {
+      throw ApiException.notAudio(notAudioMessage);
+    }
+    if (headLen > maxBytes) {
+      throw ApiException.tooLarge("upload larger than " + maxBytes + " bytes");
+    }
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
     Files.createDirectories(tempDir);
     Path file = Files.createTempFile(tempDir, "upload-", ".bin");
     boolean ok = false;
     try {
-      MessageDigest sha;
-      try {
-        sha = MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-      byte[] head = new byte[64];
-      int headLen = 0;
-      long size = 0;
-      byte[] buf = new byte[64 * 1024];
+      long size = headLen;
       try (OutputStream out = Files.newOutputStream(file)) {
+        sha.update(head, 0, headLen);
+        out.write(head, 0, headLen);
+        byte[] buf = new byte[64 * 1024];
         int n;
         while ((n = in.read(buf)) > 0) {
           size += n;
           if (size > maxBytes) {
             throw ApiException.tooLarge("upload larger than " + maxBytes + " bytes");
           }
-          if (headLen < head.length) {
-            int take = Math.min(n, head.length - headLen);
-            System.arraycopy(buf, 0, head, headLen, take);
-            headLen += take;
-          }
           sha.update(buf, 0, n);
           out.write(buf, 0, n);
         }
       }
-      AudioContainer container = headLen == 0 ? AudioContainer.UNKNOWN
-          : AudioDecoders.sniff(head, headLen);
       ok = true;
       return new SpooledUpload(file, size, HexFormat.of().formatHex(sha.digest()), container);
     } finally {

@@ -48,6 +48,17 @@ public final class RecognitionService {
   }
 
   /**
+   * Decodes an encoded audio file and recognizes it. A file (not a stream) lets the decoder seek,
+   * which containers with their index at the end (M4A from phones) need.
+   */
+  public Optional<Map<String, Object>> recognize(java.nio.file.Path encoded) throws IOException {
+    long start = System.nanoTime();
+    try (PcmSource pcm = AudioDecoders.open(encoded)) {
+      return record(recognizer.recognize(pcm), start, 0);
+    }
+  }
+
+  /**
    * Recognizes mono samples; {@code offsetMillis} (the position of the samples in a stream) is
    * subtracted from {@code delta_ms}, so that it is relative to the stream start.
    */

@@ -8,7 +8,13 @@ import io.tunetrace.server.http.ApiException;
 import io.tunetrace.server.http.ErrorResponses;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
+import io.tunetrace.core.audio.AudioContainer;
+import io.tunetrace.core.audio.AudioDecoders;
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,12 +48,15 @@ public final class StreamSocket {
   private final Validator validator;
   private final ObjectMapper json;
   private final int maxStreamSeconds;
+  private final Path tempDir;
   private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
+  /** @param tempDir where one-shot clips that need seeking (M4A) are spooled to be decoded */
   public StreamSocket(RecognitionService recognition, RecognitionPool pool, Validator validator,
-      ObjectMapper json, int maxStreamSeconds) {
+      ObjectMapper json, int maxStreamSeconds, Path tempDir) {
     this.recognition = recognition;
     this.pool = pool;
+    this.tempDir = tempDir;
     this.validator = validator;
     this.json = json.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.maxStreamSeconds = maxStreamSeconds;
@@ -73,7 +82,7 @@ public final class StreamSocket {
     }
   }
 
-  private void send(WsContext ctx, Map<String, Object> body) {
+  private void send(WsContext ctx, Object body) {
     try {
       ctx.send(json.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -100,12 +109,18 @@ public final class StreamSocket {
     try {
       msg = json.readValue(text, StreamMessage.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new ApiException(400, "invalid_message",
+      msg = null;
+    }
+    if (msg == null) { // not JSON, or JSON null
+      throw ApiException.invalidMessage(
           "expected {\"type\": \"start\", \"sample_rate\", \"encoding\", \"channels\"} or {\"type\": \"stop\"}");
     }
     Set<ConstraintViolation<StreamMessage>> violations = validator.validate(msg);
     if (!violations.isEmpty()) {
-      throw new jakarta.validation.ConstraintViolationException(violations);
+      throw ApiException.invalidMessage(violations.stream()
+          .map(c -> c.getPropertyPath() + " " + c.getMessage())
+          .sorted()
+          .collect(java.util.stream.Collectors.joining("; ")));
     }
     if (msg.type().equals("start")) {
       if (msg.sampleRate() == null || msg.encoding() == null) {
@@ -146,12 +161,34 @@ public final class StreamSocket {
     return body;
   }
 
+  /**
+   * A one-shot clip: streamed to the decoder, or, for a container that needs seeking (MP4/M4A,
+   * whose index is often at the end), spooled to a file first.
+   */
+  private Optional<Map<String, Object>> recognizeClip(byte[] data, int offset, int length)
+      throws Exception {
+    byte[] head = Arrays.copyOfRange(data, offset, offset + Math.min(length, AudioDecoders.HEAD_BYTES));
+    if (AudioDecoders.sniff(head, head.length) != AudioContainer.MP4) {
+      return recognition.recognize(new ByteArrayInputStream(data, offset, length));
+    }
+    Files.createDirectories(tempDir);
+    Path file = Files.createTempFile(tempDir, "clip-", ".m4a");
+    try {
+      try (OutputStream out = Files.newOutputStream(file)) {
+        out.write(data, offset, length);
+      }
+      return recognition.recognize(file);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   private void onBinary(WsContext ctx, byte[] data, int offset, int length) throws Exception {
     StreamSession s = sessions.get(ctx.sessionId());
     if (s == null) {
       pool.charge(caller(ctx));
       Optional<Map<String, Object>> match = pool.run(length,
-          () -> recognition.recognize(new ByteArrayInputStream(data, offset, length)));
+          () -> recognizeClip(data, offset, length));
       send(ctx, result(null, match.orElse(null), null));
       return;
     }

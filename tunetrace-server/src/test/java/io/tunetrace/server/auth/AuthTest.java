@@ -34,7 +34,7 @@ class AuthTest {
     assertEquals("invalid token",
         reason(() -> auth.verify(Tokens.issue("another-secret-another-secret-xx", "tunetrace", "a", 60))));
     assertEquals("token expired",
-        reason(() -> auth.verify(Tokens.issueExpired(SECRET, "tunetrace", "a", 120))));
+        reason(() -> auth.verify(io.tunetrace.server.support.TestTokens.expired(SECRET, "tunetrace", "a", 120))));
     assertEquals("invalid token", reason(() -> auth.verify(Tokens.issue(SECRET, "other", "a", 60))));
     assertEquals("invalid credentials", reason(() -> auth.verify("nope")));
     assertEquals("missing credentials: send Authorization: Bearer <token>",

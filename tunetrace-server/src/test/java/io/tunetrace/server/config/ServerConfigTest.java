@@ -35,6 +35,26 @@ class ServerConfigTest {
   }
 
   @Test
+  void opsAccessAndHttpTimeoutsHaveSafeDefaultsAndAreChecked() {
+    ServerConfig defaults = ServerConfig.fromEnv(Map.of());
+    assertEquals(OpsAccess.TOKEN, defaults.opsAccess);
+    assertEquals(30_000, defaults.httpIdleTimeoutMillis);
+    assertEquals(20_000, defaults.httpHeaderTimeoutMillis);
+    assertEquals(600_000, defaults.httpRequestTimeoutMillis);
+    ServerConfig set = ServerConfig.fromEnv(Map.of("OPS_ACCESS", "Loopback",
+        "HTTP_IDLE_TIMEOUT_SECONDS", "5", "HTTP_HEADER_TIMEOUT_SECONDS", "3",
+        "HTTP_REQUEST_TIMEOUT_SECONDS", "60"));
+    assertEquals(OpsAccess.LOOPBACK, set.opsAccess);
+    assertEquals(5_000, set.httpIdleTimeoutMillis);
+    assertEquals(3_000, set.httpHeaderTimeoutMillis);
+    assertEquals(60_000, set.httpRequestTimeoutMillis);
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+        "OPS_ACCESS", "everyone", "HTTP_HEADER_TIMEOUT_SECONDS", "0")));
+    assertEquals(List.of("OPS_ACCESS must be token, loopback or open: everyone",
+        "HTTP_HEADER_TIMEOUT_SECONDS out of [1, 3600]: 0"), e.problems());
+  }
+
+  @Test
   void parsesTheDesignNotePostgresUrlIntoJdbc() {
     ServerConfig c = ServerConfig.fromEnv(serviceEnv());
     assertTrue(c.serviceMode());

@@ -65,6 +65,12 @@ public final class ApiClient {
     return reply(http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
   }
 
+  /** A request without a body in any method (PUT, PATCH, ...). */
+  public Reply send(String method, String path) throws Exception {
+    return reply(http.send(request(path).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString()));
+  }
+
   public Reply delete(String path) throws Exception {
     return reply(http.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
   }

@@ -71,17 +71,31 @@ public final class TestAudio {
     return out.toByteArray();
   }
 
+  /**
+   * Encodes to AAC in an M4A file as ffmpeg does by default: the index (moov) after the audio,
+   * as phones write it, so a decoder reading a pipe cannot seek back to it.
+   */
+  public static byte[] m4a(float[] samples, Path dir) throws IOException, InterruptedException {
+    return ffmpeg(samples, dir, ".m4a", List.of("-c:a", "aac", "-b:a", "128k"));
+  }
+
   /** Encodes to MP3 with ffmpeg (installed on the machine and in CI). */
   public static byte[] mp3(float[] samples, Path dir) throws IOException, InterruptedException {
+    return ffmpeg(samples, dir, ".mp3", List.of("-codec:a", "libmp3lame", "-b:a", "128k"));
+  }
+
+  private static byte[] ffmpeg(float[] samples, Path dir, String extension, List<String> codec)
+      throws IOException, InterruptedException {
     Path in = Files.createTempFile(dir, "song", ".wav");
-    Path out = Files.createTempFile(dir, "song", ".mp3");
+    Path out = Files.createTempFile(dir, "song", extension);
     Files.write(in, wav(samples));
-    Process p = new ProcessBuilder(List.of("ffmpeg", "-v", "error", "-y", "-i", in.toString(),
-        "-codec:a", "libmp3lame", "-b:a", "128k", out.toString()))
-        .redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
+    List<String> cmd = new java.util.ArrayList<>(List.of("ffmpeg", "-v", "error", "-y", "-i", in.toString()));
+    cmd.addAll(codec);
+    cmd.add(out.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IOException("ffmpeg failed to encode MP3");
+      throw new IOException("ffmpeg failed to encode " + extension + ": " + log);
     }
     return Files.readAllBytes(out);
   }

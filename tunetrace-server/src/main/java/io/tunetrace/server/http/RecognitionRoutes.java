@@ -1,0 +1,105 @@
+package io.tunetrace.server.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.tunetrace.server.auth.Auth;
+import io.tunetrace.server.ws.RecognitionPool;
+import io.tunetrace.server.ws.RecognitionService;
+import io.tunetrace.server.ws.StreamSocket;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code POST /recognize} and the WebSocket {@code /ws/stream} (its upgrade authenticated and
+ * rate-limited here; a refused upgrade answers in the error shape). Every recognition is charged
+ * to the caller's limit and runs on the bounded {@link RecognitionPool} (503 {@code busy} when
+ * full). A clip is spooled to a file
+ * before decoding, so containers that keep their index at the end (M4A from phones, ffmpeg's
+ * default) decode as well as streamable ones. Thread-safe.
+ */
+public final class RecognitionRoutes implements Routes {
+  static final String NOT_AUDIO = "clip is not audio (WAV, MP3, OGG, FLAC, M4A, WebM or AIFF)";
+
+  private final RecognitionService recognition;
+  private final StreamSocket socket;
+  private final AccessControl access;
+  private final RecognitionPool pool;
+  private final RateLimiter wsLimiter;
+  private final Path tempDir;
+  private final long maxClipBytes;
+
+  public RecognitionRoutes(RecognitionService recognition, StreamSocket socket, AccessControl access,
+      RecognitionPool pool, RateLimiter wsLimiter, Path tempDir, long maxClipBytes) {
+    this.recognition = recognition;
+    this.socket = socket;
+    this.access = access;
+    this.pool = pool;
+    this.wsLimiter = wsLimiter;
+    this.tempDir = tempDir;
+    this.maxClipBytes = maxClipBytes;
+  }
+
+  @Override
+  public void addTo(Javalin app) {
+    app.post("/recognize", this::recognize, Access.CLIENT);
+    app.wsBeforeUpgrade("/ws/stream", this::beforeUpgrade);
+    app.ws("/ws/stream", socket::configure);
+  }
+
+  private void beforeUpgrade(Context ctx) {
+    try {
+      Auth.Principal who = access.authenticateUpgrade(ctx);
+      ctx.attribute(StreamSocket.CALLER_ATTRIBUTE, who.id());
+      if (!wsLimiter.tryAcquire(who.id(), System.currentTimeMillis())) {
+        throw ApiException.rateLimited("too many WebSocket connections; retry in a minute");
+      }
+    } catch (RuntimeException e) {
+      // Javalin does not write the result of a refused upgrade (the body would be empty): write
+      // the error shape to the servlet response and commit it, then refuse.
+      ApiException api = ErrorResponses.toApi(e);
+      byte[] body = ctx.jsonMapper().toJsonString(ErrorResponses.body(api), ErrorBody.class)
+          .getBytes(StandardCharsets.UTF_8);
+      try {
+        ctx.res().setStatus(api.status());
+        ctx.res().setContentType("application/json");
+        ctx.res().setContentLength(body.length);
+        ctx.res().getOutputStream().write(body);
+        ctx.res().flushBuffer();
+      } catch (IOException writeFailed) {
+        api.addSuppressed(writeFailed);
+      }
+      throw api;
+    }
+  }
+
+  private void recognize(Context ctx) throws Exception {
+    Auth.Principal who = AccessControl.principal(ctx);
+    pool.charge(who.id());
+    InputStream body;
+    if (ctx.isMultipartFormData()) {
+      UploadedFile file;
+      try {
+        file = ctx.uploadedFile("file");
+      } catch (Exception e) { // the servlet container throws IOException and ServletException unchecked
+        throw ErrorResponses.malformedMultipart(e, maxClipBytes);
+      }
+      if (file == null) {
+        throw ApiException.badRequest("file is required");
+      }
+      body = file.content();
+    } else {
+      body = ctx.bodyInputStream();
+    }
+    Optional<Map<String, Object>> match;
+    try (InputStream in = body;
+        SpooledUpload up = SpooledUpload.spool(in, tempDir, maxClipBytes, NOT_AUDIO)) {
+      match = pool.run(up.size, () -> recognition.recognize(up.file));
+    }
+    ctx.json(new Replies.Recognition(true, match.orElse(null)));
+  }
+}
