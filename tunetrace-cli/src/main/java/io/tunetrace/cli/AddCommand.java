@@ -1,5 +1,7 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
@@ -176,25 +178,23 @@ final class AddCommand implements Callable<Integer> {
   static void printJson(PrintWriter out, PrintWriter err, Ingester.Summary s, List<Path> files) {
     for (Ingester.Outcome o : inOrder(s.outcomes(), files)) {
       Track t = o.track();
-      Json line = new Json()
+      ObjectNode line = JsonOutput.object()
           .put("path", o.file().toString())
           .put("status", o.kind().name().toLowerCase(Locale.ROOT))
-          .putRaw("track_id", t == null ? "null" : Integer.toString(t.id()))
+          .put("track_id", t == null ? null : t.id())
           .put("title", t == null ? null : t.metadata().title())
           .put("artist", t == null ? null : t.metadata().artist())
           .put("duration_ms", t == null ? 0 : t.metadata().durationMillis())
           .put("postings", o.postings());
       Track same = o.sameAudioAs();
-      line.putRaw("same_audio_as", same == null ? "null" : new Json()
+      line.set("same_audio_as", same == null ? NullNode.instance : JsonOutput.object()
           .put("track_id", same.id())
           .put("title", same.metadata().title())
           .put("artist", same.metadata().artist())
-          .put("path", same.metadata().sourcePath())
-          .toString());
-      line.putRaw("replaced",
-          o.replaced() == null ? "null" : Integer.toString(o.replaced().id()));
+          .put("path", same.metadata().sourcePath()));
+      line.put("replaced", o.replaced() == null ? null : o.replaced().id());
       line.put(o.kind() == Ingester.Kind.FAILED ? "error" : "detail", o.detail());
-      out.println(line);
+      out.println(JsonOutput.write(line));
       if (o.kind() == Ingester.Kind.FAILED) {
         err.println("failed: " + o.file() + ": " + o.detail());
       }

@@ -1,5 +1,6 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.MatchResult;
 import io.tunetrace.core.TuneTrace;
@@ -316,20 +317,23 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static double round(double v, int decimals) {
-      return Json.round(v, decimals);
+      return JsonOutput.round(v, decimals);
     }
 
     private static String toJson(Map<String, Object> values) {
-      StringBuilder b = new StringBuilder("{");
+      ObjectNode o = JsonOutput.object();
       values.forEach((k, v) -> {
-        if (b.length() > 1) {
-          b.append(", ");
+        if (v instanceof Long l) {
+          o.put(k, l);
+        } else if (v instanceof Integer i) {
+          o.put(k, i);
+        } else if (v instanceof Number n) {
+          o.put(k, n.doubleValue());
+        } else {
+          o.put(k, String.valueOf(v));
         }
-        Json.quote(b, k);
-        b.append(": ").append(v instanceof Number n ? Json.number(n.doubleValue())
-            : Json.quote(String.valueOf(v)));
       });
-      return b.append('}').toString();
+      return JsonOutput.write(o);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
@@ -8,7 +10,6 @@ import io.tunetrace.core.match.SameAudioGroup;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
-import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -95,32 +96,27 @@ final class DedupCommand implements Callable<Integer> {
   }
 
   static String groupJson(int number, SameAudioGroup group) {
-    StringJoiner tracks = new StringJoiner(", ", "[", "]");
+    ObjectNode line = JsonOutput.object().put("group", number);
+    ArrayNode tracks = line.putArray("tracks");
     for (Track t : group.tracks()) {
       TrackMetadata m = t.metadata();
-      tracks.add(new Json()
+      tracks.addObject()
           .put("track_id", t.id())
           .put("title", m.title())
           .put("artist", m.artist())
           .put("duration_ms", m.durationMillis())
-          .put("path", m.sourcePath())
-          .toString());
+          .put("path", m.sourcePath());
     }
-    StringJoiner overlaps = new StringJoiner(", ", "[", "]");
+    ArrayNode overlaps = line.putArray("overlaps");
     for (AudioOverlap o : group.overlaps()) {
-      overlaps.add(new Json()
+      overlaps.addObject()
           .put("track_id", o.first().id())
           .put("start_ms", o.firstStartMillis())
           .put("stop_ms", o.firstStopMillis())
           .put("other_track_id", o.second().id())
           .put("other_start_ms", o.secondStartMillis())
-          .put("other_stop_ms", o.secondStopMillis())
-          .toString());
+          .put("other_stop_ms", o.secondStopMillis());
     }
-    return new Json()
-        .put("group", number)
-        .putRaw("tracks", tracks.toString())
-        .putRaw("overlaps", overlaps.toString())
-        .toString();
+    return JsonOutput.write(line);
   }
 }

@@ -1,5 +1,8 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.cli.Evaluation.Library;
 import io.tunetrace.cli.Evaluation.QueryResult;
 import io.tunetrace.core.index.IndexStats;
@@ -8,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -68,8 +72,8 @@ record EvalReport(
       return new Proportion(correct, total);
     }
 
-    Json json() {
-      return new Json()
+    ObjectNode json() {
+      return JsonOutput.object()
           .put("correct", correct)
           .put("total", total)
           .put("rate", Proportion.round6(accuracy().rate()))
@@ -86,8 +90,8 @@ record EvalReport(
           "%.2f ms / %.2f ms / %.2f ms (%d queries)", p50, p95, p99, count);
     }
 
-    Json json() {
-      return new Json().put("p50", round(p50, 3)).put("p95", round(p95, 3))
+    ObjectNode json() {
+      return JsonOutput.object().put("p50", round(p50, 3)).put("p95", round(p95, 3))
           .put("p99", round(p99, 3)).put("count", count);
     }
   }
@@ -398,69 +402,66 @@ record EvalReport(
     Proportion delta = deltaPrecision(false);
     Latency all = latency(r -> true);
 
-    StringBuilder legacy = new StringBuilder("{");
+    ObjectNode legacy = JsonOutput.object();
     List<String> known = conditions(KNOWN);
-    for (int i = 0; i < known.size(); i++) {
-      Json byLength = new Json();
+    for (String condition : known) {
+      ObjectNode byLength = legacy.putObject(condition);
       for (double len : lengths(KNOWN)) {
-        Tally t = tally(known.get(i), len);
+        Tally t = tally(condition, len);
         if (t.total() > 0) {
-          byLength.putRaw(lengthKey(len), "[" + t.correct() + ", " + t.total() + "]");
+          byLength.putArray(lengthKey(len)).add(t.correct()).add(t.total());
         }
       }
-      legacy.append(i == 0 ? "" : ", ").append(Json.quote(known.get(i))).append(": ")
-          .append(byLength);
     }
-    legacy.append('}');
 
-    Json cells = new Json();
+    ObjectNode cells = JsonOutput.object();
     List<String> conditionsAndAll = new ArrayList<>(known);
     conditionsAndAll.add(null);
     for (String c : conditionsAndAll) {
-      Json byLength = new Json();
+      ObjectNode byLength = JsonOutput.object();
       for (double len : lengths(KNOWN)) {
         Tally t = tally(c, len);
         if (t.total() > 0) {
-          byLength.putRaw(lengthKey(len), t.json().toString());
+          byLength.set(lengthKey(len), t.json());
         }
       }
-      byLength.putRaw("all", tally(c, null).json().toString());
-      cells.putRaw(c == null ? "all" : c, byLength.toString());
+      byLength.set("all", tally(c, null).json());
+      cells.set(c == null ? "all" : c, byLength);
     }
 
-    Json fpCells = new Json();
+    ObjectNode fpCells = JsonOutput.object();
     List<String> negatives = new ArrayList<>(conditions(HELD_OUT));
     negatives.add(null);
     for (String c : negatives) {
       if (c == null && fp.total() == 0) {
         break;
       }
-      Json byLength = new Json();
+      ObjectNode byLength = JsonOutput.object();
       for (double len : lengths(HELD_OUT)) {
         Proportion p = falsePositives(c, len);
         if (p.total() > 0) {
-          byLength.putRaw(lengthKey(len), p.json().toString());
+          byLength.set(lengthKey(len), p.json());
         }
       }
-      byLength.putRaw("all", falsePositives(c, null).json().toString());
-      fpCells.putRaw(c == null ? "all" : c, byLength.toString());
+      byLength.set("all", falsePositives(c, null).json());
+      fpCells.set(c == null ? "all" : c, byLength);
     }
-    Json fpJson = fp.json()
+    ObjectNode fpJson = fp.json()
         .put("distinct_clips", falsePositiveClips().size())
         .put("distinct_sources", falsePositiveSources().size())
         .put("sources", heldOutSources())
-        .put("distinct_tracks", falsePositiveTracks().size())
-        .putRaw("clips", stringArray(falsePositiveClips()))
-        .putRaw("cells", fpCells.toString());
+        .put("distinct_tracks", falsePositiveTracks().size());
+    fpJson.set("clips", JsonOutput.strings(falsePositiveClips()));
+    fpJson.set("cells", fpCells);
 
-    Json latencyJson = new Json()
-        .putRaw("all", all.json().toString())
-        .putRaw("matched", latency(QueryResult::matched).json().toString())
-        .putRaw("no_match", latency(QueryResult::noMatch).json().toString())
-        .putRaw("wav_5s", latency(EvalReport::fiveSecondWav).json().toString());
+    ObjectNode latencyJson = JsonOutput.object();
+    latencyJson.set("all", all.json());
+    latencyJson.set("matched", latency(QueryResult::matched).json());
+    latencyJson.set("no_match", latency(QueryResult::noMatch).json());
+    latencyJson.set("wav_5s", latency(EvalReport::fiveSecondWav).json());
 
     double addedAudio = addedAudioMillis() / 1000.0;
-    Json cpuJson = new Json()
+    ObjectNode cpuJson = JsonOutput.object()
         .put("clock_ticks_per_s", cpu.ticksPerSecond())
         .put("ingest_s", round(cpu.ingestSeconds(), 2))
         .put("ingest_child_s", round(cpu.ingestChildSeconds(), 2))
@@ -476,30 +477,50 @@ record EvalReport(
         .put("query_realtime_per_cpu_s", cpu.querySeconds() > 0 && !results.isEmpty()
             ? round(queryAudioSeconds() / cpu.querySeconds(), 1) : Double.NaN);
 
-    Json indexJson = new Json()
+    ObjectNode indexJson = JsonOutput.object()
         .put("tracks", stats.tracks())
         .put("hours", round(stats.hours(), 4))
         .put("postings", stats.postings())
         .put("bytes", stats.bytes())
         .put("bytes_per_hour", Math.round(stats.bytesPerHour()))
         .put("bytes_per_posting", round(stats.bytesPerPosting(), 3))
-        .put("other_tracks", otherTracks)
-        .putRaw("refs", library(refs).toString())
-        .putRaw("background", background == null ? "null" : library(background).toString());
+        .put("other_tracks", otherTracks);
+    indexJson.set("refs", library(refs));
+    indexJson.set("background", background == null ? NullNode.instance : library(background));
 
-    Json splitJson = new Json()
+    ObjectNode splitJson = JsonOutput.object()
         .put("part", part.label())
         .put("rule", "names sorted by SHA-256 of their UTF-8 bytes; first ceil(n/2) = tune;"
-            + " indexed clips keyed by expected ref, never-indexed clips by source stem")
-        .putRaw("refs", stringArray(split.refs(part)))
-        .putRaw("never_indexed_sources", stringArray(split.sources(part)))
-        .put("queries", results.size())
+            + " indexed clips keyed by expected ref, never-indexed clips by source stem");
+    splitJson.set("refs", JsonOutput.strings(split.refs(part)));
+    splitJson.set("never_indexed_sources", JsonOutput.strings(split.sources(part)));
+    splitJson.put("queries", results.size())
         .put("manifest_queries", manifestQueries);
 
-    StringBuilder rows = new StringBuilder("[");
-    for (int i = 0; i < results.size(); i++) {
-      QueryResult r = results.get(i);
-      Json j = new Json()
+    ObjectNode report = JsonOutput.object().put("corpus", corpus.toString());
+    report.set("split", splitJson);
+    report.set("accuracy", legacy);
+    report.putArray("false_positives").add(fp.count()).add(fp.total());
+    report.putArray("delta_within_100ms").add(delta.count()).add(delta.total());
+    report.put("wrong_track_first_clean", wrongTrackFirstOnClean())
+        .put("ingest_realtime_per_core", JsonOutput.round(ingest.realtimePerCore(), 1))
+        .put("ingest_realtime_wall", JsonOutput.round(ingest.realtimeFactor(), 1))
+        .put("ingest_audio_s", ingest.audioMillis() / 1000.0)
+        .put("latency_p50_ms", round(all.p50(), 3))
+        .put("latency_p95_ms", round(all.p95(), 3))
+        .put("index_bytes", stats.bytes())
+        .put("index_bytes_per_hour", Math.round(stats.bytesPerHour()))
+        .put("index_bytes_per_posting", JsonOutput.round(stats.bytesPerPosting(), 3));
+    report.set("cells", cells);
+    report.set("fp", fpJson);
+    report.set("latency_ms", latencyJson);
+    report.set("cpu", cpuJson);
+    report.set("index", indexJson);
+    report.put("warmup_queries", warmupQueries)
+        .put("errors", errors());
+    ArrayNode rows = report.putArray("queries");
+    for (QueryResult r : results) {
+      ObjectNode j = rows.addObject()
           .put("query", r.row().query())
           .put("expected", r.row().expected())
           .put("condition", r.row().condition())
@@ -507,46 +528,21 @@ record EvalReport(
           .put("offset_s", r.row().offsetSeconds())
           .put("length_s", r.row().lengthSeconds())
           .put("got", r.got())
-          .putRaw("delta_ms", r.deltaMillis() == null ? "null" : r.deltaMillis().toString())
-          .put("score", Json.round(r.score(), 4))
+          .put("delta_ms", r.deltaMillis())
+          .put("score", JsonOutput.round(r.score(), 4))
           .put("confidence", r.confidence())
           .put("correct", r.correct() ? 1 : 0)
-          .put("latency_ms", Json.round(r.latencyMillis(), 3));
+          .put("latency_ms", JsonOutput.round(r.latencyMillis(), 3));
       if (r.error() != null) {
         j.put("error", r.error());
       }
-      rows.append(i == 0 ? "\n  " : ",\n  ").append(j);
     }
-    rows.append("\n]");
-
-    return new Json()
-        .put("corpus", corpus.toString())
-        .putRaw("split", splitJson.toString())
-        .putRaw("accuracy", legacy.toString())
-        .putRaw("false_positives", "[" + fp.count() + ", " + fp.total() + "]")
-        .putRaw("delta_within_100ms", "[" + delta.count() + ", " + delta.total() + "]")
-        .put("wrong_track_first_clean", wrongTrackFirstOnClean())
-        .put("ingest_realtime_per_core", Json.round(ingest.realtimePerCore(), 1))
-        .put("ingest_realtime_wall", Json.round(ingest.realtimeFactor(), 1))
-        .put("ingest_audio_s", ingest.audioMillis() / 1000.0)
-        .put("latency_p50_ms", round(all.p50(), 3))
-        .put("latency_p95_ms", round(all.p95(), 3))
-        .put("index_bytes", stats.bytes())
-        .put("index_bytes_per_hour", Math.round(stats.bytesPerHour()))
-        .put("index_bytes_per_posting", Json.round(stats.bytesPerPosting(), 3))
-        .putRaw("cells", cells.toString())
-        .putRaw("fp", fpJson.toString())
-        .putRaw("latency_ms", latencyJson.toString())
-        .putRaw("cpu", cpuJson.toString())
-        .putRaw("index", indexJson.toString())
-        .put("warmup_queries", warmupQueries)
-        .put("errors", errors())
-        .putRaw("queries", rows.toString())
-        + "\n";
+    // One query per line, so that a diff of two reports shows which queries changed.
+    return JsonOutput.write(report, Set.of("queries")) + "\n";
   }
 
-  private static Json library(Library l) {
-    return new Json()
+  private static ObjectNode library(Library l) {
+    return JsonOutput.object()
         .put("dir", l.dir().toString())
         .put("files", l.files())
         .put("tracks", l.tracks())
@@ -562,19 +558,8 @@ record EvalReport(
     return Evaluation.seconds(len).replace(" ", "");
   }
 
-  private static String stringArray(Iterable<String> items) {
-    StringBuilder b = new StringBuilder("[");
-    for (String s : items) {
-      if (b.length() > 1) {
-        b.append(", ");
-      }
-      Json.quote(b, s);
-    }
-    return b.append(']').toString();
-  }
-
   /** Rounded to {@code decimals}; NaN stays NaN (written as null). */
   static double round(double v, int decimals) {
-    return Double.isFinite(v) ? Json.round(v, decimals) : v;
+    return Double.isFinite(v) ? JsonOutput.round(v, decimals) : v;
   }
 }

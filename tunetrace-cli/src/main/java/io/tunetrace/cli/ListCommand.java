@@ -33,14 +33,14 @@ final class ListCommand implements Callable<Integer> {
       for (Track t : tt.index().tracks()) {
         TrackMetadata m = t.metadata();
         if (json) {
-          out.println(new Json()
+          out.println(JsonOutput.write(JsonOutput.object()
               .put("track_id", t.id())
               .put("title", m.title())
               .put("artist", m.artist())
               .put("duration_ms", m.durationMillis())
               .put("postings", t.postingCount())
               .put("path", m.sourcePath())
-              .put("sha256", m.sha256()));
+              .put("sha256", m.sha256())));
         } else {
           out.println(String.format(Locale.ROOT, "%6d  %-30s  %-20s  %10s  %9d  %s",
               t.id(), Format.fit(m.title(), 30), Format.fit(m.artist(), 20),

@@ -3,7 +3,9 @@ package io.tunetrace.cli;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.ParseResult;
 
 /**
@@ -31,12 +33,39 @@ public final class Main {
 
   /** Runs the command line with the given streams and returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(out, err).execute(args);
+    return commandLine(out, err, subcommandsFor(args)).execute(args);
   }
 
-  /** The configured command line (parse only, e.g. {@code parseArgs}, in tests). */
+  /** The configured command line with every subcommand (parse only, e.g. {@code parseArgs}, in tests). */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    return commandLine(out, err, TuneTraceCommand.SUBCOMMANDS);
+  }
+
+  /**
+   * The subcommands {@code args} need: the one named by the first argument that is not an option
+   * (the top level has no option that takes a value), else all of them (help, or an unknown name
+   * that picocli explains with the list).
+   */
+  static List<Class<?>> subcommandsFor(String[] args) {
+    for (String arg : args) {
+      if (arg.startsWith("-")) {
+        continue;
+      }
+      for (Class<?> c : TuneTraceCommand.SUBCOMMANDS) {
+        if (c.getAnnotation(Command.class).name().equals(arg)) {
+          return List.of(c);
+        }
+      }
+      break;
+    }
+    return TuneTraceCommand.SUBCOMMANDS;
+  }
+
+  private static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Class<?>> subcommands) {
     CommandLine cmd = new CommandLine(new TuneTraceCommand());
+    for (Class<?> c : subcommands) {
+      cmd.addSubcommand(c);
+    }
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setExecutionExceptionHandler(Main::handleExecutionException);

@@ -1,5 +1,8 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.core.Match;
 import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.SameRecording;
@@ -204,60 +207,61 @@ final class MatchCommand implements Callable<Integer> {
    * match"; {@code matches} every match shown, best first.
    */
   static String resultJson(String query, List<Match> shown, double elapsedMillis) {
-    StringBuilder matches = new StringBuilder("[");
+    ObjectNode line = JsonOutput.object().put("query", query);
+    line.set("match", shown.isEmpty() ? NullNode.instance : matchNode(shown.get(0)));
+    line.put("elapsed_ms", JsonOutput.round(elapsedMillis, 3));
+    ArrayNode matches = line.putArray("matches");
     for (Match m : shown) {
-      matches.append(matches.length() > 1 ? ", " : "").append(matchJson(m));
+      matches.add(matchNode(m));
     }
-    return new Json()
-        .put("query", query)
-        .putRaw("match", shown.isEmpty() ? "null" : matchJson(shown.get(0)))
-        .put("elapsed_ms", Json.round(elapsedMillis, 3))
-        .putRaw("matches", matches.append(']').toString())
-        .toString();
+    return JsonOutput.write(line);
   }
 
   /** The JSON line of a query that could not be read. */
   static String errorJson(String query, String error, double elapsedMillis) {
-    return new Json()
+    return JsonOutput.write(JsonOutput.object()
         .put("query", query)
         .put("error", error)
-        .put("elapsed_ms", Json.round(elapsedMillis, 3))
-        .toString();
+        .put("elapsed_ms", JsonOutput.round(elapsedMillis, 3)));
   }
 
   static String matchJson(Match m) {
+    return JsonOutput.write(matchNode(m));
+  }
+
+  static ObjectNode matchNode(Match m) {
     TrackMetadata t = m.track().metadata();
-    return new Json()
+    ObjectNode match = JsonOutput.object()
         .put("track_id", m.track().id())
         .put("title", t.title())
         .put("artist", t.artist())
         .put("path", t.sourcePath())
         .put("confidence", m.confidence())
-        .put("score", Json.round(m.score(), 4))
+        .put("score", JsonOutput.round(m.score(), 4))
         .put("delta_ms", m.deltaMillis())
         .put("query_start_ms", m.queryStartMillis())
         .put("query_stop_ms", m.queryStopMillis())
         .put("ref_start_ms", m.refStartMillis())
         .put("ref_stop_ms", m.refStopMillis())
-        .put("matched_share", Json.round(m.matchedShare(), 4))
-        .put("speed", Json.round(m.speed(), 4))
-        .putRaw("same_recording", sameRecordingJson(m.sameRecording()))
-        .toString();
+        .put("matched_share", JsonOutput.round(m.matchedShare(), 4))
+        .put("speed", JsonOutput.round(m.speed(), 4));
+    match.set("same_recording", sameRecordingNode(m.sameRecording()));
+    return match;
   }
 
   /** The other copies of a match's recording: a JSON array, empty when there are none. */
-  static String sameRecordingJson(List<SameRecording> copies) {
-    StringBuilder array = new StringBuilder("[");
+  static ArrayNode sameRecordingNode(List<SameRecording> copies) {
+    ArrayNode array = JsonOutput.array();
     for (SameRecording copy : copies) {
       TrackMetadata t = copy.track().metadata();
-      array.append(array.length() > 1 ? ", " : "").append(new Json()
+      array.addObject()
           .put("track_id", copy.track().id())
           .put("title", t.title())
           .put("artist", t.artist())
           .put("path", t.sourcePath())
           .put("delta_ms", copy.deltaMillis())
-          .put("score", Json.round(copy.score(), 4)));
+          .put("score", JsonOutput.round(copy.score(), 4));
     }
-    return array.append(']').toString();
+    return array;
   }
 }

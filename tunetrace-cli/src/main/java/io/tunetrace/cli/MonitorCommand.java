@@ -1,5 +1,6 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.core.Detection;
 import io.tunetrace.core.TuneTrace;
 import io.tunetrace.core.audio.PcmSource;
@@ -84,7 +85,7 @@ final class MonitorCommand implements Callable<Integer> {
 
   static String detectionJson(String recording, Detection d) {
     TrackMetadata m = d.track().metadata();
-    return new Json()
+    ObjectNode line = JsonOutput.object()
         .put("query", recording)
         .put("track_id", d.track().id())
         .put("path", m.sourcePath())
@@ -94,8 +95,8 @@ final class MonitorCommand implements Callable<Integer> {
         .put("query_stop_s", d.queryStopMillis() / 1000.0)
         .put("ref_start_s", d.refStartMillis() / 1000.0)
         .put("ref_stop_s", d.refStopMillis() / 1000.0)
-        .put("score", Json.round(d.score(), 4))
-        .putRaw("same_recording", MatchCommand.sameRecordingJson(d.sameRecording()))
-        .toString();
+        .put("score", JsonOutput.round(d.score(), 4));
+    line.set("same_recording", MatchCommand.sameRecordingNode(d.sameRecording()));
+    return JsonOutput.write(line);
   }
 }

@@ -1,5 +1,6 @@
 package io.tunetrace.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
 /**
@@ -73,8 +74,8 @@ record Proportion(int count, int total) {
   }
 
   /** As a JSON object: count, total, rate, ci_low, ci_high (the 95% Wilson interval). */
-  Json json() {
-    return new Json()
+  ObjectNode json() {
+    return JsonOutput.object()
         .put("count", count)
         .put("total", total)
         .put("rate", round6(rate()))
@@ -84,6 +85,6 @@ record Proportion(int count, int total) {
 
   /** Six decimals; NaN stays NaN (written as null). */
   static double round6(double v) {
-    return Double.isFinite(v) ? Json.round(v, 6) : v;
+    return Double.isFinite(v) ? JsonOutput.round(v, 6) : v;
   }
 }

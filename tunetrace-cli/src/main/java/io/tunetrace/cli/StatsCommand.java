@@ -33,14 +33,14 @@ final class StatsCommand implements Callable<Integer> {
     try (TuneTrace tt = indexOption.openExisting(false)) {
       IndexStats s = tt.index().stats();
       if (json) {
-        out.println(new Json()
+        out.println(JsonOutput.write(JsonOutput.object()
             .put("index", indexOption.indexDir().toString())
             .put("tracks", s.tracks())
-            .put("hours", Json.round(s.hours(), 4))
+            .put("hours", JsonOutput.round(s.hours(), 4))
             .put("postings", s.postings())
             .put("bytes", s.bytes())
             .put("bytes_per_hour", Math.round(s.bytesPerHour()))
-            .put("bytes_per_posting", Json.round(s.bytesPerPosting(), 3)));
+            .put("bytes_per_posting", JsonOutput.round(s.bytesPerPosting(), 3))));
       } else {
         out.println("index:             " + indexOption.indexDir());
         out.println("tracks:            " + s.tracks());

@@ -4,6 +4,7 @@ import io.tunetrace.cli.remote.RecognizeCommand;
 import io.tunetrace.cli.remote.ServeCommand;
 import io.tunetrace.cli.remote.TokenCommand;
 import io.tunetrace.cli.remote.UploadCommand;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,18 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Recognize music: index audio files, then name short, noisy clips of them.",
-    subcommands = {
+    footer = {
+      "",
+      "Exit codes: 0 ok (match: some query matched), 1 nothing matched, 2 error.",
+      "Default index: $TUNETRACE_INDEX, else ~/.tunetrace/index."
+    })
+public final class TuneTraceCommand implements Callable<Integer> {
+  /**
+   * Every subcommand, in the order help lists them. {@link Main} builds the model of only the one
+   * being run (picocli reads each command's annotations when it is added, which is most of its
+   * start-up), and of all of them for help and for a name it does not know.
+   */
+  static final List<Class<?>> SUBCOMMANDS = List.of(
       AddCommand.class,
       MatchCommand.class,
       MonitorCommand.class,
@@ -30,14 +42,8 @@ import picocli.CommandLine.Spec;
       ServeCommand.class,
       UploadCommand.class,
       RecognizeCommand.class,
-      TokenCommand.class,
-    },
-    footer = {
-      "",
-      "Exit codes: 0 ok (match: some query matched), 1 nothing matched, 2 error.",
-      "Default index: $TUNETRACE_INDEX, else ~/.tunetrace/index."
-    })
-public final class TuneTraceCommand implements Callable<Integer> {
+      TokenCommand.class);
+
   @Spec CommandSpec spec;
 
   @Override

@@ -35,7 +35,7 @@ class AddAndDedupTest {
 
     Cli first = Cli.run("add", "--json", "--index", index.toString(), amber.toString());
     assertEquals(0, first.exitCode(), first.err());
-    assertEquals(List.of("{\"path\": " + Json.quote(amber.toString()) + ", \"status\": \"added\", "
+    assertEquals(List.of("{\"path\": " + JsonOutput.quote(amber.toString()) + ", \"status\": \"added\", "
         + "\"track_id\": 1, \"title\": \"Amber Steps\", \"artist\": \"TuneTrace samples\", "
         + "\"duration_ms\": 22000, \"postings\": " + Cli.numberField(first.out(), "postings").intValue()
         + ", \"same_audio_as\": null, \"replaced\": null, \"detail\": null}"), first.lines());
@@ -50,7 +50,7 @@ class AddAndDedupTest {
     assertEquals(mp3.toString(), Cli.stringField(ofMp3, "path"));
     assertEquals(retagged.toString(), Cli.stringField(ofRetagged, "path"));
     String amberJson = "\"same_audio_as\": {\"track_id\": 1, \"title\": \"Amber Steps\", "
-        + "\"artist\": \"TuneTrace samples\", \"path\": " + Json.quote(amber.toString()) + "}";
+        + "\"artist\": \"TuneTrace samples\", \"path\": " + JsonOutput.quote(amber.toString()) + "}";
     assertTrue(ofMp3.contains(amberJson), ofMp3);
     assertTrue(ofRetagged.contains(amberJson), ofRetagged);
     assertTrue(ofRetagged.contains("\"title\": \"Amber (Live)\""), ofRetagged);
@@ -197,7 +197,7 @@ class AddAndDedupTest {
     assertEquals(List.of(2, 4, 5), ids(between(lines.get(1), "\"tracks\": ", "\"overlaps\": ")));
     assertTrue(lines.get(0).startsWith("{\"group\": 1, \"tracks\": [{\"track_id\": 1, \"title\": "
         + "\"Amber Steps\", \"artist\": \"TuneTrace samples\", \"duration_ms\": 22000, \"path\": "
-        + Json.quote(amber.toString()) + "}, {\"track_id\": 3, "), lines.get(0));
+        + JsonOutput.quote(amber.toString()) + "}, {\"track_id\": 3, "), lines.get(0));
 
     List<long[]> amberSpans = overlaps(lines.get(0));
     assertEquals(1, amberSpans.size());

@@ -185,7 +185,7 @@ class EndToEndTest {
     assertEquals(2, match.exitCode());
     List<String> lines = match.lines();
     assertEquals(2, lines.size(), match.out());
-    assertTrue(lines.get(0).startsWith("{\"query\": " + Json.quote(file.toString()) + ", \"error\": \""),
+    assertTrue(lines.get(0).startsWith("{\"query\": " + JsonOutput.quote(file.toString()) + ", \"error\": \""),
         lines.get(0));
     assertTrue(lines.get(0).matches(".*\"elapsed_ms\": [0-9.]+}"), lines.get(0));
     assertTrue(lines.get(1).contains("amber-steps.wav"), "the batch goes on: " + lines.get(1));
@@ -198,7 +198,7 @@ class EndToEndTest {
     assertEquals(1, match.exitCode(), match.err());
     assertEquals(1, match.lines().size());
     assertTrue(match.lines().get(0).startsWith(
-        "{\"query\": " + Json.quote(silence.toString()) + ", \"match\": null, \"elapsed_ms\": "),
+        "{\"query\": " + JsonOutput.quote(silence.toString()) + ", \"match\": null, \"elapsed_ms\": "),
         match.out());
   }
 

@@ -156,7 +156,7 @@ class EvalAndDemoTest {
     String json = evalJson("eval", "--corpus", corpus.toString(), "--threads", "2",
         "--background", bg.toString(), "--json");
     assertTrue(json.contains("\"index\": {\"tracks\": 6, "), json);
-    assertTrue(json.contains("\"background\": {\"dir\": " + Json.quote(bg.toString())
+    assertTrue(json.contains("\"background\": {\"dir\": " + JsonOutput.quote(bg.toString())
         + ", \"files\": 2, \"tracks\": 2, \"added\": 2, \"already_indexed\": 0,"
         + " \"duplicates\": 0, \"failed\": 0, \"hours\": "), json);
     assertTrue(json.contains("\"cells\": {\"clean\": {\"5s\": {\"correct\": 4, \"total\": 4, "),

@@ -33,7 +33,7 @@ class ProportionTest {
     assertEquals("—", none.share());
     assertEquals("—", none.shareWithInterval());
     assertEquals("{\"count\": 0, \"total\": 0, \"rate\": null, \"ci_low\": null, \"ci_high\": null}",
-        none.json().toString());
+        JsonOutput.write(none.json()));
   }
 
   @Test
@@ -41,7 +41,7 @@ class ProportionTest {
     assertEquals("92.0% (23/25)", new Proportion(23, 25).share());
     assertEquals("0.0% (0/10) [0.0–27.8%]", new Proportion(0, 10).shareWithInterval());
     assertEquals("{\"count\": 5, \"total\": 10, \"rate\": 0.5, \"ci_low\": 0.236593,"
-        + " \"ci_high\": 0.763407}", new Proportion(5, 10).json().toString());
+        + " \"ci_high\": 0.763407}", JsonOutput.write(new Proportion(5, 10).json()));
   }
 
   @Test

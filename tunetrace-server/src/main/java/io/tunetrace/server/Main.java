@@ -5,7 +5,10 @@ import io.tunetrace.server.config.ServerConfig;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar tunetrace-server.jar}: configuration from the environment, runs until stopped. */
+/**
+ * {@code java -jar tunetrace-server-VERSION-all.jar} (the shaded jar; {@code tunetrace serve} and the
+ * Docker image run it): configuration from the environment, runs until stopped.
+ */
 public final class Main {
   private Main() {}
 

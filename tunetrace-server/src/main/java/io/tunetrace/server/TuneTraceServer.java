@@ -194,7 +194,9 @@ public final class TuneTraceServer implements AutoCloseable {
       LOG.info("listening on http://{}:{}", config.host, app.port());
     }
     if (devToken != null) {
-      LOG.info("embedded mode without JWT_SECRET/API_KEYS: a development token (valid {} s):\n{}",
+      LOG.info("embedded mode without JWT_SECRET/API_KEYS: `tunetrace upload/recognize` on this machine"
+          + " sign their own token from {}; for other clients, a development token (valid {} s):"
+          + "\nexport TUNETRACE_TOKEN={}", config.dataDir.resolve("jwt-secret").toAbsolutePath(),
           config.jwtTtlSeconds, devToken);
     }
   }

@@ -384,7 +384,7 @@ class ServerIT {
 
   @Test
   void theJavaClientUploadsAFileAndRecognizesOverTheWebSocket() throws Exception {
-    var client = new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(),
+    var client = new io.tunetrace.client.TuneTraceClient("http://127.0.0.1:" + server.port(),
         ServerFixture.token());
     float[] song = TestAudio.song(321, 15);
     Path file = Files.createTempFile("client", ".wav");
@@ -397,11 +397,11 @@ class ServerIT {
         java.time.Duration.ofSeconds(30));
     assertEquals(id, ApiClient.JSON.readTree(answer).path("match").path("song_id").asText(), answer);
     assertSameRecording(ApiClient.JSON.readTree(answer).path("match"), id);
-    var bad = new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
+    var bad = new io.tunetrace.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
         .recognizeHttp(TestAudio.wav(TestAudio.slice(song, 4, 3)));
     assertEquals(401, bad.status());
     java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
-        () -> new io.tunetrace.server.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
+        () -> new io.tunetrace.client.TuneTraceClient("http://127.0.0.1:" + server.port(), "x")
             .recognizeWebSocket(new byte[10], java.time.Duration.ofSeconds(10)));
     assertTrue(refused.getMessage().startsWith("server refused the WebSocket: HTTP 401"), refused.getMessage());
   }

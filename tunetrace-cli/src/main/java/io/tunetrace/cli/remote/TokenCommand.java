@@ -1,9 +1,8 @@
 package io.tunetrace.cli.remote;
 
-import io.tunetrace.server.auth.Tokens;
+import io.tunetrace.client.Hs256Tokens;
+import io.tunetrace.client.LocalServerToken;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -12,8 +11,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tunetrace token}: prints a JWT signed with the {@code JWT_SECRET} of its environment
- * (the token is the last line of the output), for development and scripts. In embedded mode
- * without {@code JWT_SECRET} it uses the secret the server keeps under {@code DATA_DIR}.
+ * (the token is the last line of the output), for development and scripts. Without
+ * {@code JWT_SECRET} it uses the secret an embedded-mode server keeps in {@code DATA_DIR/jwt-secret}
+ * ({@code DATA_DIR} defaults to {@code ~/.tunetrace/server}, as for {@code tunetrace serve}).
  */
 @Command(name = "token", mixinStandardHelpOptions = true,
     description = "Print a bearer token signed with JWT_SECRET (the last line of the output).",
@@ -27,18 +27,12 @@ public final class TokenCommand implements Callable<Integer> {
   long ttlSeconds;
 
   /** Builds the token from an environment; throws IllegalStateException without a secret. */
-  String token(Map<String, String> env) throws IOException {
-    String secret = env.get("JWT_SECRET");
-    if (secret == null || secret.isBlank()) {
-      String dataDir = env.getOrDefault("DATA_DIR", System.getProperty("user.home") + "/.tunetrace/server");
-      Path file = Path.of(dataDir, "jwt-secret");
-      if (!Files.exists(file)) {
-        throw new IllegalStateException("JWT_SECRET is not set and " + file + " does not exist");
-      }
-      secret = Files.readString(file, StandardCharsets.UTF_8).trim();
-    }
+  String token(Map<String, String> env, Path userHome) throws IOException {
+    String secret = LocalServerToken.secret(env, userHome).orElseThrow(() -> new IllegalStateException(
+        "JWT_SECRET is not set and " + LocalServerToken.secretFile(env, userHome) + " does not exist"
+            + " (start `tunetrace serve` once, or set JWT_SECRET to the server's)"));
     String issuer = env.getOrDefault("JWT_ISSUER", "tunetrace");
-    return Tokens.issue(secret, issuer, subject, ttlSeconds);
+    return Hs256Tokens.issue(secret, issuer, subject, ttlSeconds);
   }
 
   @Override
@@ -48,7 +42,7 @@ public final class TokenCommand implements Callable<Integer> {
       return 2;
     }
     try {
-      String token = token(System.getenv());
+      String token = token(System.getenv(), Path.of(System.getProperty("user.home")));
       System.err.println("token for subject '" + subject + "', valid " + ttlSeconds + " s:");
       System.out.println(token);
       return 0;

@@ -1,6 +1,9 @@
 package io.tunetrace.cli.remote;
 
-import io.tunetrace.server.client.TuneTraceClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tunetrace.client.TuneTraceClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -10,10 +13,14 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tunetrace upload --server URL FILE --title T --artist A}: POST /tracks. */
 @Command(name = "upload", mixinStandardHelpOptions = true,
-    description = "Upload a track to a TuneTrace server; prints the server's JSON answer.",
+    description = {"Upload a track to a TuneTrace server; prints the server's JSON answer.",
+        "Token: --token, else $TUNETRACE_TOKEN, else (server on this machine) one signed with",
+        "JWT_SECRET or the embedded server's DATA_DIR/jwt-secret (default ~/.tunetrace/server)."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:uploaded (and READY with --wait)", "2:failed"})
 public final class UploadCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @Option(names = "--server", required = true, description = "Server base URL, e.g. http://localhost:8080")
   String server;
 
@@ -41,31 +48,44 @@ public final class UploadCommand implements Callable<Integer> {
       System.err.println("upload: not a file: " + file);
       return 2;
     }
-    String credential = token != null ? token : System.getenv("TUNETRACE_TOKEN");
-    TuneTraceClient client = new TuneTraceClient(server, credential);
+    TuneTraceClient client = new TuneTraceClient(server, Credentials.resolve(token, server));
     TuneTraceClient.Response r;
     try {
       r = client.upload(file, title, artist, album);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("upload: cannot reach " + server + ": " + e.getMessage());
       return 2;
     }
     System.out.println(r.body());
     if (r.status() != 201) {
       System.err.println("upload: server answered " + r.status());
+      if (r.status() == 401) {
+        System.err.println("upload: " + Credentials.HINT);
+      }
       return 2;
     }
     if (!await) {
       return 0;
     }
-    String id = r.body().replaceAll("(?s).*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+    String id = JSON.readTree(r.body()).path("id").asText("");
+    if (id.isEmpty()) {
+      System.err.println("upload: the server's answer has no track id");
+      return 2;
+    }
     for (int i = 0; i < 36_000; i++) {
       TuneTraceClient.Response t = client.get("/tracks/" + id);
-      if (t.body().contains("\"status\":\"READY\"")) {
+      if (t.status() != 200) {
+        System.out.println(t.body());
+        System.err.println("upload: GET /tracks/" + id + " answered " + t.status());
+        return 2;
+      }
+      JsonNode track = JSON.readTree(t.body());
+      String status = track.path("status").asText();
+      if (status.equals("READY")) {
         System.out.println(t.body());
         return 0;
       }
-      if (t.body().contains("\"status\":\"FAILED\"")) {
+      if (status.equals("FAILED")) {
         System.out.println(t.body());
         return 2;
       }

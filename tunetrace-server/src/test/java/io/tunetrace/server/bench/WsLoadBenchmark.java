@@ -1,7 +1,7 @@
 package io.tunetrace.server.bench;
 
 import io.tunetrace.server.TuneTraceServer;
-import io.tunetrace.server.client.TuneTraceClient;
+import io.tunetrace.client.TuneTraceClient;
 import io.tunetrace.server.index.RedisFingerprintIndex;
 import io.tunetrace.server.support.ServerFixture;
 import io.tunetrace.server.support.TestAudio;

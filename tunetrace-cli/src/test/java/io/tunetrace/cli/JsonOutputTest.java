@@ -3,53 +3,78 @@ package io.tunetrace.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunetrace.core.Match;
 import io.tunetrace.core.SameRecording;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-class JsonTest {
+class JsonOutputTest {
   @Test
   void escapesQuotesAndBackslashes() {
-    assertEquals("\"say \\\"hi\\\" C:\\\\dir\\\\\"", Json.quote("say \"hi\" C:\\dir\\"));
+    assertEquals("\"say \\\"hi\\\" C:\\\\dir\\\\\"", JsonOutput.quote("say \"hi\" C:\\dir\\"));
   }
 
   @Test
   void escapesControlCharacters() {
     assertEquals("\"a\\nb\\rc\\td\\be\\ff\\u0000g\\u001fh\\u007f\"",
-        Json.quote("a\nb\rc\td\be\ff\u0000g\u001fh\u007f"));
+        JsonOutput.quote("a\nb\rc\td\be\ff\u0000g\u001fh\u007f"));
   }
 
   @Test
   void keepsUnicodeButEscapesLineSeparatorsAndLoneSurrogates() {
-    assertEquals("\"Björk – 東京 🎵\"", Json.quote("Björk – 東京 🎵"));
-    assertEquals("\"\\u2028\\u2029\"", Json.quote("\u2028\u2029"));
-    assertEquals("\"x\\ud800y\\udc00\"", Json.quote("x\ud800y\udc00"));
+    assertEquals("\"Björk – 東京 🎵\"", JsonOutput.quote("Björk – 東京 🎵"));
+    assertEquals("\"\\u2028\\u2029\"", JsonOutput.quote("\u2028\u2029"));
+    assertEquals("\"x\\ud800y\\udc00\"", JsonOutput.quote("x\ud800y\udc00"));
   }
 
   @Test
   void nullIsNull() {
-    assertEquals("null", Json.quote(null));
+    assertEquals("null", JsonOutput.quote(null));
   }
 
   @Test
   void numbersAreValidJson() {
-    assertEquals("3", Json.number(3.0));
-    assertEquals("0.97", Json.number(0.97));
-    assertEquals("-12.5", Json.number(-12.5));
-    assertEquals("null", Json.number(Double.NaN));
-    assertEquals("null", Json.number(Double.POSITIVE_INFINITY));
-    assertEquals(3.142, Json.round(Math.PI, 3));
+    assertEquals("3", JsonOutput.write(DoubleNode.valueOf(3.0)));
+    assertEquals("0.97", JsonOutput.write(DoubleNode.valueOf(0.97)));
+    assertEquals("-12.5", JsonOutput.write(DoubleNode.valueOf(-12.5)));
+    assertEquals("1.0E15", JsonOutput.write(DoubleNode.valueOf(1e15)));
+    assertEquals("null", JsonOutput.write(DoubleNode.valueOf(Double.NaN)));
+    assertEquals("null", JsonOutput.write(DoubleNode.valueOf(Double.POSITIVE_INFINITY)));
+    assertEquals("-9007199254740993", JsonOutput.write(LongNode.valueOf(-9007199254740993L)));
+    assertEquals(3.142, JsonOutput.round(Math.PI, 3));
   }
 
   @Test
   void buildsObjectsInOrder() {
-    String line = new Json().put("query", "a\"b.wav").putRaw("match", "null").put("n", 3)
-        .put("elapsed_ms", 3.25).toString();
-    assertEquals("{\"query\": \"a\\\"b.wav\", \"match\": null, \"n\": 3, \"elapsed_ms\": 3.25}", line);
+    ObjectNode line = JsonOutput.object().put("query", "a\"b.wav").put("n", 3);
+    line.putNull("match");
+    line.put("elapsed_ms", 3.25).put("ok", true).putArray("list").add(1).add("two").addNull();
+    assertEquals("{\"query\": \"a\\\"b.wav\", \"n\": 3, \"match\": null, \"elapsed_ms\": 3.25, "
+        + "\"ok\": true, \"list\": [1, \"two\", null]}", JsonOutput.write(line));
+  }
+
+  @Test
+  void listedTopLevelArraysPutOneElementPerLine() {
+    ObjectNode report = JsonOutput.object().put("n", 2);
+    report.putArray("rows").add(JsonOutput.object().put("a", 1)).addObject().putArray("inner").add(1).add(2);
+    report.putArray("empty");
+    report.putArray("other").add(1).add(2);
+    assertEquals("{\"n\": 2, \"rows\": [\n  {\"a\": 1},\n  {\"inner\": [1, 2]}\n], \"empty\": [\n], "
+        + "\"other\": [1, 2]}", JsonOutput.write(report, Set.of("rows", "empty")));
+  }
+
+  @Test
+  void loneSurrogatesAreEscapedWhereverTheyFallInTheOutput() {
+    ObjectNode o = JsonOutput.object().put("k\udc01", "\ud83c\udfb5\ud800").put("x", "\ud800\ud800\udc00");
+    assertEquals("{\"k\\udc01\": \"\ud83c\udfb5\\ud800\", \"x\": \"\\ud800\ud800\udc00\"}",
+        JsonOutput.write(o));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.tunetrace.server.client;
+package io.tunetrace.client;
 
 import java.io.IOException;
 import java.io.InputStream;
