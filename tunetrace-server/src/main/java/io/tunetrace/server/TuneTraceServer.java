@@ -278,6 +278,7 @@ public final class TuneTraceServer implements AutoCloseable {
       }
     });
     javalin.ws("/ws/stream", socket::configure);
+    io.tunetrace.server.web.Pages.register(javalin, devToken);
     return javalin;
   }
 
