@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       DedupCommand.class,
       DemoCommand.class,
       EvalCommand.class,
+      ExplainCommand.class,
       // Remote commands, written with the server (io.tunetrace.cli.remote):
       ServeCommand.class,
       UploadCommand.class,

@@ -279,6 +279,8 @@ public final class TuneTraceServer implements AutoCloseable {
     });
     javalin.ws("/ws/stream", socket::configure);
     io.tunetrace.server.web.Pages.register(javalin, devToken);
+    io.tunetrace.server.http.ExplainRoutes.register(javalin, index, config.maxPostingsPerHash, blobs,
+        tempDir, config.maxClipBytes, config.recognizePerMinute, this::authenticate);
     return javalin;
   }
 

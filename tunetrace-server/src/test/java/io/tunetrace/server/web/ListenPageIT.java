@@ -90,7 +90,33 @@ class ListenPageIT {
       browser.waiting(Duration.ofSeconds(10)).until(
           ExpectedConditions.attributeToBe(By.id("listen"), "aria-pressed", "false"));
       assertTrue(browser.driver.findElement(By.id("result")).getText().contains("Blue Lantern"));
+
+      // Why? The picture of the match, drawn by the server from the audio the page streamed.
+      browser.driver.findElement(By.id("explain")).click();
+      browser.waiting(Duration.ofSeconds(60)).until(ExpectedConditions.presenceOfElementLocated(
+          By.cssSelector("#explanation-picture #explain-histogram .bar.winning")));
+      assertPictureHasItsParts(browser);
+      assertTrue(browser.driver.findElement(By.id("explain-numbers")).getText()
+          .contains("Match: Blue Lantern by TuneTrace samples"));
+      assertTrue(browser.driver.findElements(By.cssSelector("#explain-pairs .voted-pair")).size() > 10);
+      browser.driver.executeScript("document.getElementById('explanation').scrollIntoView()");
+      browser.screenshot("explain");
     }
+  }
+
+  /** Both spectrograms decode as images; the numbers, the histogram and the legend are there. */
+  private static void assertPictureHasItsParts(Browser browser) {
+    for (String part : new String[] {"explain-numbers", "explain-query", "explain-reference",
+        "explain-pairs", "explain-histogram", "explain-legend"}) {
+      assertEquals(1, browser.driver.findElements(By.cssSelector("#explanation-picture #" + part)).size(), part);
+    }
+    Object decoded = browser.driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "const images = [...document.querySelectorAll('#explanation-picture image.spectrogram')];"
+            + "Promise.all(images.map(i => { const img = new Image(); img.src = i.getAttribute('href');"
+            + "  return img.decode().then(() => img.naturalWidth > 0 && img.naturalHeight > 0, () => false); }))"
+            + ".then(ok => done(ok.length + ':' + ok.every(Boolean)));");
+    assertEquals("2:true", decoded);
   }
 
   @Test
@@ -111,6 +137,12 @@ class ListenPageIT {
       System.out.printf("not in the library after %d ms%n", (System.nanoTime() - start) / 1_000_000);
       assertEquals("false", browser.driver.findElement(By.id("listen")).getAttribute("aria-pressed"));
       browser.screenshot("listen-unknown");
+      browser.driver.findElement(By.id("explain")).click();
+      browser.waiting(Duration.ofSeconds(60)).until(ExpectedConditions.presenceOfElementLocated(
+          By.cssSelector("#explanation-picture #explain-numbers")));
+      String numbers = browser.driver.findElement(By.id("explain-numbers")).getText();
+      assertTrue(numbers.contains("No match"), numbers);
+      assertTrue(numbers.contains("Refused: "), numbers);
     }
   }
 
