@@ -3,6 +3,7 @@
 // removed from the address bar). In embedded mode the server may put its development token in
 // <meta name="tunetrace-dev-token"> for pages opened on the same machine.
 const KEY = 'tunetrace.token';
+const FROM_OFFER = 'tunetrace.token.offered'; // set while the token in use is the server's offer
 
 export function currentToken() {
   return sessionStorage.getItem(KEY);
@@ -10,6 +11,16 @@ export function currentToken() {
 
 export function signOut() {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(FROM_OFFER);
+}
+
+function keep(token, offered) {
+  sessionStorage.setItem(KEY, token);
+  if (offered) {
+    sessionStorage.setItem(FROM_OFFER, '1');
+  } else {
+    sessionStorage.removeItem(FROM_OFFER);
+  }
 }
 
 /** Reads ?token= and the server's offer; returns the token in force (or null). */
@@ -17,13 +28,14 @@ export function initToken() {
   const url = new URL(window.location.href);
   const fromUrl = url.searchParams.get('token');
   if (fromUrl) {
-    sessionStorage.setItem(KEY, fromUrl.trim());
+    keep(fromUrl.trim(), false);
     url.searchParams.delete('token');
     window.history.replaceState(null, '', url.pathname + url.search + url.hash);
-  } else if (!currentToken()) {
+  } else if (!currentToken() || sessionStorage.getItem(FROM_OFFER)) {
+    // A fresh offer replaces an older one (offers expire), never a token the user gave.
     const offered = document.querySelector('meta[name="tunetrace-dev-token"]')?.content;
     if (offered) {
-      sessionStorage.setItem(KEY, offered);
+      keep(offered, true);
     }
   }
   return currentToken();
@@ -99,7 +111,7 @@ export function setUpSignIn(onChange) {
       input.focus();
       return;
     }
-    sessionStorage.setItem(KEY, value);
+    keep(value, false);
     input.value = '';
     render();
     onChange?.();

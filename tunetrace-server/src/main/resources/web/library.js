@@ -18,6 +18,7 @@ let tracks = [];
 let pendingUploads = 0;
 let timer = null;
 let toDelete = null;
+const uploadStates = new Map(); // track id -> the status line of its upload, kept current
 let rendered = ''; // what the table shows now, to leave it (and the keyboard focus) alone when nothing changed
 
 function clock(ms) {
@@ -90,6 +91,12 @@ async function refresh() {
       }
     }
     tracks = all;
+    for (const t of tracks) {
+      const line = uploadStates.get(t.id);
+      if (line) {
+        line.textContent = 'uploaded — ' + t.status + (t.last_error ? ': ' + t.last_error : '');
+      }
+    }
     listError.hidden = true;
     render();
   } catch (e) {
@@ -149,6 +156,7 @@ function send(form, item, bar) {
       if (xhr.status === 201) {
         bar.value = bar.max;
         item.status.textContent = 'uploaded — ' + body.status;
+        uploadStates.set(body.id, item.status);
       } else {
         item.status.textContent = 'failed: ' + (body && body.error ? body.error.message : xhr.statusText);
         item.status.className = 'error-text';

@@ -80,6 +80,8 @@ public final class TuneTraceServer implements AutoCloseable {
   private final RateLimiter wsLimiter;
   private final Path tempDir;
   private final String devToken;
+  /** The secret development tokens are signed with (embedded mode without credentials), else null. */
+  private final String devSecret;
   private WorkerPool workers;
   private Javalin app;
   private RecognitionService recognition;
@@ -96,6 +98,7 @@ public final class TuneTraceServer implements AutoCloseable {
     this.tracks = new TrackStore(db, queue);
     this.auth = new Auth(jwtSecret, config.jwtPublicKey, config.jwtIssuer, config.apiKeys);
     this.devToken = devToken;
+    this.devSecret = devToken == null ? null : jwtSecret.orElse(null);
     this.validator = Validation.byDefaultProvider().configure()
         .messageInterpolator(new ParameterMessageInterpolator())
         .buildValidatorFactory().getValidator();
@@ -278,7 +281,8 @@ public final class TuneTraceServer implements AutoCloseable {
       }
     });
     javalin.ws("/ws/stream", socket::configure);
-    io.tunetrace.server.web.Pages.register(javalin, devToken);
+    io.tunetrace.server.web.Pages.register(javalin, devSecret == null ? null
+        : () -> Tokens.issue(devSecret, config.jwtIssuer, "dev", config.jwtTtlSeconds));
     io.tunetrace.server.http.ExplainRoutes.register(javalin, index, config.maxPostingsPerHash, blobs,
         tempDir, config.maxClipBytes, config.recognizePerMinute, this::authenticate);
     return javalin;

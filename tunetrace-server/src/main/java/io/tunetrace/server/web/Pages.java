@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -21,8 +22,8 @@ import java.util.regex.Pattern;
  *
  * <p>Sign-in: the pages ask for a token or API key once and keep it for the browser session;
  * {@code ?token=T} signs in with {@code T}. In embedded mode without configured credentials the
- * server offers its development token to pages opened from the same machine (a loopback client
- * address) so that nothing has to be pasted; remote clients never see it.
+ * server offers a fresh development token to pages opened from the same machine (a loopback client
+ * address) so that nothing has to be pasted; remote clients never see one.
  *
  * <p>Thread-safe.
  */
@@ -41,17 +42,21 @@ public final class Pages {
       + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
   private static final String DEV_TOKEN_SLOT = "<meta name=\"tunetrace-dev-token\" content=\"\">";
 
-  private final String devToken;
+  private final Supplier<String> devTokens;
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-  /** @param devToken the embedded-mode development token, or null when credentials are configured */
-  private Pages(String devToken) {
-    this.devToken = devToken;
+  private Pages(Supplier<String> devTokens) {
+    this.devTokens = devTokens;
   }
 
-  /** Registers the pages and their assets on {@code app}. */
-  public static void register(Javalin app, String devToken) {
-    Pages pages = new Pages(devToken);
+  /**
+   * Registers the pages and their assets on {@code app}.
+   *
+   * @param devTokens issues a fresh development token (embedded mode without configured
+   *     credentials), or null when credentials are configured
+   */
+  public static void register(Javalin app, Supplier<String> devTokens) {
+    Pages pages = new Pages(devTokens);
     app.get("/", ctx -> pages.page(ctx, "listen.html"));
     app.get("/library", ctx -> pages.page(ctx, "library.html"));
     app.get("/web/{file}", pages::asset);
@@ -59,9 +64,9 @@ public final class Pages {
 
   private void page(Context ctx, String name) {
     String html = new String(resource(name).orElseThrow(), StandardCharsets.UTF_8);
-    if (devToken != null && fromThisMachine(ctx.req().getRemoteAddr())) {
+    if (devTokens != null && fromThisMachine(ctx.req().getRemoteAddr())) {
       html = html.replace(DEV_TOKEN_SLOT,
-          "<meta name=\"tunetrace-dev-token\" content=\"" + escape(devToken) + "\">");
+          "<meta name=\"tunetrace-dev-token\" content=\"" + escape(devTokens.get()) + "\">");
     }
     headers(ctx, "html");
     ctx.header("Cache-Control", "no-store");
