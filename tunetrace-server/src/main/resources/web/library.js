@@ -32,7 +32,9 @@ function clock(ms) {
 function cell(row, text, label, className) {
   const td = document.createElement('td');
   td.textContent = text;
-  td.dataset.label = label;
+  if (label) {
+    td.dataset.label = label; // the column name, shown on phones where rows become cards
+  }
   if (className) {
     td.className = className;
   }
@@ -55,12 +57,14 @@ function render() {
     tr.dataset.trackId = t.id;
     cell(tr, t.title, 'Title', 'title');
     cell(tr, t.artist, 'Artist', 'artist');
-    const status = cell(tr, t.status, 'Status', 'status status-' + t.status);
-    status.setAttribute('aria-label', 'Status ' + t.status);
+    const status = document.createElement('span');
+    status.className = 'status status-' + t.status;
+    status.textContent = t.status;
+    cell(tr, '', 'Status', 'status-cell').append(status);
     cell(tr, clock(t.duration_ms), 'Duration', 'num');
     cell(tr, t.posting_count == null ? '—' : Number(t.posting_count).toLocaleString('en'), 'Postings', 'num');
     cell(tr, t.last_error || '', 'Error', 'error-text');
-    const actions = cell(tr, '', 'Actions');
+    const actions = cell(tr, '', null, 'actions');
     const del = document.createElement('button');
     del.type = 'button';
     del.className = 'danger delete';

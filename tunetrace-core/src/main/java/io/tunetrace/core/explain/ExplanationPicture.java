@@ -41,6 +41,8 @@ public final class ExplanationPicture {
   static final Color PAIR = new Color(0xE69F00); // orange
   static final Color LINK = new Color(0x56B4E9); // sky blue
   static final Color WINNER = new Color(0xD55E00); // vermillion
+  /** Vermillion darkened for text: 4.5:1 and more on white. */
+  static final Color WINNER_TEXT = new Color(0xA34400);
   static final Color OTHER = new Color(0x8C8C8C); // grey
   static final Color FRAME = new Color(0x767676);
 
@@ -146,7 +148,7 @@ public final class ExplanationPicture {
       head = (e.accepted() ? "Match: " : "No match — best candidate: ") + c.title()
           + (c.artist().isEmpty() ? "" : " by " + c.artist());
     }
-    s.text(16, 28, head, 20, true, e.accepted() ? new Color(0x006e4f) : WINNER, "start");
+    s.text(16, 28, head, 20, true, e.accepted() ? new Color(0x006e4f) : WINNER_TEXT, "start");
     if (e.candidate().isPresent()) {
       Explanation.Candidate c = e.candidate().get();
       s.text(16, 54, String.format(Locale.ROOT,
@@ -244,7 +246,7 @@ public final class ExplanationPicture {
       s.text(Math.min(HIST_X + HIST_W - 4, x + 8), HIST_Y + 16, String.format(Locale.ROOT,
           "◆ winning Δt %s: %d votes (background at most %d)",
           clock(Math.round(h.firstMillis() + h.winningBin() * h.binMillis())),
-          h.count(h.winningBin()), h.background()), 12, true, WINNER,
+          h.count(h.winningBin()), h.background()), 12, true, WINNER_TEXT,
           x > HIST_X + HIST_W * 0.6 ? "end" : "start");
     }
     int tick = niceStep(most / 4.0);

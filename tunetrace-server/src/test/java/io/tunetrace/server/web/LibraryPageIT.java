@@ -33,7 +33,7 @@ class LibraryPageIT {
     return (String) ((JavascriptExecutor) d).executeScript(
         "for (const r of document.querySelectorAll('#track-rows tr')) {"
             + "  if (r.querySelector('td.title').textContent === arguments[0]) {"
-            + "    return r.querySelector('td.status').textContent; } }"
+            + "    return r.querySelector('.status').textContent; } }"
             + "return null;", title);
   }
 
