@@ -10,8 +10,10 @@ import io.tunetrace.server.support.ApiClient;
 import io.tunetrace.server.support.Browser;
 import io.tunetrace.server.support.Samples;
 import io.tunetrace.server.support.ServerFixture;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +26,7 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 /**
  * The Library page in a real Chromium against a full-mode server (PostgreSQL, Redis, S3): signed
  * in with {@code ?token=}, two files uploaded through the page's file input with their titles
- * taken from their tags, both fingerprinted, one deleted.
+ * taken from their tags, a third dropped on the page, all fingerprinted, one deleted.
  */
 @Timeout(240)
 class LibraryPageIT {
@@ -60,21 +62,35 @@ class LibraryPageIT {
         List<String> uploads = new ArrayList<>();
         d.findElements(By.cssSelector("#uploads li")).forEach(li -> uploads.add(li.getText()));
         assertEquals(2, uploads.size(), uploads.toString());
-        assertTrue(uploads.stream().allMatch(u -> u.contains("uploaded")), uploads.toString());
+        assertTrue(uploads.stream().allMatch(u -> u.contains("uploaded — READY")), uploads.toString());
         WebElement row = d.findElement(By.xpath("//tr[td[@class='title' and text()='Amber Steps']]"));
         assertEquals("TuneTrace samples", row.findElement(By.cssSelector("td.artist")).getText());
         assertEquals("0:22", row.findElements(By.cssSelector("td.num")).get(0).getText());
         assertTrue(row.findElements(By.cssSelector("td.num")).get(1).getText().matches("[1-9][0-9,]*"));
 
+        // A file dropped on the upload box, with a title typed: the typed title wins, the artist
+        // comes from the tags.
+        d.findElement(By.id("upload-title")).sendKeys("Dropped Title");
+        ((JavascriptExecutor) d).executeScript(
+            "const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));"
+                + "const dt = new DataTransfer();"
+                + "dt.items.add(new File([bytes], 'dune-signal.mp3', {type: 'audio/mpeg'}));"
+                + "document.getElementById('uploader').dispatchEvent("
+                + "  new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+            Base64.getEncoder().encodeToString(Files.readAllBytes(Samples.file("dune-signal.mp3"))));
+        browser.waiting(Duration.ofSeconds(90)).until(x -> "READY".equals(statusOf(x, "Dropped Title")));
+        WebElement dropped = d.findElement(By.xpath("//tr[td[@class='title' and text()='Dropped Title']]"));
+        assertEquals("TuneTrace samples", dropped.findElement(By.cssSelector("td.artist")).getText());
+
         // Search narrows the table to matching titles or artists.
         d.findElement(By.id("search")).sendKeys("kite");
         browser.waiting(Duration.ofSeconds(5)).until(x ->
             x.findElements(By.cssSelector("#track-rows tr")).size() == 1);
-        assertEquals("1 of 2 tracks matching “kite”", d.findElement(By.id("tracks-caption")).getText());
+        assertEquals("1 of 3 tracks matching “kite”", d.findElement(By.id("tracks-caption")).getText());
         d.findElement(By.id("search")).clear();
         d.findElement(By.id("search")).sendKeys(" ");
         browser.waiting(Duration.ofSeconds(5)).until(x ->
-            x.findElements(By.cssSelector("#track-rows tr")).size() == 2);
+            x.findElements(By.cssSelector("#track-rows tr")).size() == 3);
         browser.screenshot("library");
 
         // Delete asks first; "Keep it" keeps it, "Delete" deletes it.
@@ -92,8 +108,10 @@ class LibraryPageIT {
         assertEquals("READY", statusOf(d, "Amber Steps"));
 
         JsonNode left = new ApiClient(server.port(), token).get("/tracks").body();
-        assertEquals(1, left.path("total").asInt(), left.toString());
-        assertEquals("Amber Steps", left.path("tracks").get(0).path("title").asText());
+        assertEquals(2, left.path("total").asInt(), left.toString());
+        List<String> titles = new ArrayList<>();
+        left.path("tracks").forEach(t -> titles.add(t.path("title").asText()));
+        assertEquals(List.of("Amber Steps", "Dropped Title"), titles.stream().sorted().toList());
       }
     }
   }
