@@ -38,6 +38,7 @@ public final class TuneTraceCommand implements Callable<Integer> {
       DemoCommand.class,
       EvalCommand.class,
       BenchCommand.class,
+      ExplainCommand.class,
       // Remote commands, written with the server (io.tunetrace.cli.remote):
       ServeCommand.class,
       UploadCommand.class,

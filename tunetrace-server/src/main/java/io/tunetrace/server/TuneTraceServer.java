@@ -15,6 +15,7 @@ import io.tunetrace.server.config.ServerConfig;
 import io.tunetrace.server.db.Database;
 import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.http.AccessControl;
+import io.tunetrace.server.http.ExplainRoutes;
 import io.tunetrace.server.http.HealthRoutes;
 import io.tunetrace.server.http.HttpApi;
 import io.tunetrace.server.http.RateLimiter;
@@ -31,6 +32,7 @@ import io.tunetrace.server.jobs.WorkerPool;
 import io.tunetrace.server.metrics.Metrics;
 import io.tunetrace.server.ws.RecognitionPool;
 import io.tunetrace.server.ws.RecognitionService;
+import io.tunetrace.server.web.Pages;
 import io.tunetrace.server.ws.StreamSocket;
 import jakarta.validation.Validation;
 import jakarta.validation.Validator;
@@ -76,6 +78,8 @@ public final class TuneTraceServer implements AutoCloseable {
   private final Path tempDir;
   private final String devToken;
   private final TrackDeleter deleter;
+  /** The secret development tokens are signed with (embedded mode without credentials), else null. */
+  private final String devSecret;
   private WorkerPool workers;
   private Javalin app;
   private RecognitionService recognition;
@@ -93,6 +97,7 @@ public final class TuneTraceServer implements AutoCloseable {
     this.tracks = new TrackStore(db, queue);
     this.auth = new Auth(jwtSecret, config.jwtPublicKey, config.jwtIssuer, config.apiKeys);
     this.devToken = devToken;
+    this.devSecret = devToken == null ? null : jwtSecret.orElse(null);
     this.validator = Validation.byDefaultProvider().configure()
         .messageInterpolator(new ParameterMessageInterpolator())
         .buildValidatorFactory().getValidator();
@@ -251,7 +256,11 @@ public final class TuneTraceServer implements AutoCloseable {
         new TrackRoutes(tracks, blobs, deleter, queue, this::wakeWorkers, tempDir,
             config.maxUploadBytes),
         new RecognitionRoutes(recognition, socket, access, recognitionPool, wsLimiter, tempDir,
-            config.maxClipBytes));
+            config.maxClipBytes),
+        app -> Pages.register(app, devSecret == null ? null
+            : () -> Tokens.issue(devSecret, config.jwtIssuer, "dev", config.jwtTtlSeconds)),
+        new ExplainRoutes(index, config.maxPostingsPerHash, blobs, tempDir, config.maxClipBytes,
+            recognitionPool));
     return HttpApi.create(config, json, metrics, access, tempDir, routes);
   }
 

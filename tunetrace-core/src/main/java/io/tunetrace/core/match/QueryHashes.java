@@ -198,6 +198,21 @@ public final class QueryHashes {
     return queryFrameCount;
   }
 
+  /** The hash of entry {@code i} (for explanations; the matcher reads the fields directly). */
+  public int hash(int i) {
+    return hashes[i];
+  }
+
+  /** The frame entry {@code i} stands for in reference time (its anchor, moved by its variant). */
+  public int refFrame(int i) {
+    return refFrames[i];
+  }
+
+  /** The index in {@link #variants()} of the variant that made entry {@code i}. */
+  public int variant(int i) {
+    return variants[i];
+  }
+
   private static final class Builder {
     int[] hashes;
     int[] refFrames;
