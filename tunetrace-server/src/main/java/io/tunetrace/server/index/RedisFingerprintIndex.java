@@ -47,9 +47,11 @@ import redis.clients.jedis.util.Pool;
  * can inspect it (layout version {@value #LAYOUT_VERSION}, docs/REDIS.md):
  *
  * <ul>
- *   <li>{@code <prefix>:fp:0x<hash as 8 hex digits>}: a string of 8-byte postings, each the
- *       track id and the frame as big-endian int32, appended per track;
- *   <li>{@code <prefix>:track:<id>:hashes}: the track's distinct hashes (4 bytes each), so that
+ *   <li>{@code <prefix>:fp:<hash >>> 8 as 6 hex digits>}: a bucket, a Redis hash whose field
+ *       {@code <hash & 255>} (decimal) holds that hash's postings, 8 bytes each: the track id and
+ *       the frame as big-endian int32, appended per track. Buckets stay small enough for Redis'
+ *       listpack encoding, which is what keeps memory near 10 bytes per posting;
+ *   <li>{@code <prefix>:track:<id>:hashes}: the track's distinct hashes (varint deltas), so that
  *       {@link #remove} and {@link #sweepAbandoned} find every posting;
  *   <li>the track records, all under the hash tag {@code {<prefix>}} so that they share one
  *       Cluster slot and are published by one script: {@code <prefix>:{<prefix>}:track:<id>} (a
@@ -67,8 +69,9 @@ import redis.clients.jedis.util.Pool;
  * client that dies part-way leaves nothing visible: its postings are never returned and its
  * tracks never listed, and the leftovers are deleted by {@link #sweepAbandoned} (run at open for
  * entries older than {@link #ABANDONED_AFTER}). Removal is the reverse: one script hides the track
- * and marks it pending, then its postings are deleted key by key (a script per key, atomic
- * against concurrent appends), then the pending mark goes.
+ * and marks it pending, then its postings are deleted bucket by bucket (a script per bucket,
+ * atomic against concurrent appends), then the pending mark goes. Writes are one script per
+ * bucket too; lookups pipeline one {@code HGET} per distinct hash.
  *
  * <p>Thread-safe (the connection pools are).
  */
@@ -77,25 +80,60 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   public static final int POSTING_BYTES = 8;
 
   /** The key layout this class reads and writes; other layouts are refused at open. */
-  public static final int LAYOUT_VERSION = 2;
+  public static final int LAYOUT_VERSION = 3;
+
+  /** Low bits of a hash that name its field in a bucket; the rest name the bucket. */
+  public static final int FIELD_BITS = 8;
+
+  /**
+   * The {@code hash-max-listpack-value} (bytes) that keeps every bucket in Redis' compact listpack
+   * encoding up to 8,192 postings per hash; {@link #open} raises a lower setting.
+   */
+  public static final int LISTPACK_VALUE_BYTES = 65_536;
+
+  /** The {@code hash-max-listpack-entries} a bucket of {@code 2^FIELD_BITS} fields needs. */
+  public static final int LISTPACK_ENTRIES = 1 << FIELD_BITS;
 
   /** A pending id older than this is taken for the leftover of a dead client by {@link #open}. */
   public static final Duration ABANDONED_AFTER = Duration.ofHours(1);
 
   private static final int PIPELINE_CHUNK = 2000;
 
-  private static final byte[] REMOVE_SCRIPT = (
-      "local v = redis.call('GET', KEYS[1])\n"
-          + "if not v then return 0 end\n"
-          + "local id = ARGV[1]\n"
-          + "local out = {}\n"
-          + "local removed = 0\n"
-          + "for i = 1, #v, 8 do\n"
-          + "  if string.sub(v, i, i + 3) == id then removed = removed + 1\n"
-          + "  else out[#out + 1] = string.sub(v, i, i + 7) end\n"
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RedisFingerprintIndex.class);
+
+  /** Appends postings to fields of one bucket: KEYS bucket; ARGV field, postings, field, ... */
+  private static final byte[] APPEND_SCRIPT = (
+      "for i = 1, #ARGV, 2 do\n"
+          + "  local v = redis.call('HGET', KEYS[1], ARGV[i])\n"
+          + "  if v then redis.call('HSET', KEYS[1], ARGV[i], v .. ARGV[i + 1])\n"
+          + "  else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end\n"
           + "end\n"
-          + "if removed == 0 then return 0 end\n"
-          + "if #out == 0 then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], table.concat(out)) end\n"
+          + "return #ARGV / 2\n").getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * Removes one track's postings from fields of one bucket: KEYS bucket; ARGV track id (4 bytes),
+   * field, field, ... A field left empty is deleted.
+   */
+  private static final byte[] REMOVE_SCRIPT = (
+      "local id = ARGV[1]\n"
+          + "local removed = 0\n"
+          + "for a = 2, #ARGV do\n"
+          + "  local v = redis.call('HGET', KEYS[1], ARGV[a])\n"
+          + "  if v then\n"
+          + "    local out = {}\n"
+          + "    local n = 0\n"
+          + "    for i = 1, #v, 8 do\n"
+          + "      if string.sub(v, i, i + 3) == id then n = n + 1\n"
+          + "      else out[#out + 1] = string.sub(v, i, i + 7) end\n"
+          + "    end\n"
+          + "    if n > 0 then\n"
+          + "      removed = removed + n\n"
+          + "      if #out == 0 then redis.call('HDEL', KEYS[1], ARGV[a])\n"
+          + "      else redis.call('HSET', KEYS[1], ARGV[a], table.concat(out)) end\n"
+          + "    end\n"
+          + "  end\n"
+          + "end\n"
           + "return removed\n").getBytes(StandardCharsets.UTF_8);
 
   /**
@@ -265,17 +303,63 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
       }
       return null;
     });
+    index.ensureListpackLimits();
     index.sweepAbandoned(ABANDONED_AFTER);
     return index;
   }
 
-  /** Key of the postings of one hash: {@code <prefix>:fp:0x<8 hex digits>}. */
-  public String hashKey(int hash) {
-    return prefix + ":fp:0x" + String.format("%08x", hash);
+  /**
+   * Raises {@code hash-max-listpack-value} and {@code -entries} on every primary where they are
+   * lower than the buckets need, so that buckets stay listpacks (about 10 bytes per posting
+   * instead of about 60). Where {@code CONFIG} is refused (managed services), logs what to set.
+   */
+  private void ensureListpackLimits() {
+    call(() -> {
+      for (Pool<Connection> pool : primaries()) {
+        try (Connection c = pool.getResource()) {
+          raise(c, "hash-max-listpack-value", LISTPACK_VALUE_BYTES);
+          raise(c, "hash-max-listpack-entries", LISTPACK_ENTRIES);
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+          LOG.warn("cannot check or raise the Redis listpack limits ({}): set hash-max-listpack-value"
+              + " >= {} and hash-max-listpack-entries >= {} in the Redis configuration, else the"
+              + " index takes several times more memory", e.getMessage(), LISTPACK_VALUE_BYTES,
+              LISTPACK_ENTRIES);
+        }
+      }
+      return null;
+    });
   }
 
-  private byte[] hashKeyBytes(int hash) {
-    return hashKey(hash).getBytes(StandardCharsets.US_ASCII);
+  private static void raise(Connection c, String name, int atLeast) {
+    c.sendCommand(Protocol.Command.CONFIG, "GET", name);
+    List<String> reply = c.getMultiBulkReply();
+    if (reply.size() == 2 && Long.parseLong(reply.get(1)) >= atLeast) {
+      return;
+    }
+    c.sendCommand(Protocol.Command.CONFIG, "SET", name, Integer.toString(atLeast));
+    c.getStatusCodeReply();
+    LOG.info("raised Redis {} to {} so that index buckets stay compact", name, atLeast);
+  }
+
+  /**
+   * Key of the bucket (a Redis hash) holding the postings of {@code hash}: {@code
+   * <prefix>:fp:<hash >>> 8, 6 hex digits>}.
+   */
+  public String bucketKey(int hash) {
+    return prefix + ":fp:" + String.format("%06x", hash >>> FIELD_BITS);
+  }
+
+  /** The field of {@code hash} in its bucket: its low 8 bits, in decimal. */
+  public static String field(int hash) {
+    return Integer.toString(hash & ((1 << FIELD_BITS) - 1));
+  }
+
+  private byte[] bucketKeyBytes(int hash) {
+    return bucketKey(hash).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] fieldBytes(int hash) {
+    return field(hash).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Key of a track's record: {@code <prefix>:{<prefix>}:track:<id>}. */
@@ -283,7 +367,10 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     return meta + ":track:" + id;
   }
 
-  /** Key of a track's distinct hashes: {@code <prefix>:track:<id>:hashes}. */
+  /**
+   * Key of a track's distinct hashes: {@code <prefix>:track:<id>:hashes}, ascending as unsigned
+   * ints, the first and then each difference to the previous as an unsigned LEB128 varint.
+   */
   public String trackHashesKey(int id) {
     return prefix + ":track:" + id + ":hashes";
   }
@@ -394,36 +481,87 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
       order[i] = ((long) fp.hash(i) << 32) | (i & 0xffffffffL);
     }
     Arrays.sort(order);
-    ByteBuffer distinct = ByteBuffer.allocate(n * 4);
+    int[] distinct = new int[n];
+    int d = 0;
     for (int i = 0; i < n; ) {
       int hash = (int) (order[i] >> 32);
-      distinct.putInt(hash);
+      distinct[d++] = hash;
       while (i < n && (int) (order[i] >> 32) == hash) {
         i++;
       }
     }
     // The hashes first: whoever sweeps this id after a crash finds every key it may have touched.
     jedis.set(trackHashesKey(id).getBytes(StandardCharsets.US_ASCII),
-        Arrays.copyOf(distinct.array(), distinct.position()));
+        encodeHashes(Arrays.copyOf(distinct, d)));
+    // Order is by hash as a signed int, so one bucket's hashes are adjacent (the bucket is the
+    // high bits): one script call per bucket.
     int i = 0;
     while (i < n) {
       try (PipelineBase p = jedis.pipelined()) {
         for (int k = 0; k < PIPELINE_CHUNK && i < n; k++) {
-          int hash = (int) (order[i] >> 32);
-          int j = i;
-          while (j < n && (int) (order[j] >> 32) == hash) {
-            j++;
+          int bucket = (int) (order[i] >> 32) >>> FIELD_BITS;
+          List<byte[]> args = new ArrayList<>();
+          while (i < n && (int) (order[i] >> 32) >>> FIELD_BITS == bucket) {
+            int hash = (int) (order[i] >> 32);
+            int j = i;
+            while (j < n && (int) (order[j] >> 32) == hash) {
+              j++;
+            }
+            ByteBuffer value = ByteBuffer.allocate((j - i) * POSTING_BYTES);
+            for (int q = i; q < j; q++) {
+              value.putInt(id).putInt(fp.frame((int) order[q]));
+            }
+            args.add(fieldBytes(hash));
+            args.add(value.array());
+            i = j;
           }
-          ByteBuffer value = ByteBuffer.allocate((j - i) * POSTING_BYTES);
-          for (int q = i; q < j; q++) {
-            value.putInt(id).putInt(fp.frame((int) order[q]));
-          }
-          p.append(hashKeyBytes(hash), value.array());
-          i = j;
+          p.eval(APPEND_SCRIPT, List.of(bucketKeyBytes((int) (order[i - 1] >> 32))), args);
         }
         p.sync();
       }
     }
+  }
+
+  /** Ascending unsigned hashes as varint deltas (the format of {@link #trackHashesKey}). */
+  static byte[] encodeHashes(int[] hashes) {
+    long[] sorted = new long[hashes.length];
+    for (int i = 0; i < hashes.length; i++) {
+      sorted[i] = hashes[i] & 0xffffffffL;
+    }
+    Arrays.sort(sorted);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(hashes.length * 2 + 5);
+    long previous = 0;
+    for (long h : sorted) {
+      long delta = h - previous;
+      previous = h;
+      while (delta >= 0x80) {
+        out.write((int) (delta & 0x7f) | 0x80);
+        delta >>>= 7;
+      }
+      out.write((int) delta);
+    }
+    return out.toByteArray();
+  }
+
+  /** The inverse of {@link #encodeHashes}. */
+  static int[] decodeHashes(byte[] bytes) {
+    int[] out = new int[bytes.length];
+    int n = 0;
+    long previous = 0;
+    int i = 0;
+    while (i < bytes.length) {
+      long delta = 0;
+      int shift = 0;
+      int b;
+      do {
+        b = bytes[i++] & 0xff;
+        delta |= (long) (b & 0x7f) << shift;
+        shift += 7;
+      } while ((b & 0x80) != 0 && i < bytes.length);
+      previous += delta;
+      out[n++] = (int) previous;
+    }
+    return Arrays.copyOf(out, n);
   }
 
   @Override
@@ -445,8 +583,8 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
         List<Response<byte[]>> chunk = new ArrayList<>(to - from);
         try (PipelineBase p = jedis.pipelined()) {
           for (int k = from; k < to; k++) {
-            // One posting more than the cap tells a hot hash apart without a STRLEN round.
-            chunk.add(p.getrange(hashKeyBytes(distinct.get(k)), 0, (cap + 1) * POSTING_BYTES - 1));
+            int hash = distinct.get(k);
+            chunk.add(p.hget(bucketKeyBytes(hash), fieldBytes(hash)));
           }
           p.sync();
         }
@@ -513,11 +651,19 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     byte[] hashes = jedis.get(hashesKey);
     if (hashes != null) {
       byte[] id = ByteBuffer.allocate(4).putInt(trackId).array();
-      ByteBuffer hb = ByteBuffer.wrap(hashes);
-      while (hb.remaining() >= 4) {
+      int[] all = decodeHashes(hashes);
+      // Ascending unsigned, so one bucket's hashes are adjacent.
+      int i = 0;
+      while (i < all.length) {
         try (PipelineBase p = jedis.pipelined()) {
-          for (int k = 0; k < PIPELINE_CHUNK && hb.remaining() >= 4; k++) {
-            p.eval(REMOVE_SCRIPT, List.of(hashKeyBytes(hb.getInt())), List.of(id));
+          for (int k = 0; k < PIPELINE_CHUNK && i < all.length; k++) {
+            int bucket = all[i] >>> FIELD_BITS;
+            List<byte[]> args = new ArrayList<>();
+            args.add(id);
+            while (i < all.length && all[i] >>> FIELD_BITS == bucket) {
+              args.add(fieldBytes(all[i++]));
+            }
+            p.eval(REMOVE_SCRIPT, List.of(bucketKeyBytes(all[i - 1])), args);
           }
           p.sync();
         }

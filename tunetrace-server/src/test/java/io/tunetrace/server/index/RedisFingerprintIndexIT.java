@@ -69,14 +69,63 @@ class RedisFingerprintIndexIT {
     return key.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** Appends one posting the way a client does, as docs/REDIS.md describes the layout. */
+  private void appendPosting(int hash, int track, int frame) {
+    byte[] key = bytes(index.bucketKey(hash));
+    byte[] field = bytes(RedisFingerprintIndex.field(hash));
+    byte[] old = raw.hget(key, field);
+    byte[] posting = ByteBuffer.allocate(8).putInt(track).putInt(frame).array();
+    byte[] value = old == null ? posting : ByteBuffer.allocate(old.length + 8).put(old).put(posting).array();
+    raw.hset(key, field, value);
+  }
+
+  @Test
+  void hashListsRoundTripAsVarintDeltas() {
+    int[] hashes = {0, 1, 127, 128, 0x7fffff, -5, Integer.MIN_VALUE, Integer.MAX_VALUE};
+    byte[] encoded = RedisFingerprintIndex.encodeHashes(hashes);
+    assertEquals(List.of(0, 1, 127, 128, 0x7fffff, Integer.MAX_VALUE, Integer.MIN_VALUE, -5),
+        java.util.Arrays.stream(RedisFingerprintIndex.decodeHashes(encoded)).boxed().toList());
+    // Deltas 0, 1, 126, 1 take a byte each; 0x7fff7f (23 bits) takes four.
+    assertEquals(1 + 1 + 1 + 1 + 4, RedisFingerprintIndex.encodeHashes(new int[] {0, 1, 127, 128, 0x7fffff}).length);
+  }
+
+  @Test
+  void raisesTheListpackLimitsSoBucketsStayCompact() {
+    for (String name : List.of("hash-max-listpack-value", "hash-max-listpack-entries")) {
+      var pools = raw instanceof redis.clients.jedis.JedisCluster c
+          ? List.copyOf(c.getClusterNodes().values()) : List.of(((JedisPooled) raw).getPool());
+      long setting = pools.stream().map(pool -> {
+        try (var conn = pool.getResource()) {
+          conn.sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "GET", name);
+          return Long.parseLong(conn.getMultiBulkReply().get(1));
+        }
+      }).min(Long::compare).orElseThrow();
+      assertTrue(setting >= (name.endsWith("value") ? RedisFingerprintIndex.LISTPACK_VALUE_BYTES
+          : RedisFingerprintIndex.LISTPACK_ENTRIES), name + " " + setting);
+    }
+    // A hash with 1,000 postings (8,000 bytes) keeps its bucket a listpack.
+    int[] hashes = new int[1000];
+    int[] frames = new int[1000];
+    for (int i = 0; i < 1000; i++) {
+      hashes[i] = 0x5151;
+      frames[i] = i;
+    }
+    index.add(meta("hot"), Fingerprints.of(hashes, frames, 1000, 1000));
+    assertEquals("listpack", raw.objectEncoding(index.bucketKey(0x5151)));
+    assertEquals(8000, raw.hstrlen(index.bucketKey(0x5151), "81"));
+  }
+
   @Test
   void storesPostingsUnderInspectableKeysAndFindsThem() {
     Track a = index.add(meta("a"), Fingerprints.of(new int[] {0xabc, 0xdef, 0xabc}, new int[] {1, 2, 9}, 3, 10));
     Track b = index.add(meta("b"), Fingerprints.of(new int[] {0xabc}, new int[] {5}, 1, 10));
     assertEquals(a.id() + 1, b.id());
     assertEquals(3, a.postingCount());
-    assertTrue(raw.exists(prefix + ":fp:0x00000abc"));
-    assertEquals(3 * 8, raw.strlen(prefix + ":fp:0x00000abc"));
+    // Hash 0xabc: bucket 0x00000a, field 0xbc = 188.
+    assertEquals(prefix + ":fp:00000a", index.bucketKey(0xabc));
+    assertEquals(3 * 8, raw.hstrlen(prefix + ":fp:00000a", "188"));
+    assertEquals(8, raw.hstrlen(prefix + ":fp:00000d", "239"));
+    assertEquals("listpack", raw.objectEncoding(prefix + ":fp:00000a"));
     assertEquals("a", raw.hget(prefix + ":{" + prefix + "}:track:" + a.id(), "title"));
     assertEquals(0, raw.zcard(index.pendingKey()));
     List<int[]> hits = lookup(index, new int[] {0xdef, 0xabc, 0x123}, 100);
@@ -110,7 +159,8 @@ class RedisFingerprintIndexIT {
     assertEquals(1, index.stats().tracks());
     assertEquals(3, index.stats().postings());
     assertEquals(2000, index.stats().durationMillis());
-    assertFalse(raw.exists(prefix + ":fp:0x00000001"));
+    assertFalse(raw.hexists(prefix + ":fp:000000", "1"));
+    assertEquals(8, raw.hstrlen(prefix + ":fp:000000", "2"));
     assertFalse(raw.exists(index.trackHashesKey(a.id())));
     assertEquals(0, raw.zcard(index.pendingKey()));
     assertTrue(index.remove(b.id()));
@@ -124,20 +174,20 @@ class RedisFingerprintIndexIT {
     int dead = live.id() + 100;
     long twoHoursAgo = System.currentTimeMillis() - Duration.ofHours(2).toMillis();
     raw.zadd(index.pendingKey(), twoHoursAgo, Integer.toString(dead));
-    raw.set(bytes(index.trackHashesKey(dead)), ByteBuffer.allocate(8).putInt(0x42).putInt(0x44).array());
-    raw.append(bytes(index.hashKey(0x42)), ByteBuffer.allocate(8).putInt(dead).putInt(3).array());
-    raw.append(bytes(index.hashKey(0x44)), ByteBuffer.allocate(8).putInt(dead).putInt(4).array());
+    raw.set(bytes(index.trackHashesKey(dead)), RedisFingerprintIndex.encodeHashes(new int[] {0x42, 0x44}));
+    appendPosting(0x42, dead, 3);
+    appendPosting(0x44, dead, 4);
 
     assertEquals(List.of("0," + live.id() + ",7"),
         lookup(index, new int[] {0x42, 0x44}, 100).stream().map(h -> h[0] + "," + h[1] + "," + h[2]).toList());
     assertEquals(List.of(live), index.tracks());
     assertEquals(2, index.stats().postings());
     assertEquals(List.of(), index.sweepAbandoned(Duration.ofHours(3)));
-    assertEquals(16, raw.strlen(index.hashKey(0x42)));
+    assertEquals(16, raw.hstrlen(index.bucketKey(0x42), "66"));
 
     assertEquals(List.of(dead), index.sweepAbandoned(Duration.ofHours(1)));
-    assertEquals(8, raw.strlen(index.hashKey(0x42)));
-    assertFalse(raw.exists(index.hashKey(0x44)));
+    assertEquals(8, raw.hstrlen(index.bucketKey(0x42), "66"));
+    assertFalse(raw.hexists(index.bucketKey(0x44), "68"));
     assertFalse(raw.exists(index.trackHashesKey(dead)));
     assertEquals(0, raw.zcard(index.pendingKey()));
     assertEquals(List.of("0," + live.id() + ",7"),
@@ -149,10 +199,10 @@ class RedisFingerprintIndexIT {
     int dead = 5000;
     raw.zadd(index.pendingKey(), System.currentTimeMillis() - Duration.ofMinutes(61).toMillis(),
         Integer.toString(dead));
-    raw.set(bytes(index.trackHashesKey(dead)), ByteBuffer.allocate(4).putInt(0x99).array());
-    raw.append(bytes(index.hashKey(0x99)), ByteBuffer.allocate(8).putInt(dead).putInt(3).array());
+    raw.set(bytes(index.trackHashesKey(dead)), RedisFingerprintIndex.encodeHashes(new int[] {0x1299}));
+    appendPosting(0x1299, dead, 3);
     openIndex(prefix, FingerprintParams.DEFAULT).close();
-    assertFalse(raw.exists(index.hashKey(0x99)));
+    assertFalse(raw.exists(index.bucketKey(0x1299)));
     assertEquals(0, raw.zcard(index.pendingKey()));
   }
 
