@@ -126,8 +126,10 @@ public final class TuneTraceServer implements AutoCloseable {
         S3BlobStore s3 = new S3BlobStore(config.s3.get());
         blobs = s3;
         s3.ensureReady();
-        index = RedisFingerprintIndex.open(config.redisUrl.get(), config.queuePrefix,
-            FingerprintParams.DEFAULT);
+        index = config.redisClusterNodes.isEmpty()
+            ? RedisFingerprintIndex.open(config.redisUrl.get(), config.queuePrefix, FingerprintParams.DEFAULT)
+            : RedisFingerprintIndex.openCluster(config.redisClusterNodes, config.queuePrefix,
+                FingerprintParams.DEFAULT);
       } else {
         Files.createDirectories(config.dataDir);
         db = Database.openEmbedded(config.dataDir);

@@ -22,7 +22,8 @@ import java.util.Set;
  * ConfigException} with one line per problem, so a bad deployment refuses to start with a clear
  * message.
  *
- * <p>With none of {@code DATABASE_URL}, {@code REDIS_URL} and {@code S3_ENDPOINT} set the server
+ * <p>With none of {@code DATABASE_URL}, {@code REDIS_URL} (or {@code REDIS_CLUSTER_NODES}) and
+ * {@code S3_ENDPOINT} set the server
  * runs in embedded mode: an embedded index, blobs on disk and an embedded H2 job/metadata store,
  * all under {@code DATA_DIR}. With any of them set, all three are required.
  *
@@ -59,6 +60,8 @@ public final class ServerConfig {
   public final long httpRequestTimeoutMillis;
   public final Optional<Database> database;
   public final Optional<String> redisUrl;
+  /** REDIS_CLUSTER_NODES: Redis Cluster seed nodes ({@code host:port}); empty when unset. */
+  public final List<String> redisClusterNodes;
   public final Optional<S3> s3;
   public final String queuePrefix;
   public final Optional<String> jwtSecret;
@@ -123,6 +126,10 @@ public final class ServerConfig {
         }
       }
     });
+    this.redisClusterNodes = parseClusterNodes(p);
+    if (redisUrl.isPresent() && !redisClusterNodes.isEmpty()) {
+      p.problem("set REDIS_URL or REDIS_CLUSTER_NODES, not both");
+    }
     Optional<String> endpoint = p.optional("S3_ENDPOINT");
     if (endpoint.isPresent()) {
       String e = endpoint.get();
@@ -139,15 +146,16 @@ public final class ServerConfig {
     } else {
       this.s3 = Optional.empty();
     }
-    int services = (database.isPresent() ? 1 : 0) + (redisUrl.isPresent() ? 1 : 0)
+    boolean redis = redisUrl.isPresent() || !redisClusterNodes.isEmpty();
+    int services = (database.isPresent() ? 1 : 0) + (redis ? 1 : 0)
         + (s3.isPresent() ? 1 : 0);
     if (services > 0 && services < 3) {
       List<String> missing = new ArrayList<>();
       if (database.isEmpty()) {
         missing.add("DATABASE_URL");
       }
-      if (redisUrl.isEmpty()) {
-        missing.add("REDIS_URL");
+      if (!redis) {
+        missing.add("REDIS_URL (or REDIS_CLUSTER_NODES)");
       }
       if (s3.isEmpty()) {
         missing.add("S3_ENDPOINT");
@@ -249,11 +257,32 @@ public final class ServerConfig {
   /** One line describing the mode, printed at start-up. */
   public String describeMode() {
     if (serviceMode()) {
-      return "service mode: " + database.get() + ", Redis " + redactUrl(redisUrl.get()) + ", " + s3.get()
+      String redis = redisUrl.map(ServerConfig::redactUrl)
+          .orElse("Cluster " + String.join(",", redisClusterNodes));
+      return "service mode: " + database.get() + ", Redis " + redis + ", " + s3.get()
           + ", role " + role.name().toLowerCase(Locale.ROOT);
     }
     return "embedded mode: index, blobs and job store under " + dataDir.toAbsolutePath()
         + " (set DATABASE_URL, REDIS_URL and S3_ENDPOINT for service mode)";
+  }
+
+  private static List<String> parseClusterNodes(Parser p) {
+    Optional<String> text = p.optional("REDIS_CLUSTER_NODES");
+    List<String> nodes = new ArrayList<>();
+    for (String node : text.orElse("").split(",")) {
+      String n = node.trim();
+      if (n.isEmpty()) {
+        continue;
+      }
+      int colon = n.lastIndexOf(':');
+      if (colon <= 0 || !n.substring(colon + 1).matches("[0-9]{1,5}")
+          || Integer.parseInt(n.substring(colon + 1)) > 65535) {
+        p.problem("REDIS_CLUSTER_NODES must be host:port,host:port,...: " + n);
+      } else {
+        nodes.add(n);
+      }
+    }
+    return List.copyOf(nodes);
   }
 
   static String redactUrl(String url) {

@@ -4,85 +4,219 @@ import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.IncompatibleParamsException;
+import io.tunetrace.core.index.IndexException;
 import io.tunetrace.core.index.IndexStats;
 import io.tunetrace.core.index.NewTrack;
 import io.tunetrace.core.index.PostingVisitor;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
-import redis.clients.jedis.AbstractTransaction;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipelineBase;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.util.Pool;
 
 /**
- * A {@link FingerprintIndex} in Redis, laid out so that {@code redis-cli} can inspect it:
+ * A {@link FingerprintIndex} in one Redis or a Redis Cluster, laid out so that {@code redis-cli}
+ * can inspect it (layout version {@value #LAYOUT_VERSION}, docs/REDIS.md):
  *
  * <ul>
- *   <li>{@code <prefix>:fp:0x<hash as 8 hex digits>}: a string of 8-byte postings, each the
- *       track id and the frame as big-endian int32, appended per track;
- *   <li>{@code <prefix>:track:<id>}: a hash with the track's metadata and posting count;
- *   <li>{@code <prefix>:track:<id>:hashes}: the track's distinct hashes (4 bytes each), so that
- *       {@link #remove} finds every posting;
- *   <li>{@code <prefix>:tracks} (sorted set of ids), {@code <prefix>:sha:<sha256>} (id),
- *       {@code <prefix>:seq} (id counter), {@code <prefix>:stats}, {@code <prefix>:params}.
+ *   <li>{@code <prefix>:fp:<hash >>> 8 as 6 hex digits>}: a bucket, a Redis hash whose field
+ *       {@code <hash & 255>} (decimal) holds that hash's postings, 8 bytes each: the track id and
+ *       the frame as big-endian int32, appended per track. Buckets stay small enough for Redis'
+ *       listpack encoding, which is what keeps memory near 10 bytes per posting;
+ *   <li>{@code <prefix>:track:<id>:hashes}: the track's distinct hashes (varint deltas), so that
+ *       {@link #remove} and {@link #sweepAbandoned} find every posting;
+ *   <li>the track records, all under the hash tag {@code {<prefix>}} so that they share one
+ *       Cluster slot and are published by one script: {@code <prefix>:{<prefix>}:track:<id>} (a
+ *       hash: metadata and posting count), {@code :tracks} (sorted set of published ids), {@code
+ *       :sha:<sha256>} (id), {@code :seq} (id counter), {@code :stats}, and {@code :pending}
+ *       (sorted set: ids being added or removed, scored by the start time in milliseconds);
+ *   <li>{@code <prefix>:params}: {@code layout=<version>;} and the fingerprint parameters.
  * </ul>
  *
- * <p>A track is added in one {@code MULTI/EXEC} transaction (pipelined): a client that dies
- * part-way leaves nothing behind. Lookups are pipelined (one {@code GETRANGE} of at most cap + 1
- * postings per distinct hash) and skip hot hashes. Removal rewrites each of the track's posting strings
- * with a server-side script, so it is atomic per key and safe against concurrent appends.
+ * <p>No operation needs keys of two slots together, so the same code runs on one Redis and on a
+ * Cluster; pipelines are split per node by Jedis' {@code ClusterPipeline}. A batch is added in
+ * three steps: its ids go into {@code pending}, its postings are written, and then one script
+ * publishes every track record of the batch and takes the ids out of {@code pending}. Lookups read
+ * the postings first and {@code pending} after them, and drop postings of pending ids; so a
+ * client that dies part-way leaves nothing visible: its postings are never returned and its
+ * tracks never listed, and the leftovers are deleted by {@link #sweepAbandoned} (run at open for
+ * entries older than {@link #ABANDONED_AFTER}). Removal is the reverse: one script hides the track
+ * and marks it pending, then its postings are deleted bucket by bucket (a script per bucket,
+ * atomic against concurrent appends), then the pending mark goes. Writes are one script per
+ * bucket too; lookups pipeline one {@code HGET} per distinct hash.
  *
- * <p>Thread-safe (the connection pool is).
+ * <p>Thread-safe (the connection pools are).
  */
 public final class RedisFingerprintIndex implements FingerprintIndex {
   /** Bytes per posting in a {@code fp:} value. */
   public static final int POSTING_BYTES = 8;
 
+  /** The key layout this class reads and writes; other layouts are refused at open. */
+  public static final int LAYOUT_VERSION = 3;
+
+  /** Low bits of a hash that name its field in a bucket; the rest name the bucket. */
+  public static final int FIELD_BITS = 8;
+
+  /**
+   * The {@code hash-max-listpack-value} (bytes) that keeps every bucket in Redis' compact listpack
+   * encoding up to 8,192 postings per hash; {@link #open} raises a lower setting.
+   */
+  public static final int LISTPACK_VALUE_BYTES = 65_536;
+
+  /** The {@code hash-max-listpack-entries} a bucket of {@code 2^FIELD_BITS} fields needs. */
+  public static final int LISTPACK_ENTRIES = 1 << FIELD_BITS;
+
+  /** A pending id older than this is taken for the leftover of a dead client by {@link #open}. */
+  public static final Duration ABANDONED_AFTER = Duration.ofHours(1);
+
   private static final int PIPELINE_CHUNK = 2000;
 
-  private static final String REMOVE_SCRIPT =
-      "local v = redis.call('GET', KEYS[1])\n"
-          + "if not v then return 0 end\n"
-          + "local id = ARGV[1]\n"
-          + "local out = {}\n"
-          + "local removed = 0\n"
-          + "for i = 1, #v, 8 do\n"
-          + "  if string.sub(v, i, i + 3) == id then removed = removed + 1\n"
-          + "  else out[#out + 1] = string.sub(v, i, i + 7) end\n"
-          + "end\n"
-          + "if removed == 0 then return 0 end\n"
-          + "if #out == 0 then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], table.concat(out)) end\n"
-          + "return removed\n";
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(RedisFingerprintIndex.class);
 
-  private final JedisPooled jedis;
-  private final boolean ownsPool;
+  /** Appends postings to fields of one bucket: KEYS bucket; ARGV field, postings, field, ... */
+  private static final byte[] APPEND_SCRIPT = (
+      "for i = 1, #ARGV, 2 do\n"
+          + "  local v = redis.call('HGET', KEYS[1], ARGV[i])\n"
+          + "  if v then redis.call('HSET', KEYS[1], ARGV[i], v .. ARGV[i + 1])\n"
+          + "  else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end\n"
+          + "end\n"
+          + "return #ARGV / 2\n").getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * Removes one track's postings from fields of one bucket: KEYS bucket; ARGV track id (4 bytes),
+   * field, field, ... A field left empty is deleted.
+   */
+  private static final byte[] REMOVE_SCRIPT = (
+      "local id = ARGV[1]\n"
+          + "local removed = 0\n"
+          + "for a = 2, #ARGV do\n"
+          + "  local v = redis.call('HGET', KEYS[1], ARGV[a])\n"
+          + "  if v then\n"
+          + "    local out = {}\n"
+          + "    local n = 0\n"
+          + "    for i = 1, #v, 8 do\n"
+          + "      if string.sub(v, i, i + 3) == id then n = n + 1\n"
+          + "      else out[#out + 1] = string.sub(v, i, i + 7) end\n"
+          + "    end\n"
+          + "    if n > 0 then\n"
+          + "      removed = removed + n\n"
+          + "      if #out == 0 then redis.call('HDEL', KEYS[1], ARGV[a])\n"
+          + "      else redis.call('HSET', KEYS[1], ARGV[a], table.concat(out)) end\n"
+          + "    end\n"
+          + "  end\n"
+          + "end\n"
+          + "return removed\n").getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * Publishes a batch. KEYS: tracks, stats, pending, then per track its record key and its sha
+   * key. ARGV: per track id, title, artist, album, source, duration_ms, sha256, postings,
+   * added_at (= the pending score). Refuses (and changes nothing) when an id is no longer
+   * pending with that score: a sweep claimed it.
+   */
+  private static final String PUBLISH_SCRIPT =
+      "local n = (#KEYS - 3) / 2\n"
+          + "for i = 0, n - 1 do\n"
+          + "  local score = redis.call('ZSCORE', KEYS[3], ARGV[i * 9 + 1])\n"
+          + "  if (not score) or tonumber(score) ~= tonumber(ARGV[i * 9 + 9]) then\n"
+          + "    return redis.error_reply('track ' .. ARGV[i * 9 + 1] .. ' was swept as abandoned before it was published; add it again')\n"
+          + "  end\n"
+          + "end\n"
+          + "for i = 0, n - 1 do\n"
+          + "  local a = i * 9\n"
+          + "  local id = ARGV[a + 1]\n"
+          + "  redis.call('HSET', KEYS[4 + i * 2], 'title', ARGV[a + 2], 'artist', ARGV[a + 3],"
+          + " 'album', ARGV[a + 4], 'source', ARGV[a + 5], 'duration_ms', ARGV[a + 6],"
+          + " 'sha256', ARGV[a + 7], 'postings', ARGV[a + 8], 'added_at', ARGV[a + 9])\n"
+          + "  redis.call('ZADD', KEYS[1], id, id)\n"
+          + "  if ARGV[a + 7] ~= '' then redis.call('SETNX', KEYS[5 + i * 2], id) end\n"
+          + "  redis.call('HINCRBY', KEYS[2], 'postings', ARGV[a + 8])\n"
+          + "  redis.call('HINCRBY', KEYS[2], 'duration_ms', ARGV[a + 6])\n"
+          + "  redis.call('ZREM', KEYS[3], id)\n"
+          + "end\n"
+          + "return n\n";
+
+  /**
+   * Hides a track: KEYS track record, tracks, stats, pending, sha key; ARGV id, now. Returns 1
+   * when there was a track.
+   */
+  private static final String HIDE_SCRIPT =
+      "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
+          + "local f = redis.call('HMGET', KEYS[1], 'postings', 'duration_ms', 'sha256')\n"
+          + "if f[3] and f[3] ~= '' and redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end\n"
+          + "redis.call('ZADD', KEYS[4], ARGV[2], ARGV[1])\n"
+          + "redis.call('DEL', KEYS[1])\n"
+          + "redis.call('ZREM', KEYS[2], ARGV[1])\n"
+          + "redis.call('HINCRBY', KEYS[3], 'postings', -tonumber(f[1] or '0'))\n"
+          + "redis.call('HINCRBY', KEYS[3], 'duration_ms', -tonumber(f[2] or '0'))\n"
+          + "return 1\n";
+
+  /**
+   * Claims a pending id for deletion of its postings: KEYS pending; ARGV id, lowest and highest
+   * score. Sets the score to 0 (so that its publish fails) and returns 1 when the id is pending
+   * with a score in the range.
+   */
+  private static final String CLAIM_SCRIPT =
+      "local score = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
+          + "if not score then return 0 end\n"
+          + "score = tonumber(score)\n"
+          + "if score < tonumber(ARGV[2]) or score > tonumber(ARGV[3]) then return 0 end\n"
+          + "redis.call('ZADD', KEYS[1], 0, ARGV[1])\n"
+          + "return 1\n";
+
+  private static final CommandObjects COMMANDS = new CommandObjects();
+
+  private final UnifiedJedis jedis;
+  private final boolean cluster;
+  private final boolean ownsClient;
   private final String prefix;
+  private final String meta;
   private final FingerprintParams params;
 
-  private RedisFingerprintIndex(JedisPooled jedis, boolean ownsPool, String prefix,
-      FingerprintParams params) {
+  private RedisFingerprintIndex(UnifiedJedis jedis, boolean cluster, boolean ownsClient,
+      String prefix, FingerprintParams params) {
     this.jedis = jedis;
-    this.ownsPool = ownsPool;
+    this.cluster = cluster;
+    this.ownsClient = ownsClient;
     this.prefix = prefix;
+    this.meta = prefix + ":{" + prefix + "}";
     this.params = params;
   }
 
   /**
-   * Opens the index under {@code prefix}, storing {@code params} if the prefix is new and refusing
-   * other parameters than the stored ones.
+   * Opens the index under {@code prefix} on a client the caller keeps ({@link JedisPooled} or
+   * {@link JedisCluster}), storing {@code params} if the prefix is new and refusing other
+   * parameters or another layout than the stored ones.
    */
-  public static RedisFingerprintIndex open(JedisPooled jedis, String prefix, FingerprintParams params) {
+  public static RedisFingerprintIndex open(UnifiedJedis jedis, String prefix, FingerprintParams params) {
     return open(jedis, false, prefix, params);
   }
 
@@ -97,56 +231,178 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     }
   }
 
-  /** A pool with short timeouts, so that a Redis outage is reported quickly. */
-  public static JedisPooled newPool(String redisUrl) {
-    var poolConfig = new org.apache.commons.pool2.impl.GenericObjectPoolConfig<redis.clients.jedis.Connection>();
-    poolConfig.setMaxTotal(32);
-    poolConfig.setMaxWait(java.time.Duration.ofSeconds(2));
-    return new JedisPooled(poolConfig, java.net.URI.create(redisUrl), 2000, 10_000);
+  /**
+   * Opens on the Redis Cluster reached through {@code seedNodes} ({@code host:port}; the other
+   * nodes are discovered), with its own client; {@link #close} closes it.
+   */
+  public static RedisFingerprintIndex openCluster(List<String> seedNodes, String prefix,
+      FingerprintParams params) {
+    JedisCluster client = newCluster(seedNodes);
+    try {
+      return open(client, true, prefix, params);
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
   }
 
-  private static RedisFingerprintIndex open(JedisPooled jedis, boolean owns, String prefix,
+  /** A pool with short timeouts, so that a Redis outage is reported quickly. */
+  public static JedisPooled newPool(String redisUrl) {
+    return new JedisPooled(poolConfig(), URI.create(redisUrl), 2000, 10_000);
+  }
+
+  /**
+   * A Cluster client with the same short timeouts as {@link #newPool}. Throws {@link
+   * IndexUnavailableException} when no seed node answers.
+   */
+  public static JedisCluster newCluster(List<String> seedNodes) {
+    Set<HostAndPort> nodes = new LinkedHashSet<>();
+    for (String node : seedNodes) {
+      nodes.add(HostAndPort.from(node.trim()));
+    }
+    var clientConfig = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(2000).socketTimeoutMillis(10_000).build();
+    try {
+      return new JedisCluster(nodes, clientConfig, 3, poolConfig());
+    } catch (JedisException e) {
+      throw new IndexUnavailableException("redis cluster unavailable (seed nodes " + seedNodes
+          + "): " + e.getMessage(), e);
+    }
+  }
+
+  private static GenericObjectPoolConfig<Connection> poolConfig() {
+    var poolConfig = new GenericObjectPoolConfig<Connection>();
+    poolConfig.setMaxTotal(32);
+    poolConfig.setMaxWait(Duration.ofSeconds(2));
+    return poolConfig;
+  }
+
+  private static RedisFingerprintIndex open(UnifiedJedis jedis, boolean owns, String prefix,
       FingerprintParams params) {
-    RedisFingerprintIndex index = new RedisFingerprintIndex(jedis, owns, prefix, params);
+    RedisFingerprintIndex index =
+        new RedisFingerprintIndex(jedis, jedis instanceof JedisCluster, owns, prefix, params);
     index.call(() -> {
       String key = prefix + ":params";
-      jedis.setnx(key, params.toConfigString());
+      String wanted = "layout=" + LAYOUT_VERSION + ";" + params.toConfigString();
+      jedis.setnx(key, wanted);
       String stored = jedis.get(key);
-      if (!params.toConfigString().equals(stored)) {
+      String storedLayout = stored != null && stored.startsWith("layout=")
+          ? stored.substring("layout=".length(), Math.max(stored.indexOf(';'), 0)) : "1";
+      if (!Integer.toString(LAYOUT_VERSION).equals(storedLayout)) {
+        throw new IndexException("the Redis index under prefix " + prefix + " has key layout "
+            + storedLayout + "; this server reads layout " + LAYOUT_VERSION + ". Delete its keys"
+            + " (redis-cli --scan --pattern '" + prefix + ":*' | xargs redis-cli del) and"
+            + " fingerprint the tracks again, or use another QUEUE_PREFIX");
+      }
+      String storedParams = stored.substring(stored.indexOf(';') + 1);
+      if (!params.toConfigString().equals(storedParams)) {
         throw new IncompatibleParamsException(
             "index was built with other fingerprint parameters; rebuild it or query with its own.\n"
-                + "  index: " + stored + "\n"
+                + "  index: " + storedParams + "\n"
                 + "  query: " + params.toConfigString());
       }
       return null;
     });
+    index.ensureListpackLimits();
+    index.sweepAbandoned(ABANDONED_AFTER);
     return index;
   }
 
-  /** Key of the postings of one hash: {@code <prefix>:fp:0x<8 hex digits>}. */
-  public String hashKey(int hash) {
-    return prefix + ":fp:0x" + String.format("%08x", hash);
+  /**
+   * Raises {@code hash-max-listpack-value} and {@code -entries} on every primary where they are
+   * lower than the buckets need, so that buckets stay listpacks (about 10 bytes per posting
+   * instead of about 60). Where {@code CONFIG} is refused (managed services), logs what to set.
+   */
+  private void ensureListpackLimits() {
+    call(() -> {
+      for (Pool<Connection> pool : primaries()) {
+        try (Connection c = pool.getResource()) {
+          raise(c, "hash-max-listpack-value", LISTPACK_VALUE_BYTES);
+          raise(c, "hash-max-listpack-entries", LISTPACK_ENTRIES);
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+          LOG.warn("cannot check or raise the Redis listpack limits ({}): set hash-max-listpack-value"
+              + " >= {} and hash-max-listpack-entries >= {} in the Redis configuration, else the"
+              + " index takes several times more memory", e.getMessage(), LISTPACK_VALUE_BYTES,
+              LISTPACK_ENTRIES);
+        }
+      }
+      return null;
+    });
   }
 
-  private byte[] hashKeyBytes(int hash) {
-    return hashKey(hash).getBytes(StandardCharsets.US_ASCII);
+  private static void raise(Connection c, String name, int atLeast) {
+    c.sendCommand(Protocol.Command.CONFIG, "GET", name);
+    List<String> reply = c.getMultiBulkReply();
+    if (reply.size() == 2 && Long.parseLong(reply.get(1)) >= atLeast) {
+      return;
+    }
+    c.sendCommand(Protocol.Command.CONFIG, "SET", name, Integer.toString(atLeast));
+    c.getStatusCodeReply();
+    LOG.info("raised Redis {} to {} so that index buckets stay compact", name, atLeast);
   }
 
-  private String trackKey(int id) {
-    return prefix + ":track:" + id;
+  /**
+   * Key of the bucket (a Redis hash) holding the postings of {@code hash}: {@code
+   * <prefix>:fp:<hash >>> 8, 6 hex digits>}.
+   */
+  public String bucketKey(int hash) {
+    return prefix + ":fp:" + String.format("%06x", hash >>> FIELD_BITS);
+  }
+
+  /** The field of {@code hash} in its bucket: its low 8 bits, in decimal. */
+  public static String field(int hash) {
+    return Integer.toString(hash & ((1 << FIELD_BITS) - 1));
+  }
+
+  private byte[] bucketKeyBytes(int hash) {
+    return bucketKey(hash).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static byte[] fieldBytes(int hash) {
+    return field(hash).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Key of a track's record: {@code <prefix>:{<prefix>}:track:<id>}. */
+  public String trackKey(int id) {
+    return meta + ":track:" + id;
+  }
+
+  /**
+   * Key of a track's distinct hashes: {@code <prefix>:track:<id>:hashes}, ascending as unsigned
+   * ints, the first and then each difference to the previous as an unsigned LEB128 varint.
+   */
+  public String trackHashesKey(int id) {
+    return prefix + ":track:" + id + ":hashes";
+  }
+
+  /** Key of the ids being added or removed: {@code <prefix>:{<prefix>}:pending}. */
+  public String pendingKey() {
+    return meta + ":pending";
+  }
+
+  private String tracksKey() {
+    return meta + ":tracks";
+  }
+
+  private String statsKey() {
+    return meta + ":stats";
+  }
+
+  private String shaKey(String sha) {
+    return meta + ":sha:" + sha;
   }
 
   private <T> T call(Supplier<T> action) {
     try {
       return action.get();
-    } catch (JedisConnectionException e) {
+    } catch (JedisConnectionException | JedisClusterOperationException e) {
       throw new IndexUnavailableException("redis unavailable: " + e.getMessage(), e);
     } catch (JedisException e) {
       if (e.getCause() instanceof JedisConnectionException
           || e.getCause() instanceof java.util.NoSuchElementException) {
         throw new IndexUnavailableException("redis unavailable: " + e.getMessage(), e);
       }
-      throw new io.tunetrace.core.index.IndexException("redis: " + e.getMessage(), e);
+      throw new IndexException("redis: " + e.getMessage(), e);
     }
   }
 
@@ -155,70 +411,157 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     return params;
   }
 
-  @Override
-  public List<Track> add(List<NewTrack> batch) {
-    List<Track> out = new ArrayList<>(batch.size());
-    for (NewTrack t : batch) {
-      out.add(call(() -> addOne(t.metadata(), t.fingerprints())));
-    }
-    return out;
+  /** True when this index is on a Redis Cluster. */
+  public boolean isCluster() {
+    return cluster;
   }
 
-  private Track addOne(TrackMetadata m, Fingerprints fp) {
-    long idLong = jedis.incr(prefix + ":seq");
-    if (idLong > Integer.MAX_VALUE) {
-      throw new io.tunetrace.core.index.IndexException("track id space exhausted: " + idLong);
+  @Override
+  public List<Track> add(List<NewTrack> batch) {
+    if (batch.isEmpty()) {
+      return List.of();
     }
-    int id = (int) idLong;
-    long addedAt = System.currentTimeMillis();
+    return call(() -> {
+      long last = jedis.incrBy(meta + ":seq", batch.size());
+      if (last > Integer.MAX_VALUE) {
+        throw new IndexException("track id space exhausted: " + last);
+      }
+      int first = (int) last - batch.size() + 1;
+      long now = System.currentTimeMillis();
+      Map<String, Double> pending = new HashMap<>();
+      for (int i = 0; i < batch.size(); i++) {
+        pending.put(Integer.toString(first + i), (double) now);
+      }
+      jedis.zadd(pendingKey(), pending);
+      try {
+        for (int i = 0; i < batch.size(); i++) {
+          writePostings(first + i, batch.get(i).fingerprints());
+        }
+        List<Track> out = new ArrayList<>(batch.size());
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>();
+        keys.add(tracksKey());
+        keys.add(statsKey());
+        keys.add(pendingKey());
+        for (int i = 0; i < batch.size(); i++) {
+          int id = first + i;
+          TrackMetadata m = batch.get(i).metadata();
+          int n = batch.get(i).fingerprints().size();
+          keys.add(trackKey(id));
+          keys.add(shaKey(m.sha256()));
+          args.addAll(List.of(Integer.toString(id), m.title(), m.artist(), m.album(),
+              m.sourcePath(), Long.toString(m.durationMillis()), m.sha256(), Integer.toString(n),
+              Long.toString(now)));
+          out.add(new Track(id, m, n, now));
+        }
+        jedis.eval(PUBLISH_SCRIPT, keys, args);
+        return out;
+      } catch (RuntimeException e) {
+        // Best effort, and only for ids still pending as ours (the publish may have run before
+        // the connection failed); what is left stays hidden from lookups and is swept later.
+        try {
+          for (int i = 0; i < batch.size(); i++) {
+            if (claim(first + i, now, now)) {
+              deletePostings(first + i);
+            }
+          }
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+        throw e;
+      }
+    });
+  }
+
+  /** Writes a track's distinct hashes and then its postings, pipelined per node. */
+  private void writePostings(int id, Fingerprints fp) {
     int n = fp.size();
-    // Group postings by hash: sort (hash, position) pairs.
     long[] order = new long[n];
     for (int i = 0; i < n; i++) {
       order[i] = ((long) fp.hash(i) << 32) | (i & 0xffffffffL);
     }
     Arrays.sort(order);
-    ByteBuffer distinct = ByteBuffer.allocate(n * 4);
-    try (var conn = jedis.getPool().getResource();
-        var tx = new redis.clients.jedis.Transaction(conn)) {
-      int i = 0;
-      while (i < n) {
-        int hash = (int) (order[i] >> 32);
-        int j = i;
-        while (j < n && (int) (order[j] >> 32) == hash) {
-          j++;
-        }
-        ByteBuffer value = ByteBuffer.allocate((j - i) * POSTING_BYTES);
-        for (int k = i; k < j; k++) {
-          int pos = (int) order[k];
-          value.putInt(id).putInt(fp.frame(pos));
-        }
-        tx.append(hashKeyBytes(hash), value.array());
-        distinct.putInt(hash);
-        i = j;
+    int[] distinct = new int[n];
+    int d = 0;
+    for (int i = 0; i < n; ) {
+      int hash = (int) (order[i] >> 32);
+      distinct[d++] = hash;
+      while (i < n && (int) (order[i] >> 32) == hash) {
+        i++;
       }
-      byte[] hashes = Arrays.copyOf(distinct.array(), distinct.position());
-      String tk = trackKey(id);
-      tx.set((tk + ":hashes").getBytes(StandardCharsets.US_ASCII), hashes);
-      Map<String, String> fields = new HashMap<>();
-      fields.put("title", m.title());
-      fields.put("artist", m.artist());
-      fields.put("album", m.album());
-      fields.put("source", m.sourcePath());
-      fields.put("duration_ms", Long.toString(m.durationMillis()));
-      fields.put("sha256", m.sha256());
-      fields.put("postings", Integer.toString(n));
-      fields.put("added_at", Long.toString(addedAt));
-      tx.hset(tk, fields);
-      tx.zadd(prefix + ":tracks", id, Integer.toString(id));
-      if (!m.sha256().isEmpty()) {
-        tx.setnx(prefix + ":sha:" + m.sha256(), Integer.toString(id));
-      }
-      tx.hincrBy(prefix + ":stats", "postings", n);
-      tx.hincrBy(prefix + ":stats", "duration_ms", m.durationMillis());
-      tx.exec();
     }
-    return new Track(id, m, n, addedAt);
+    // The hashes first: whoever sweeps this id after a crash finds every key it may have touched.
+    jedis.set(trackHashesKey(id).getBytes(StandardCharsets.US_ASCII),
+        encodeHashes(Arrays.copyOf(distinct, d)));
+    // Order is by hash as a signed int, so one bucket's hashes are adjacent (the bucket is the
+    // high bits): one script call per bucket.
+    int i = 0;
+    while (i < n) {
+      try (PipelineBase p = jedis.pipelined()) {
+        for (int k = 0; k < PIPELINE_CHUNK && i < n; k++) {
+          int bucket = (int) (order[i] >> 32) >>> FIELD_BITS;
+          List<byte[]> args = new ArrayList<>();
+          while (i < n && (int) (order[i] >> 32) >>> FIELD_BITS == bucket) {
+            int hash = (int) (order[i] >> 32);
+            int j = i;
+            while (j < n && (int) (order[j] >> 32) == hash) {
+              j++;
+            }
+            ByteBuffer value = ByteBuffer.allocate((j - i) * POSTING_BYTES);
+            for (int q = i; q < j; q++) {
+              value.putInt(id).putInt(fp.frame((int) order[q]));
+            }
+            args.add(fieldBytes(hash));
+            args.add(value.array());
+            i = j;
+          }
+          p.eval(APPEND_SCRIPT, List.of(bucketKeyBytes((int) (order[i - 1] >> 32))), args);
+        }
+        p.sync();
+      }
+    }
+  }
+
+  /** Ascending unsigned hashes as varint deltas (the format of {@link #trackHashesKey}). */
+  static byte[] encodeHashes(int[] hashes) {
+    long[] sorted = new long[hashes.length];
+    for (int i = 0; i < hashes.length; i++) {
+      sorted[i] = hashes[i] & 0xffffffffL;
+    }
+    Arrays.sort(sorted);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(hashes.length * 2 + 5);
+    long previous = 0;
+    for (long h : sorted) {
+      long delta = h - previous;
+      previous = h;
+      while (delta >= 0x80) {
+        out.write((int) (delta & 0x7f) | 0x80);
+        delta >>>= 7;
+      }
+      out.write((int) delta);
+    }
+    return out.toByteArray();
+  }
+
+  /** The inverse of {@link #encodeHashes}. */
+  static int[] decodeHashes(byte[] bytes) {
+    int[] out = new int[bytes.length];
+    int n = 0;
+    long previous = 0;
+    int i = 0;
+    while (i < bytes.length) {
+      long delta = 0;
+      int shift = 0;
+      int b;
+      do {
+        b = bytes[i++] & 0xff;
+        delta |= (long) (b & 0x7f) << shift;
+        shift += 7;
+      } while ((b & 0x80) != 0 && i < bytes.length);
+      previous += delta;
+      out[n++] = (int) previous;
+    }
+    return Arrays.copyOf(out, n);
   }
 
   @Override
@@ -234,29 +577,36 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     List<Integer> distinct = new ArrayList<>(positions.keySet());
     long cap = Math.max(1, maxPostingsPerHash);
     call(() -> {
+      List<byte[]> values = new ArrayList<>(distinct.size());
       for (int from = 0; from < distinct.size(); from += PIPELINE_CHUNK) {
         int to = Math.min(distinct.size(), from + PIPELINE_CHUNK);
-        List<Response<byte[]>> values = new ArrayList<>(to - from);
-        try (Pipeline p = jedis.pipelined()) {
+        List<Response<byte[]>> chunk = new ArrayList<>(to - from);
+        try (PipelineBase p = jedis.pipelined()) {
           for (int k = from; k < to; k++) {
-            // One posting more than the cap tells a hot hash apart without a STRLEN round.
-            values.add(p.getrange(hashKeyBytes(distinct.get(k)), 0, (cap + 1) * POSTING_BYTES - 1));
+            int hash = distinct.get(k);
+            chunk.add(p.hget(bucketKeyBytes(hash), fieldBytes(hash)));
           }
           p.sync();
         }
-        for (int k = from; k < to; k++) {
-          byte[] value = values.get(k - from).get();
-          if (value == null || value.length == 0 || value.length > cap * POSTING_BYTES) {
+        chunk.forEach(r -> values.add(r.get()));
+      }
+      // Read after the postings: an id still pending now was pending when its postings were read.
+      Set<Integer> hidden = pendingIds();
+      for (int k = 0; k < distinct.size(); k++) {
+        byte[] value = values.get(k);
+        if (value == null || value.length == 0 || value.length > cap * POSTING_BYTES) {
+          continue;
+        }
+        ByteBuffer v = ByteBuffer.wrap(value);
+        List<Integer> qs = positions.get(distinct.get(k));
+        while (v.remaining() >= POSTING_BYTES) {
+          int track = v.getInt();
+          int frame = v.getInt();
+          if (hidden.contains(track)) {
             continue;
           }
-          ByteBuffer v = ByteBuffer.wrap(value);
-          List<Integer> qs = positions.get(distinct.get(k));
-          while (v.remaining() >= POSTING_BYTES) {
-            int track = v.getInt();
-            int frame = v.getInt();
-            for (int q : qs) {
-              visitor.visit(q, track, frame);
-            }
+          for (int q : qs) {
+            visitor.visit(q, track, frame);
           }
         }
       }
@@ -264,49 +614,89 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     });
   }
 
+  private Set<Integer> pendingIds() {
+    List<String> ids = jedis.zrange(pendingKey(), 0, -1);
+    Set<Integer> out = new HashSet<>(ids.size() * 2);
+    for (String id : ids) {
+      out.add(Integer.parseInt(id));
+    }
+    return out;
+  }
+
   @Override
   public boolean remove(int trackId) {
+    if (trackId <= 0) {
+      return false;
+    }
     return call(() -> {
       String tk = trackKey(trackId);
-      Map<String, String> meta = jedis.hgetAll(tk);
-      byte[] hashes = jedis.get((tk + ":hashes").getBytes(StandardCharsets.US_ASCII));
-      if (meta.isEmpty() && hashes == null) {
+      String sha = jedis.hget(tk, "sha256");
+      Object hidden = jedis.eval(HIDE_SCRIPT,
+          List.of(tk, tracksKey(), statsKey(), pendingKey(), shaKey(sha == null ? "" : sha)),
+          List.of(Integer.toString(trackId), Long.toString(System.currentTimeMillis())));
+      if (!Long.valueOf(1).equals(hidden)) {
         return false;
       }
-      if (hashes != null) {
-        byte[] sha = jedis.scriptLoad(REMOVE_SCRIPT.getBytes(StandardCharsets.UTF_8), tk.getBytes(StandardCharsets.US_ASCII));
-        byte[] id = ByteBuffer.allocate(4).putInt(trackId).array();
-        ByteBuffer hb = ByteBuffer.wrap(hashes);
-        while (hb.remaining() >= 4) {
-          try (Pipeline p = jedis.pipelined()) {
-            for (int k = 0; k < PIPELINE_CHUNK && hb.remaining() >= 4; k++) {
-              p.evalsha(sha, List.of(hashKeyBytes(hb.getInt())), List.of(id));
-            }
-            p.sync();
-          }
-        }
-      }
-      long postings = parseLong(meta.get("postings"));
-      long duration = parseLong(meta.get("duration_ms"));
-      try (var conn = jedis.getPool().getResource();
-          var tx = new redis.clients.jedis.Transaction(conn)) {
-        tx.del(tk, tk + ":hashes");
-        tx.zrem(prefix + ":tracks", Integer.toString(trackId));
-        if (!meta.isEmpty()) {
-          tx.hincrBy(prefix + ":stats", "postings", -postings);
-          tx.hincrBy(prefix + ":stats", "duration_ms", -duration);
-        }
-        tx.exec();
-      }
-      String sha = meta.get("sha256");
-      if (sha != null && !sha.isEmpty()) {
-        String shaKey = prefix + ":sha:" + sha;
-        if (Integer.toString(trackId).equals(jedis.get(shaKey))) {
-          jedis.del(shaKey);
-        }
-      }
-      return !meta.isEmpty();
+      deletePostings(trackId);
+      return true;
     });
+  }
+
+  /**
+   * Deletes the postings and hash list of a pending (hidden) id, then its pending mark. Safe to
+   * repeat: every step is idempotent.
+   */
+  private void deletePostings(int trackId) {
+    byte[] hashesKey = trackHashesKey(trackId).getBytes(StandardCharsets.US_ASCII);
+    byte[] hashes = jedis.get(hashesKey);
+    if (hashes != null) {
+      byte[] id = ByteBuffer.allocate(4).putInt(trackId).array();
+      int[] all = decodeHashes(hashes);
+      // Ascending unsigned, so one bucket's hashes are adjacent.
+      int i = 0;
+      while (i < all.length) {
+        try (PipelineBase p = jedis.pipelined()) {
+          for (int k = 0; k < PIPELINE_CHUNK && i < all.length; k++) {
+            int bucket = all[i] >>> FIELD_BITS;
+            List<byte[]> args = new ArrayList<>();
+            args.add(id);
+            while (i < all.length && all[i] >>> FIELD_BITS == bucket) {
+              args.add(fieldBytes(all[i++]));
+            }
+            p.eval(REMOVE_SCRIPT, List.of(bucketKeyBytes(all[i - 1])), args);
+          }
+          p.sync();
+        }
+      }
+      jedis.del(hashesKey);
+    }
+    jedis.zrem(pendingKey(), Integer.toString(trackId));
+  }
+
+  /**
+   * Deletes what clients that died while adding or removing a track left behind: the postings of
+   * ids pending for longer than {@code olderThan}. Their tracks were never published (or already
+   * hidden), so nothing visible changes. Returns the ids swept.
+   */
+  public List<Integer> sweepAbandoned(Duration olderThan) {
+    return call(() -> {
+      long before = System.currentTimeMillis() - olderThan.toMillis();
+      List<Integer> swept = new ArrayList<>();
+      for (String id : jedis.zrangeByScore(pendingKey(), Double.NEGATIVE_INFINITY, before)) {
+        int trackId = Integer.parseInt(id);
+        // Claimed first, so that a publish still running for it fails instead of going live.
+        if (claim(trackId, 0, before)) {
+          deletePostings(trackId);
+          swept.add(trackId);
+        }
+      }
+      return swept;
+    });
+  }
+
+  private boolean claim(int trackId, long lowestScore, long highestScore) {
+    return Long.valueOf(1).equals(jedis.eval(CLAIM_SCRIPT, List.of(pendingKey()),
+        List.of(Integer.toString(trackId), Long.toString(lowestScore), Long.toString(highestScore))));
   }
 
   private static long parseLong(String s) {
@@ -333,9 +723,9 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   @Override
   public List<Track> tracks() {
     return call(() -> {
-      List<String> ids = jedis.zrange(prefix + ":tracks", 0, -1);
+      List<String> ids = jedis.zrange(tracksKey(), 0, -1);
       List<Response<Map<String, String>>> rs = new ArrayList<>(ids.size());
-      try (Pipeline p = jedis.pipelined()) {
+      try (PipelineBase p = jedis.pipelined()) {
         for (String id : ids) {
           rs.add(p.hgetAll(trackKey(Integer.parseInt(id))));
         }
@@ -355,7 +745,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
       return Optional.empty();
     }
     return call(() -> {
-      String id = jedis.get(prefix + ":sha:" + sha256.toLowerCase(java.util.Locale.ROOT));
+      String id = jedis.get(shaKey(sha256.toLowerCase(Locale.ROOT)));
       return id == null ? Optional.<Track>empty() : track(Integer.parseInt(id));
     });
   }
@@ -363,56 +753,96 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   @Override
   public IndexStats stats() {
     return call(() -> {
-      long tracks = jedis.zcard(prefix + ":tracks");
-      Map<String, String> s = jedis.hgetAll(prefix + ":stats");
+      long tracks = jedis.zcard(tracksKey());
+      Map<String, String> s = jedis.hgetAll(statsKey());
       return new IndexStats(tracks, parseLong(s.get("duration_ms")), parseLong(s.get("postings")),
           usedMemoryBytes());
     });
   }
 
-  /** {@code used_memory} of the whole Redis instance, from {@code INFO memory}. */
-  public long usedMemoryBytes() {
-    return call(() -> {
-      String info;
-      try (var conn = jedis.getPool().getResource()) {
-        conn.sendCommand(redis.clients.jedis.Protocol.Command.INFO, "memory");
-        info = conn.getBulkReply();
+  /** The pools of the primaries: the one Redis, or every master of the Cluster. */
+  private List<Pool<Connection>> primaries() {
+    if (jedis instanceof JedisPooled pooled) {
+      return List.of(pooled.getPool());
+    }
+    List<Pool<Connection>> out = new ArrayList<>();
+    for (Pool<Connection> pool : ((JedisCluster) jedis).getClusterNodes().values()) {
+      if (info(pool, "replication").contains("role:master")) {
+        out.add(pool);
       }
-      for (String line : info.split("\r?\n")) {
-        if (line.startsWith("used_memory:")) {
-          return Long.parseLong(line.substring("used_memory:".length()).trim());
-        }
-      }
-      return 0L;
-    });
+    }
+    return out;
   }
 
-  /** Throws {@link IndexUnavailableException} unless Redis answers PING. */
-  public void ping() {
-    call(jedis::ping);
+  /** {@code INFO <section>} of one node. */
+  private static String info(Pool<Connection> pool, String section) {
+    try (Connection c = pool.getResource()) {
+      c.sendCommand(Protocol.Command.INFO, section);
+      return c.getBulkReply();
+    }
   }
 
   /**
-   * Deletes every key under this index's prefix (tests and resets). Uses SCAN, never KEYS.
+   * {@code used_memory} from {@code INFO memory} of the whole Redis instance, or the sum over the
+   * Cluster's masters.
+   */
+  public long usedMemoryBytes() {
+    return call(() -> {
+      long sum = 0;
+      for (Pool<Connection> pool : primaries()) {
+        for (String line : info(pool, "memory").split("\r?\n")) {
+          if (line.startsWith("used_memory:")) {
+            sum += Long.parseLong(line.substring("used_memory:".length()).trim());
+          }
+        }
+      }
+      return sum;
+    });
+  }
+
+  /** Throws {@link IndexUnavailableException} unless Redis (every Cluster master) answers PING. */
+  public void ping() {
+    call(() -> {
+      if (jedis instanceof JedisCluster c) {
+        for (Pool<Connection> pool : primaries()) {
+          try (Connection conn = pool.getResource()) {
+            conn.executeCommand(COMMANDS.ping());
+          }
+        }
+        return c.ping();
+      }
+      return jedis.ping();
+    });
+  }
+
+  /**
+   * Deletes every key under this index's prefix (tests and resets). Uses SCAN on each primary,
+   * never KEYS.
    */
   public void deleteAll() {
     call(() -> {
-      var params = new redis.clients.jedis.params.ScanParams().match(prefix + ":*").count(1000);
-      String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
-      do {
-        var page = jedis.scan(cursor, params);
-        if (!page.getResult().isEmpty()) {
-          jedis.del(page.getResult().toArray(new String[0]));
+      var scan = new ScanParams().match(prefix + ":*").count(1000);
+      for (Pool<Connection> pool : primaries()) {
+        try (Connection c = pool.getResource()) {
+          String cursor = ScanParams.SCAN_POINTER_START;
+          do {
+            var page = c.executeCommand(COMMANDS.scan(cursor, scan));
+            // One DEL per key: keys of other slots cannot go in one command on a Cluster.
+            try (PipelineBase p = jedis.pipelined()) {
+              page.getResult().forEach(p::del);
+              p.sync();
+            }
+            cursor = page.getCursor();
+          } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
         }
-        cursor = page.getCursor();
-      } while (!"0".equals(cursor));
+      }
       return null;
     });
   }
 
   @Override
   public void close() {
-    if (ownsPool) {
+    if (ownsClient) {
       jedis.close();
     }
   }

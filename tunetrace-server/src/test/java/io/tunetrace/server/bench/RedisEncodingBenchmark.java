@@ -14,8 +14,8 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 
 /**
- * Compares the Redis index's value encodings on the same postings (not a test): the binary
- * 8-byte APPEND strings the index uses, against the design note's list of {@code
+ * Compares the Redis index's value encodings on the same postings (not a test): the index's
+ * buckets of binary 8-byte postings (layout 3, docs/REDIS.md), against the design note's list of {@code
  * "<songId>:<offsetMs>"} strings. Prints {@code used_memory} growth per posting and the time of a
  * pipelined lookup of a 5-second query's hashes.
  *
@@ -87,7 +87,7 @@ public final class RedisEncodingBenchmark {
         listLookup = Math.min(listLookup, (System.nanoTime() - s) / 1e6);
       }
       System.out.printf("%d tracks x %d s, %d postings, %d query hashes%n", tracks, seconds, postings, hashes.length);
-      System.out.printf("binary APPEND (8 B/posting): %.1f bytes/posting, write %.2f s, 5 s query lookup %.2f ms%n",
+      System.out.printf("bucketed binary (layout 3): %.1f bytes/posting, write %.2f s, 5 s query lookup %.2f ms%n",
           (m1 - m0) / (double) postings, binWrite, binLookup);
       System.out.printf("note's list of \"id:offsetMs\": %.1f bytes/posting, write %.2f s, 5 s query lookup %.2f ms%n",
           (m2 - m1) / (double) postings, listWrite, listLookup);

@@ -98,6 +98,34 @@ class ServerConfigTest {
   }
 
   @Test
+  void redisClusterNodesStandInForRedisUrl() {
+    Map<String, String> env = serviceEnv();
+    env.remove("REDIS_URL");
+    env.put("REDIS_CLUSTER_NODES", " 10.0.0.1:7001, redis-b:7002 ,");
+    ServerConfig c = ServerConfig.fromEnv(env);
+    assertTrue(c.serviceMode());
+    assertEquals(List.of("10.0.0.1:7001", "redis-b:7002"), c.redisClusterNodes);
+    assertTrue(c.redisUrl.isEmpty());
+    assertTrue(c.describeMode().contains("Redis Cluster 10.0.0.1:7001,redis-b:7002"), c.describeMode());
+    assertEquals(List.of(), ServerConfig.fromEnv(serviceEnv()).redisClusterNodes);
+  }
+
+  @Test
+  void refusesMalformedClusterNodesAndBothRedisSettings() {
+    Map<String, String> env = serviceEnv();
+    env.put("REDIS_CLUSTER_NODES", "10.0.0.1:7001,redis-b,redis-c:99999");
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(env));
+    assertEquals(List.of("REDIS_CLUSTER_NODES must be host:port,host:port,...: redis-b",
+        "REDIS_CLUSTER_NODES must be host:port,host:port,...: redis-c:99999",
+        "set REDIS_URL or REDIS_CLUSTER_NODES, not both"), e.problems());
+    Map<String, String> none = serviceEnv();
+    none.remove("REDIS_URL");
+    assertEquals(List.of("service mode needs DATABASE_URL, REDIS_URL and S3_ENDPOINT together;"
+        + " missing: REDIS_URL (or REDIS_CLUSTER_NODES) (set none of them for embedded mode)"),
+        assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(none)).problems());
+  }
+
+  @Test
   void serviceModeRequiresAuthAndS3Credentials() {
     Map<String, String> env = serviceEnv();
     env.remove("JWT_SECRET");

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.IncompatibleParamsException;
+import io.tunetrace.core.index.IndexException;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.server.support.ItServices;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,21 +22,36 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
+/** The Redis index on one Redis; {@link RedisClusterFingerprintIndexIT} runs it on the Cluster. */
 class RedisFingerprintIndexIT {
-  private String prefix;
-  private RedisFingerprintIndex index;
+  protected String prefix;
+  protected RedisFingerprintIndex index;
+  protected UnifiedJedis raw;
+
+  /** Opens the index under test. */
+  protected RedisFingerprintIndex openIndex(String prefix, FingerprintParams params) {
+    return RedisFingerprintIndex.open(ItServices.REDIS_URL, prefix, params);
+  }
+
+  /** A plain client on the same Redis, to look at the keys. */
+  protected UnifiedJedis rawClient() {
+    return new JedisPooled(java.net.URI.create(ItServices.REDIS_URL));
+  }
 
   @BeforeEach
   void open() {
     prefix = ItServices.uniqueName("ttit");
-    index = RedisFingerprintIndex.open(ItServices.REDIS_URL, prefix, FingerprintParams.DEFAULT);
+    raw = rawClient();
+    index = openIndex(prefix, FingerprintParams.DEFAULT);
   }
 
   @AfterEach
   void close() {
     index.deleteAll();
     index.close();
+    raw.close();
   }
 
   private static TrackMetadata meta(String title) {
@@ -46,16 +65,69 @@ class RedisFingerprintIndexIT {
     return out;
   }
 
+  private static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Appends one posting the way a client does, as docs/REDIS.md describes the layout. */
+  private void appendPosting(int hash, int track, int frame) {
+    byte[] key = bytes(index.bucketKey(hash));
+    byte[] field = bytes(RedisFingerprintIndex.field(hash));
+    byte[] old = raw.hget(key, field);
+    byte[] posting = ByteBuffer.allocate(8).putInt(track).putInt(frame).array();
+    byte[] value = old == null ? posting : ByteBuffer.allocate(old.length + 8).put(old).put(posting).array();
+    raw.hset(key, field, value);
+  }
+
+  @Test
+  void hashListsRoundTripAsVarintDeltas() {
+    int[] hashes = {0, 1, 127, 128, 0x7fffff, -5, Integer.MIN_VALUE, Integer.MAX_VALUE};
+    byte[] encoded = RedisFingerprintIndex.encodeHashes(hashes);
+    assertEquals(List.of(0, 1, 127, 128, 0x7fffff, Integer.MAX_VALUE, Integer.MIN_VALUE, -5),
+        java.util.Arrays.stream(RedisFingerprintIndex.decodeHashes(encoded)).boxed().toList());
+    // Deltas 0, 1, 126, 1 take a byte each; 0x7fff7f (23 bits) takes four.
+    assertEquals(1 + 1 + 1 + 1 + 4, RedisFingerprintIndex.encodeHashes(new int[] {0, 1, 127, 128, 0x7fffff}).length);
+  }
+
+  @Test
+  void raisesTheListpackLimitsSoBucketsStayCompact() {
+    for (String name : List.of("hash-max-listpack-value", "hash-max-listpack-entries")) {
+      var pools = raw instanceof redis.clients.jedis.JedisCluster c
+          ? List.copyOf(c.getClusterNodes().values()) : List.of(((JedisPooled) raw).getPool());
+      long setting = pools.stream().map(pool -> {
+        try (var conn = pool.getResource()) {
+          conn.sendCommand(redis.clients.jedis.Protocol.Command.CONFIG, "GET", name);
+          return Long.parseLong(conn.getMultiBulkReply().get(1));
+        }
+      }).min(Long::compare).orElseThrow();
+      assertTrue(setting >= (name.endsWith("value") ? RedisFingerprintIndex.LISTPACK_VALUE_BYTES
+          : RedisFingerprintIndex.LISTPACK_ENTRIES), name + " " + setting);
+    }
+    // A hash with 1,000 postings (8,000 bytes) keeps its bucket a listpack.
+    int[] hashes = new int[1000];
+    int[] frames = new int[1000];
+    for (int i = 0; i < 1000; i++) {
+      hashes[i] = 0x5151;
+      frames[i] = i;
+    }
+    index.add(meta("hot"), Fingerprints.of(hashes, frames, 1000, 1000));
+    assertEquals("listpack", raw.objectEncoding(index.bucketKey(0x5151)));
+    assertEquals(8000, raw.hstrlen(index.bucketKey(0x5151), "81"));
+  }
+
   @Test
   void storesPostingsUnderInspectableKeysAndFindsThem() {
     Track a = index.add(meta("a"), Fingerprints.of(new int[] {0xabc, 0xdef, 0xabc}, new int[] {1, 2, 9}, 3, 10));
     Track b = index.add(meta("b"), Fingerprints.of(new int[] {0xabc}, new int[] {5}, 1, 10));
     assertEquals(a.id() + 1, b.id());
     assertEquals(3, a.postingCount());
-    try (JedisPooled j = new JedisPooled(java.net.URI.create(ItServices.REDIS_URL))) {
-      assertTrue(j.exists(prefix + ":fp:0x00000abc"));
-      assertEquals(3 * 8, j.strlen(prefix + ":fp:0x00000abc"));
-    }
+    // Hash 0xabc: bucket 0x00000a, field 0xbc = 188.
+    assertEquals(prefix + ":fp:00000a", index.bucketKey(0xabc));
+    assertEquals(3 * 8, raw.hstrlen(prefix + ":fp:00000a", "188"));
+    assertEquals(8, raw.hstrlen(prefix + ":fp:00000d", "239"));
+    assertEquals("listpack", raw.objectEncoding(prefix + ":fp:00000a"));
+    assertEquals("a", raw.hget(prefix + ":{" + prefix + "}:track:" + a.id(), "title"));
+    assertEquals(0, raw.zcard(index.pendingKey()));
     List<int[]> hits = lookup(index, new int[] {0xdef, 0xabc, 0x123}, 100);
     assertEquals(4, hits.size());
     assertEquals(List.of("0," + a.id() + ",2", "1," + a.id() + ",1", "1," + a.id() + ",9",
@@ -87,11 +159,51 @@ class RedisFingerprintIndexIT {
     assertEquals(1, index.stats().tracks());
     assertEquals(3, index.stats().postings());
     assertEquals(2000, index.stats().durationMillis());
-    try (JedisPooled j = new JedisPooled(java.net.URI.create(ItServices.REDIS_URL))) {
-      assertFalse(j.exists(prefix + ":fp:0x00000001"));
-    }
+    assertFalse(raw.hexists(prefix + ":fp:000000", "1"));
+    assertEquals(8, raw.hstrlen(prefix + ":fp:000000", "2"));
+    assertFalse(raw.exists(index.trackHashesKey(a.id())));
+    assertEquals(0, raw.zcard(index.pendingKey()));
     assertTrue(index.remove(b.id()));
     assertEquals(Optional.empty(), index.findBySha256("ab".repeat(32)));
+  }
+
+  @Test
+  void postingsOfATrackWhoseClientDiedBeforePublishingAreHiddenThenSwept() {
+    Track live = index.add(meta("live"), Fingerprints.of(new int[] {0x42, 0x43}, new int[] {7, 8}, 2, 10));
+    // What a client that died between writing postings and publishing leaves, as the layout says.
+    int dead = live.id() + 100;
+    long twoHoursAgo = System.currentTimeMillis() - Duration.ofHours(2).toMillis();
+    raw.zadd(index.pendingKey(), twoHoursAgo, Integer.toString(dead));
+    raw.set(bytes(index.trackHashesKey(dead)), RedisFingerprintIndex.encodeHashes(new int[] {0x42, 0x44}));
+    appendPosting(0x42, dead, 3);
+    appendPosting(0x44, dead, 4);
+
+    assertEquals(List.of("0," + live.id() + ",7"),
+        lookup(index, new int[] {0x42, 0x44}, 100).stream().map(h -> h[0] + "," + h[1] + "," + h[2]).toList());
+    assertEquals(List.of(live), index.tracks());
+    assertEquals(2, index.stats().postings());
+    assertEquals(List.of(), index.sweepAbandoned(Duration.ofHours(3)));
+    assertEquals(16, raw.hstrlen(index.bucketKey(0x42), "66"));
+
+    assertEquals(List.of(dead), index.sweepAbandoned(Duration.ofHours(1)));
+    assertEquals(8, raw.hstrlen(index.bucketKey(0x42), "66"));
+    assertFalse(raw.hexists(index.bucketKey(0x44), "68"));
+    assertFalse(raw.exists(index.trackHashesKey(dead)));
+    assertEquals(0, raw.zcard(index.pendingKey()));
+    assertEquals(List.of("0," + live.id() + ",7"),
+        lookup(index, new int[] {0x42}, 100).stream().map(h -> h[0] + "," + h[1] + "," + h[2]).toList());
+  }
+
+  @Test
+  void openSweepsWhatADeadClientLeftAnHourAgo() {
+    int dead = 5000;
+    raw.zadd(index.pendingKey(), System.currentTimeMillis() - Duration.ofMinutes(61).toMillis(),
+        Integer.toString(dead));
+    raw.set(bytes(index.trackHashesKey(dead)), RedisFingerprintIndex.encodeHashes(new int[] {0x1299}));
+    appendPosting(0x1299, dead, 3);
+    openIndex(prefix, FingerprintParams.DEFAULT).close();
+    assertFalse(raw.exists(index.bucketKey(0x1299)));
+    assertEquals(0, raw.zcard(index.pendingKey()));
   }
 
   @Test
@@ -101,8 +213,27 @@ class RedisFingerprintIndexIT {
         d.minBin(), d.maxBin(), d.peakBinRadius(), d.peakFrameRadius(), d.peaksPerSecond(),
         d.fanOut() + 1, d.minDeltaFrames(), d.maxDeltaFrames(), d.maxDeltaBins(), d.hashVersion());
     IncompatibleParamsException e = assertThrows(IncompatibleParamsException.class,
-        () -> RedisFingerprintIndex.open(ItServices.REDIS_URL, prefix, other));
-    assertTrue(e.getMessage().startsWith("index was built with other fingerprint parameters"));
+        () -> openIndex(prefix, other));
+    assertEquals("index was built with other fingerprint parameters; rebuild it or query with its own.\n"
+        + "  index: " + d.toConfigString() + "\n"
+        + "  query: " + other.toConfigString(), e.getMessage());
+  }
+
+  @Test
+  void refusesAnIndexWithAnOlderKeyLayout() {
+    String old = ItServices.uniqueName("ttold");
+    // Layout 1 stored the bare parameters.
+    raw.set(old + ":params", FingerprintParams.DEFAULT.toConfigString());
+    try {
+      IndexException e = assertThrows(IndexException.class,
+          () -> openIndex(old, FingerprintParams.DEFAULT));
+      assertEquals("the Redis index under prefix " + old + " has key layout 1; this server reads"
+          + " layout " + RedisFingerprintIndex.LAYOUT_VERSION + ". Delete its keys (redis-cli --scan"
+          + " --pattern '" + old + ":*' | xargs redis-cli del) and fingerprint the tracks again,"
+          + " or use another QUEUE_PREFIX", e.getMessage());
+    } finally {
+      raw.del(old + ":params");
+    }
   }
 
   @Test

@@ -5,18 +5,23 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.UUID;
 import redis.clients.jedis.JedisPooled;
 
 /**
  * The machine's real services for ITs: PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres)
- * in database {@code tunetrace_it} with a fresh schema per test class, and Redis on
- * 127.0.0.1:6379 under a fresh key prefix.
+ * in database {@code tunetrace_it} with a fresh schema per test class, Redis on 127.0.0.1:6379 and
+ * the three-master Redis Cluster on 127.0.0.1:7001-7003 that {@code .ci/run} starts, under a fresh
+ * key prefix.
  */
 public final class ItServices {
   public static final String PG = "127.0.0.1:5432";
   public static final String REDIS_URL = "redis://127.0.0.1:6379";
   public static final String DB = "tunetrace_it";
+  /** The Cluster's seed nodes, as REDIS_CLUSTER_NODES takes them. */
+  public static final List<String> REDIS_CLUSTER_NODES =
+      List.of("127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003");
 
   private ItServices() {}
 
@@ -60,6 +65,24 @@ public final class ItServices {
         }
         cursor = page.getCursor();
       } while (!"0".equals(cursor));
+    }
+  }
+
+  /** Deletes every key under the prefix from every master of the Cluster. */
+  public static void deleteRedisClusterPrefix(String prefix) {
+    try (redis.clients.jedis.JedisCluster cluster =
+        io.tunetrace.server.index.RedisFingerprintIndex.newCluster(REDIS_CLUSTER_NODES)) {
+      var params = new redis.clients.jedis.params.ScanParams().match(prefix + ":*").count(1000);
+      for (var pool : cluster.getClusterNodes().values()) {
+        try (var c = pool.getResource()) {
+          String cursor = "0";
+          do {
+            var page = c.executeCommand(new redis.clients.jedis.CommandObjects().scan(cursor, params));
+            page.getResult().forEach(cluster::del);
+            cursor = page.getCursor();
+          } while (!"0".equals(cursor));
+        }
+      }
     }
   }
 }
