@@ -2,7 +2,6 @@ package io.tunetrace.server.http;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.UploadedFile;
 import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
@@ -64,24 +63,8 @@ public final class ExplainRoutes implements Routes {
       throw ApiException.badRequest("format must be svg or png: " + ctx.queryParam("format"));
     }
     pool.charge(who.id());
-    InputStream body;
-    if (ctx.isMultipartFormData()) {
-      UploadedFile file;
-      try {
-        file = ctx.uploadedFile("file");
-      } catch (Exception ex) { // the servlet container throws IOException and ServletException unchecked
-        throw ErrorResponses.malformedMultipart(ex, maxClipBytes);
-      }
-      if (file == null) {
-        throw ApiException.badRequest("file is required");
-      }
-      body = file.content();
-    } else {
-      body = ctx.bodyInputStream();
-    }
     Explanation e;
-    try (InputStream in = body; SpooledUpload up = SpooledUpload.spool(in, tempDir, maxClipBytes,
-        RecognitionRoutes.NOT_AUDIO)) {
+    try (SpooledUpload up = RecognitionRoutes.spoolClip(ctx, tempDir, maxClipBytes)) {
       e = pool.run(up.size, () -> {
         float[] samples;
         int rate;

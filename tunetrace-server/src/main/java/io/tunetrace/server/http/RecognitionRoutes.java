@@ -80,6 +80,18 @@ public final class RecognitionRoutes implements Routes {
   private void recognize(Context ctx) throws Exception {
     Auth.Principal who = AccessControl.principal(ctx);
     pool.charge(who.id());
+    Optional<Map<String, Object>> match;
+    try (SpooledUpload up = spoolClip(ctx, tempDir, maxClipBytes)) {
+      match = pool.run(up.size, () -> recognition.recognize(up.file));
+    }
+    ctx.json(new Replies.Recognition(true, match.orElse(null)));
+  }
+
+  /**
+   * The clip of a recognition-like request — the multipart part {@code file}, else the raw body —
+   * spooled to a file and sniffed (415 before anything is decoded).
+   */
+  static SpooledUpload spoolClip(Context ctx, Path tempDir, long maxClipBytes) throws IOException {
     InputStream body;
     if (ctx.isMultipartFormData()) {
       UploadedFile file;
@@ -95,11 +107,8 @@ public final class RecognitionRoutes implements Routes {
     } else {
       body = ctx.bodyInputStream();
     }
-    Optional<Map<String, Object>> match;
-    try (InputStream in = body;
-        SpooledUpload up = SpooledUpload.spool(in, tempDir, maxClipBytes, NOT_AUDIO)) {
-      match = pool.run(up.size, () -> recognition.recognize(up.file));
+    try (InputStream in = body) {
+      return SpooledUpload.spool(in, tempDir, maxClipBytes, NOT_AUDIO);
     }
-    ctx.json(new Replies.Recognition(true, match.orElse(null)));
   }
 }
