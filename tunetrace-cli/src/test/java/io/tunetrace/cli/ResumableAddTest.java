@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ResumableAddTest {
   private static final int FILES = 30;
-  private static final int RATE = 22_050;
+  private static final int RATE = 8000; // the analysis rate: no resampling in the CLI
+  /** Each file is this many 15 s parts: long enough that a run is stopped well before its end. */
+  private static final int PARTS = 8;
   private static final List<String> SAMPLES = List.of("amber-steps.wav", "blue-lantern.mp3",
       "copper-kite.mp3", "dune-signal.mp3", "ember-tide.mp3");
 
@@ -48,7 +50,7 @@ class ResumableAddTest {
   Map<String, Long> expectedPostings;
   private final List<Process> started = new ArrayList<>();
 
-  /** 30 WAV files of 30 s, each two samples' parts cut at other offsets: 30 different contents. */
+  /** 30 WAV files of 2 min, each of samples' parts cut at other offsets: 30 different contents. */
   @BeforeAll
   void makeLibraryAndAddItOnce() throws IOException {
     library = Files.createDirectories(tmp.resolve("library"));
@@ -58,11 +60,14 @@ class ResumableAddTest {
       samples.add(new Pcm(Resampler.resample(pcm.samples(), pcm.sampleRateHz(), RATE), RATE));
     }
     for (int i = 0; i < FILES; i++) {
-      Pcm first = samples.get(i % samples.size()).cut((i / samples.size()) * 700L, 15_000);
-      Pcm second = samples.get((i + 2) % samples.size()).cut((i / samples.size()) * 300L, 15_000);
-      Pcm both = Pcm.concat(first, second);
-      SampleGenerator.writeWav(library.resolve(String.format("track%02d.wav", i)), both.samples(),
-          both.sampleRateHz(), "Track " + i, "Resume");
+      Pcm[] parts = new Pcm[PARTS];
+      for (int k = 0; k < PARTS; k++) {
+        parts[k] = samples.get((i + k) % samples.size()).cut((i / samples.size()) * 700L + k * 100L,
+            15_000);
+      }
+      Pcm all = Pcm.concat(parts);
+      SampleGenerator.writeWav(library.resolve(String.format("track%02d.wav", i)), all.samples(),
+          all.sampleRateHz(), "Track " + i, "Resume");
     }
     Path reference = tmp.resolve("reference");
     Cli add = Cli.run("add", "--index", reference.toString(), library.toString());
@@ -129,6 +134,18 @@ class ResumableAddTest {
     assertEquals(subset(expectedPostings, indexed.keySet()), indexed);
 
     assertReRunAddsTheRest(index, indexed.keySet());
+  }
+
+  @Test
+  void frequentFlushesStoreTheSamePostingsInOneSegment() {
+    Path index = tmp.resolve("frequent");
+    Cli add = Cli.run("add", "--threads", "2", "--flush-seconds", "0.001", "--index",
+        index.toString(), library.toString());
+    assertEquals(0, add.exitCode(), add.err());
+    assertEquals(expectedPostings, postingsByPath(index));
+    try (EmbeddedFingerprintIndex ix = EmbeddedFingerprintIndex.openReadOnly(index)) {
+      assertEquals(1, ix.segmentCount()); // compacted at the end of a complete run
+    }
   }
 
   /** A re-run adds exactly the files not indexed yet, skips the others, and leaves all 30. */
