@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
@@ -36,7 +38,11 @@ import picocli.CommandLine.Spec;
       "a path already indexed with other bytes (edited tags) replaces its track; a file",
       "whose audio is already indexed (another encoding, a re-tagged copy) is added and",
       "reported as 'same audio as #ID'.",
-      "Exit code 0 when every file was added or skipped as a duplicate, 2 when any failed."
+      "Fingerprints are written at least every --flush-seconds, so a killed run keeps",
+      "nearly all finished files; Ctrl-C keeps all of them. Re-run the same command to",
+      "continue: files already indexed are skipped by their bytes.",
+      "Exit code 0 when every file was added or skipped as a duplicate, 2 when any failed,",
+      "130 (SIGINT) or 143 (SIGTERM) when interrupted."
     })
 final class AddCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -58,6 +64,12 @@ final class AddCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line per file instead of the summary.")
   boolean json;
 
+  @Option(
+      names = "--flush-seconds",
+      paramLabel = "S",
+      description = "Longest a fingerprinted file waits before it is written (default: ${DEFAULT-VALUE}).")
+  double flushSeconds = Ingester.FLUSH_MILLIS / 1000.0;
+
   @Parameters(paramLabel = "PATH", arity = "1..*", description = "Audio files or folders.")
   List<Path> paths;
 
@@ -65,6 +77,10 @@ final class AddCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be at least 1: " + threads);
+    }
+    if (!(flushSeconds >= 0.001 && flushSeconds <= 3600)) {
+      throw new ParameterException(
+          spec.commandLine(), "--flush-seconds must be between 0.001 and 3600: " + flushSeconds);
     }
     List<Path> files = AudioFiles.expand(paths);
     if ((title != null || artist != null) && (files.size() != 1 || paths.size() != 1)) {
@@ -81,19 +97,68 @@ final class AddCommand implements Callable<Integer> {
       return Main.EXIT_ERROR;
     }
     ProgressBar bar = ProgressBar.onTerminal(err, files.size());
+    JsonLines lines = new JsonLines(out, err);
     Ingester.Summary summary;
+    CountDownLatch finished = new CountDownLatch(1);
+    Ingester ingester;
+    Thread hook;
     try (TuneTrace tt = indexOption.openOrCreate()) {
-      Ingester ingester = new Ingester(tt.index(), threads, this::override, bar::step);
-      summary = ingester.run(files);
+      ingester = new Ingester(tt.index(), threads, this::override, bar::step,
+          json ? lines::stored : (position, outcome) -> {}, Math.round(flushSeconds * 1000));
+      // SIGINT, SIGTERM: take no new file, write what finished, close the index, then let the JVM
+      // exit (with 130 or 143). The main thread does all of that; the hook only waits for it.
+      hook = new Thread(() -> {
+        ingester.stop();
+        try {
+          finished.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "tunetrace-add-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        summary = ingester.run(files);
+      } catch (RuntimeException | InterruptedException e) {
+        finished.countDown();
+        throw e;
+      }
     } finally {
       bar.done();
     }
-    if (json) {
-      printJson(out, err, summary, files);
-    } else {
-      printSummary(out, err, summary, files);
+    try {
+      if (json) {
+        lines.rest();
+      } else {
+        printSummary(out, err, summary, files);
+      }
+      if (ingester.stopped()) {
+        err.println(interrupted(summary.count(Ingester.Kind.ADDED), ingester.notStarted()));
+        err.flush();
+        return EXIT_INTERRUPTED;
+      }
+      return summary.count(Ingester.Kind.FAILED) == 0 ? Main.EXIT_OK : Main.EXIT_ERROR;
+    } finally {
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook is running and returns now
+      }
     }
-    return summary.count(Ingester.Kind.FAILED) == 0 ? Main.EXIT_OK : Main.EXIT_ERROR;
+  }
+
+  /** The longest a shutdown hook waits for the files in progress and the last write. */
+  static final long SHUTDOWN_WAIT_SECONDS = 60;
+
+  /**
+   * Returned when a signal stopped the run; the JVM, already exiting, exits with 128 + the signal
+   * number instead (130 for SIGINT, 143 for SIGTERM).
+   */
+  static final int EXIT_INTERRUPTED = 130;
+
+  static String interrupted(long added, int notStarted) {
+    return "tunetrace: interrupted: " + added + " file" + (added == 1 ? "" : "s") + " added, "
+        + notStarted + " not started; re-run to continue";
   }
 
   private TrackMetadata override(Path file) {
@@ -173,34 +238,66 @@ final class AddCommand implements Callable<Integer> {
   }
 
   /**
-   * One JSON object per file, in the order of {@code files}; failures are also reported on stderr.
+   * Prints the JSON line of each file as soon as it and every file listed before it are final (an
+   * added file: stored in the index), so the lines come in the order the files were given and a
+   * line printed is never lost to a crash. Thread-safe.
    */
-  static void printJson(PrintWriter out, PrintWriter err, Ingester.Summary s, List<Path> files) {
-    for (Ingester.Outcome o : inOrder(s.outcomes(), files)) {
-      Track t = o.track();
-      ObjectNode line = JsonOutput.object()
-          .put("path", o.file().toString())
-          .put("status", o.kind().name().toLowerCase(Locale.ROOT))
-          .put("track_id", t == null ? null : t.id())
-          .put("title", t == null ? null : t.metadata().title())
-          .put("artist", t == null ? null : t.metadata().artist())
-          .put("duration_ms", t == null ? 0 : t.metadata().durationMillis())
-          .put("postings", o.postings());
-      Track same = o.sameAudioAs();
-      line.set("same_audio_as", same == null ? NullNode.instance : JsonOutput.object()
-          .put("track_id", same.id())
-          .put("title", same.metadata().title())
-          .put("artist", same.metadata().artist())
-          .put("path", same.metadata().sourcePath()));
-      line.put("replaced", o.replaced() == null ? null : o.replaced().id());
-      line.put(o.kind() == Ingester.Kind.FAILED ? "error" : "detail", o.detail());
-      out.println(JsonOutput.write(line));
-      if (o.kind() == Ingester.Kind.FAILED) {
-        err.println("failed: " + o.file() + ": " + o.detail());
+  static final class JsonLines {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final Map<Integer, Ingester.Outcome> waiting = new HashMap<>();
+    private int next;
+
+    JsonLines(PrintWriter out, PrintWriter err) {
+      this.out = out;
+      this.err = err;
+    }
+
+    synchronized void stored(int position, Ingester.Outcome outcome) {
+      waiting.put(position, outcome);
+      boolean printed = false;
+      for (Ingester.Outcome o; (o = waiting.remove(next)) != null; next++) {
+        printJson(out, err, o);
+        printed = true;
+      }
+      if (printed) {
+        out.flush();
+        err.flush();
       }
     }
-    out.flush();
-    err.flush();
+
+    /** Prints the files still waiting for an earlier one (a stopped run), in order. */
+    synchronized void rest() {
+      waiting.keySet().stream().sorted().forEach(i -> printJson(out, err, waiting.get(i)));
+      waiting.clear();
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** One JSON object for one file; a failure is also reported on stderr. */
+  private static void printJson(PrintWriter out, PrintWriter err, Ingester.Outcome o) {
+    Track t = o.track();
+    ObjectNode line = JsonOutput.object()
+        .put("path", o.file().toString())
+        .put("status", o.kind().name().toLowerCase(Locale.ROOT))
+        .put("track_id", t == null ? null : t.id())
+        .put("title", t == null ? null : t.metadata().title())
+        .put("artist", t == null ? null : t.metadata().artist())
+        .put("duration_ms", t == null ? 0 : t.metadata().durationMillis())
+        .put("postings", o.postings());
+    Track same = o.sameAudioAs();
+    line.set("same_audio_as", same == null ? NullNode.instance : JsonOutput.object()
+        .put("track_id", same.id())
+        .put("title", same.metadata().title())
+        .put("artist", same.metadata().artist())
+        .put("path", same.metadata().sourcePath()));
+    line.put("replaced", o.replaced() == null ? null : o.replaced().id());
+    line.put(o.kind() == Ingester.Kind.FAILED ? "error" : "detail", o.detail());
+    out.println(JsonOutput.write(line));
+    if (o.kind() == Ingester.Kind.FAILED) {
+      err.println("failed: " + o.file() + ": " + o.detail());
+    }
   }
 
   /** Outcomes ordered as their files were listed (the rest after, as they came). */

@@ -22,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -30,7 +33,13 @@ import java.util.function.Function;
  * Adds many files to an index using every core: worker threads hash, decode and fingerprint files
  * in parallel, and the fingerprints are written to the index in batches (by whichever worker fills
  * a batch, so the measured worker CPU time covers decode, fingerprinting and storage). One bad file
- * never stops the batch. Use one instance per run; not thread-safe.
+ * never stops the batch. Use one instance per run; not thread-safe, except {@link #stop()}.
+ *
+ * <p>Crash safety: a batch is also written once its oldest file has waited {@code flushMillis}, so
+ * a killed run loses at most the files fingerprinted in that window; every write is one atomic
+ * index update, and a file is reported as stored ({@code stored}) only after its write. A re-run
+ * skips the stored files by their bytes. {@link #stop()} (from a shutdown hook) lets the workers
+ * finish the files they hold, takes no new ones and writes what finished.
  *
  * <p>The rules of {@link TuneTrace#add} hold: a file whose bytes are indexed is skipped, a path
  * already indexed with other bytes replaces its track, and a file whose audio is already indexed
@@ -100,25 +109,39 @@ final class Ingester {
     }
   }
 
+  /** Receives each file's final outcome with its position in the list given to {@link #run}. */
+  @FunctionalInterface
+  interface Listener {
+    void stored(int position, Outcome outcome);
+  }
+
   private static final int BATCH_TRACKS = 32;
   private static final long BATCH_POSTINGS = 2_000_000;
+  /** Default for how long a fingerprinted file may wait in the batch before it is written. */
+  static final long FLUSH_MILLIS = 2000;
 
   private final FingerprintIndex index;
   private final TuneTrace analyzer; // not closed here: the caller owns the index
   private final int threads;
   private final Function<Path, TrackMetadata> metadataOverride;
   private final Consumer<Outcome> progress;
+  private final Listener listener;
+  private final long flushNanos;
 
   private final Map<String, Path> seenSha256 = new ConcurrentHashMap<>();
   private final Object pendingLock = new Object();
   private final Object writeLock = new Object();
   private List<Pending> pending = new ArrayList<>();
   private long pendingPostings;
+  private long pendingSinceNanos;
+  private volatile boolean stopping;
+  private final AtomicInteger claimed = new AtomicInteger();
+  private volatile int total;
   private final List<Outcome> outcomes = new ArrayList<>();
   private final AtomicLong cpuNanos = new AtomicLong();
   private final Map<Path, Long> fileCpuNanos = new ConcurrentHashMap<>();
 
-  private record Pending(Path file, NewTrack track, long audioMillis) {}
+  private record Pending(int position, Path file, NewTrack track, long audioMillis) {}
 
   /**
    * @param metadataOverride gives title/artist for a file, or null to take them from the file
@@ -129,9 +152,29 @@ final class Ingester {
       int threads,
       Function<Path, TrackMetadata> metadataOverride,
       Consumer<Outcome> progress) {
+    this(index, threads, metadataOverride, progress, (position, outcome) -> {}, FLUSH_MILLIS);
+  }
+
+  /**
+   * @param stored called (on a worker or the flush thread) with each file's final outcome: for an
+   *     added file after it is durably in the index
+   * @param flushMillis the longest a fingerprinted file waits in the batch before it is written
+   */
+  Ingester(
+      FingerprintIndex index,
+      int threads,
+      Function<Path, TrackMetadata> metadataOverride,
+      Consumer<Outcome> progress,
+      Listener stored,
+      long flushMillis) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads < 1: " + threads);
     }
+    if (flushMillis < 1) {
+      throw new IllegalArgumentException("flushMillis < 1: " + flushMillis);
+    }
+    this.listener = stored;
+    this.flushNanos = TimeUnit.MILLISECONDS.toNanos(flushMillis);
     this.index = index;
     this.analyzer = TuneTrace.using(index);
     this.threads = threads;
@@ -139,23 +182,53 @@ final class Ingester {
     this.progress = progress == null ? o -> {} : progress;
   }
 
+  /**
+   * Stops the run: workers finish the file they hold and take no other, what finished is written
+   * and {@link #run} returns without compacting. Safe to call from any thread, any time.
+   */
+  void stop() {
+    stopping = true;
+  }
+
+  boolean stopped() {
+    return stopping;
+  }
+
+  /** Files of the last {@link #run} that no worker took because it was stopped. */
+  int notStarted() {
+    return Math.max(0, total - Math.min(claimed.get(), total));
+  }
+
   Summary run(List<Path> files) throws InterruptedException {
     long start = System.nanoTime();
     long children0 = childCpuNanos();
+    total = files.size();
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "tunetrace-ingest");
       t.setDaemon(true);
       return t;
     });
+    ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tunetrace-flush");
+      t.setDaemon(true);
+      return t;
+    });
+    long checkMillis = Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(flushNanos) / 4));
+    flusher.scheduleWithFixedDelay(this::flushIfDue, checkMillis, checkMillis, TimeUnit.MILLISECONDS);
     try {
+      // Workers take the next file when they are free: nothing is queued, so a stop leaves the
+      // rest untouched and memory does not grow with the number of files.
       List<Future<?>> futures = new ArrayList<>();
-      for (Path file : files) {
+      for (int w = 0; w < threads; w++) {
         futures.add(pool.submit(() -> {
-          long cpu0 = cpuTime();
-          try {
-            ingest(file);
-          } finally {
-            cpuNanos.addAndGet(cpuTime() - cpu0);
+          int i;
+          while (!stopping && (i = claimed.getAndIncrement()) < files.size()) {
+            long cpu0 = cpuTime();
+            try {
+              ingest(i, files.get(i));
+            } finally {
+              cpuNanos.addAndGet(cpuTime() - cpu0);
+            }
           }
         }));
       }
@@ -166,12 +239,16 @@ final class Ingester {
           throw new IllegalStateException("ingest worker failed", e.getCause());
         }
       }
+      // Never interrupt a flush: an interrupted write closes the index's file channel.
+      flusher.shutdown();
+      flusher.awaitTermination(1, TimeUnit.HOURS);
       Future<?> last = pool.submit(() -> {
         long cpu0 = cpuTime();
         try {
           flush(takePending());
           // One segment after a bulk add keeps lookups at their fastest (counted as ingest work).
-          if (index instanceof EmbeddedFingerprintIndex embedded) {
+          // A stopped run skips it: the index merges as it goes, and the user wants out.
+          if (!stopping && index instanceof EmbeddedFingerprintIndex embedded) {
             synchronized (writeLock) {
               embedded.compact();
             }
@@ -186,7 +263,8 @@ final class Ingester {
         throw new IllegalStateException("ingest worker failed", e.getCause());
       }
     } finally {
-      pool.shutdownNow();
+      flusher.shutdown();
+      pool.shutdown();
     }
     List<Outcome> result;
     synchronized (outcomes) {
@@ -197,20 +275,41 @@ final class Ingester {
         Map.copyOf(fileCpuNanos), children0 < 0 || children1 < 0 ? -1 : children1 - children0);
   }
 
-  private void ingest(Path file) {
+  /** Writes the batch when its oldest file has waited long enough (on the flush thread). */
+  private void flushIfDue() {
+    long cpu0 = cpuTime();
+    try {
+      List<Pending> batch = null;
+      synchronized (pendingLock) {
+        if (!pending.isEmpty() && System.nanoTime() - pendingSinceNanos >= flushNanos) {
+          batch = takePending();
+        }
+      }
+      if (batch != null) {
+        flush(batch);
+      }
+    } catch (RuntimeException e) {
+      // flush() reports its own failures per file; keep the schedule alive whatever happens.
+    } finally {
+      cpuNanos.addAndGet(cpuTime() - cpu0);
+    }
+  }
+
+  private void ingest(int position, Path file) {
     long cpu0 = cpuTime();
     try {
       String sha256 = sha256(file);
       var existing = index.findBySha256(sha256);
       if (existing.isPresent()) {
         Track t = existing.get();
-        finish(new Outcome(file, Kind.DUPLICATE, t, 0, 0,
+        finish(position, new Outcome(file, Kind.DUPLICATE, t, 0, 0,
             "same bytes as #" + t.id() + " " + t.metadata().sourcePath()));
         return;
       }
       Path earlier = seenSha256.putIfAbsent(sha256, file);
       if (earlier != null) {
-        finish(new Outcome(file, Kind.DUPLICATE, null, 0, 0, "same bytes as " + earlier));
+        finish(position,
+            new Outcome(file, Kind.DUPLICATE, null, 0, 0, "same bytes as " + earlier));
         return;
       }
       NewTrack track = analyzer.analyze(file,
@@ -220,7 +319,10 @@ final class Ingester {
       fileCpuNanos.put(file, cpuTime() - cpu0);
       List<Pending> batch = null;
       synchronized (pendingLock) {
-        pending.add(new Pending(file, track, audioMillis));
+        if (pending.isEmpty()) {
+          pendingSinceNanos = System.nanoTime();
+        }
+        pending.add(new Pending(position, file, track, audioMillis));
         pendingPostings += fingerprints.size();
         if (pending.size() >= BATCH_TRACKS || pendingPostings >= BATCH_POSTINGS) {
           batch = takePending();
@@ -231,7 +333,7 @@ final class Ingester {
         flush(batch);
       }
     } catch (IOException | RuntimeException e) {
-      finish(new Outcome(file, Kind.FAILED, null, 0, 0, Errors.oneLine(e)));
+      finish(position, new Outcome(file, Kind.FAILED, null, 0, 0, Errors.oneLine(e)));
     }
   }
 
@@ -276,14 +378,11 @@ final class Ingester {
       }
     } catch (RuntimeException e) {
       String reason = "could not store: " + Errors.oneLine(e);
-      synchronized (outcomes) {
-        for (Pending p : batch) {
-          outcomes.add(new Outcome(p.file(), Kind.FAILED, null, 0, 0, reason));
-        }
+      for (Pending p : batch) {
+        record(p.position(), new Outcome(p.file(), Kind.FAILED, null, 0, 0, reason));
       }
       return;
     }
-    List<Outcome> done = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       Pending p = batch.get(i);
       Track sameAs = sameAsIndexed[i] != null ? sameAsIndexed[i]
@@ -301,18 +400,20 @@ final class Ingester {
               + " replaces: " + Errors.oneLine(e));
         }
       }
-      done.add(added);
-    }
-    synchronized (outcomes) {
-      outcomes.addAll(done);
+      record(p.position(), added);
     }
   }
 
-  private void finish(Outcome outcome) {
+  private void finish(int position, Outcome outcome) {
+    record(position, outcome);
+    progress.accept(outcome);
+  }
+
+  private void record(int position, Outcome outcome) {
     synchronized (outcomes) {
       outcomes.add(outcome);
     }
-    progress.accept(outcome);
+    listener.stored(position, outcome);
   }
 
   static String sha256(Path file) throws IOException {

@@ -33,11 +33,12 @@ class CommandParsingTest {
   @Test
   void parsesAddWithEveryOption() {
     AddCommand add = command(parse("add", "--index", "/tmp/ix", "--title", "Song", "--artist",
-        "Band", "--threads", "3", "--verbose", "a.mp3"));
+        "Band", "--threads", "3", "--flush-seconds", "0.5", "--verbose", "a.mp3"));
     assertEquals(Path.of("/tmp/ix"), add.indexOption.index);
     assertEquals("Song", add.title);
     assertEquals("Band", add.artist);
     assertEquals(3, add.threads);
+    assertEquals(0.5, add.flushSeconds);
     assertTrue(add.verboseOption.verbose);
     assertEquals(List.of(Path.of("a.mp3")), add.paths);
   }
@@ -46,10 +47,22 @@ class CommandParsingTest {
   void addDefaultsToAllCoresAndNoTitle() {
     AddCommand add = command(parse("add", "music", "more"));
     assertEquals(Runtime.getRuntime().availableProcessors(), add.threads);
+    assertEquals(2.0, add.flushSeconds);
     assertNull(add.title);
     assertNull(add.indexOption.index);
     assertFalse(add.verboseOption.verbose);
     assertEquals(List.of(Path.of("music"), Path.of("more")), add.paths);
+  }
+
+  @Test
+  void addRejectsAFlushIntervalOutsideOneMillisecondToOneHour() {
+    for (String bad : List.of("0", "-1", "3601", "NaN")) {
+      Cli add = Cli.run("add", "--flush-seconds", bad, "--index", "/nonexistent/ix", ".");
+      assertEquals(2, add.exitCode(), bad);
+      assertEquals("tunetrace: --flush-seconds must be between 0.001 and 3600: "
+          + Double.parseDouble(bad) + "\n"
+          + "Try 'tunetrace add --help' for more information.\n", add.err(), bad);
+    }
   }
 
   @Test
