@@ -62,6 +62,7 @@ final class FolderUpload {
   private final PrintWriter err;
   private final boolean terminal;
   private final AtomicBoolean unauthorized = new AtomicBoolean();
+  private UploadProgress progress;
 
   FolderUpload(TuneTraceClient client, String server, UploadJournal journal, int parallel,
       boolean await, boolean json, PrintWriter out, PrintWriter err, boolean terminal) {
@@ -85,7 +86,7 @@ final class FolderUpload {
     for (Path f : files) {
       totalBytes += sizeOf(f);
     }
-    UploadProgress progress = new UploadProgress(err, terminal, files.size(), totalBytes);
+    progress = new UploadProgress(err, terminal, files.size(), totalBytes);
     ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
       Thread t = new Thread(r, "upload");
       t.setDaemon(true);
@@ -271,6 +272,10 @@ final class FolderUpload {
   }
 
   private synchronized void print(Outcome o) {
+    progress.above(() -> printLine(o));
+  }
+
+  private void printLine(Outcome o) {
     if (json) {
       ObjectNode line = JsonOutput.object();
       line.put("path", o.path().toString());

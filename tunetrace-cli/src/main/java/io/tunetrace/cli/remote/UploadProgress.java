@@ -25,6 +25,7 @@ final class UploadProgress {
   private long lastDrawNanos;
   private boolean drawn;
   private int lastWidth;
+  private String lastText = "";
 
   UploadProgress(PrintWriter err, boolean terminal, int totalFiles, long totalBytes) {
     this.err = err;
@@ -45,6 +46,23 @@ final class UploadProgress {
   /** While waiting for READY/FAILED: {@code upload: waiting, 3/40 READY or FAILED}. */
   synchronized void waiting(int finished, int total) {
     draw("upload: waiting, " + finished + "/" + total + " READY or FAILED", finished == total);
+  }
+
+  /**
+   * Runs {@code print} (which writes a line to stdout) with the line redrawn in place cleared
+   * first and drawn again after, so that the two do not mix on one terminal.
+   */
+  synchronized void above(Runnable print) {
+    boolean clear = terminal && drawn;
+    if (clear) {
+      err.print("\r" + " ".repeat(lastWidth) + "\r");
+      err.flush();
+    }
+    print.run();
+    if (clear) {
+      err.print(lastText);
+      err.flush();
+    }
   }
 
   /** Ends a line redrawn in place, so that what follows starts on a line of its own. */
@@ -75,6 +93,7 @@ final class UploadProgress {
       String padded = text.length() < lastWidth ? text + " ".repeat(lastWidth - text.length()) : text;
       err.print("\r" + padded);
       lastWidth = text.length();
+      lastText = text;
       drawn = true;
     } else {
       err.println(text);

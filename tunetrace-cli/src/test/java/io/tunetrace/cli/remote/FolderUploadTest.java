@@ -100,6 +100,24 @@ class FolderUploadTest {
     assertEquals("\rupload: 1/1 files, 1.0/1.0 MB, 0 failed\n", tty.toString().replace(System.lineSeparator(), "\n"));
   }
 
+  @Test
+  void aLineOnTheTerminalClearsTheProgressLineAndRedrawsItBelow() {
+    StringWriter screen = new StringWriter();
+    PrintWriter w = new PrintWriter(screen, true);
+    UploadProgress terminal = new UploadProgress(w, true, 1, 1_000_000);
+    terminal.fileDone(1_000_000, false);
+    terminal.above(() -> w.print("uploaded   id-1 a.mp3\n"));
+    String bar = "upload: 1/1 files, 1.0/1.0 MB, 0 failed";
+    assertEquals("\r" + bar + "\r" + " ".repeat(bar.length()) + "\r" + "uploaded   id-1 a.mp3\n" + bar,
+        screen.toString());
+    StringWriter file = new StringWriter();
+    PrintWriter f = new PrintWriter(file, true);
+    UploadProgress plain = new UploadProgress(f, false, 1, 1_000_000);
+    plain.fileDone(1_000_000, false);
+    plain.above(() -> f.print("uploaded   id-1 a.mp3\n"));
+    assertEquals(bar + System.lineSeparator() + "uploaded   id-1 a.mp3\n", file.toString());
+  }
+
   private static String[] run(StringWriter out, StringWriter err, String... args) {
     int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new String[] {Integer.toString(code), out.toString(), err.toString()};
