@@ -13,8 +13,11 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** Expands the paths given to {@code add}: files as they are, folders recursively. */
-final class AudioFiles {
+/**
+ * Expands the paths given to {@code add} and {@code upload}: files as they are, folders
+ * recursively. Stateless and thread-safe.
+ */
+public final class AudioFiles {
   /** Extensions tried in folders even when the content cannot be sniffed (left to ffmpeg). */
   static final Set<String> AUDIO_EXTENSIONS =
       Set.of("wav", "wave", "mp3", "ogg", "oga", "opus", "flac", "m4a", "mp4", "aac", "aif",
@@ -27,7 +30,7 @@ final class AudioFiles {
    * files are kept when their extension is a known audio one or their leading bytes are audio.
    * Hidden files and folders are skipped. The result is sorted within each folder.
    */
-  static List<Path> expand(List<Path> paths) throws IOException {
+  public static List<Path> expand(List<Path> paths) throws IOException {
     List<Path> files = new ArrayList<>();
     for (Path path : paths) {
       if (Files.isDirectory(path)) {

@@ -4,8 +4,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
-/** Turns exceptions into the one-line messages the CLI prints. */
-final class Errors {
+/** Turns exceptions into the one-line messages the CLI prints. Stateless and thread-safe. */
+public final class Errors {
   private Errors() {}
 
   /** "PATH: reason", without repeating the path when the reason already names it. */
@@ -15,7 +15,7 @@ final class Errors {
   }
 
   /** One line, never empty: the message's first line, or the exception's kind. */
-  static String oneLine(Throwable t) {
+  public static String oneLine(Throwable t) {
     if (t instanceof NoSuchFileException e) {
       return "no such file: " + e.getFile();
     }

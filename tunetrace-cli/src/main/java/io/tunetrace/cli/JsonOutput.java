@@ -32,7 +32,7 @@ import java.util.Set;
  * 8259 plus {@code \u007f}, {@code \u2028}, {@code \u2029} and lone surrogates (lower-case hex),
  * so a line is always valid UTF-8 and safe to embed in JavaScript. Stateless and thread-safe.
  */
-final class JsonOutput {
+public final class JsonOutput {
   private static final JsonFactory FACTORY = new JsonFactoryBuilder()
       .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
       .characterEscapes(new Escapes())
@@ -41,7 +41,7 @@ final class JsonOutput {
   private JsonOutput() {}
 
   /** A new, empty object whose fields keep their insertion order. */
-  static ObjectNode object() {
+  public static ObjectNode object() {
     return JsonNodeFactory.instance.objectNode();
   }
 
@@ -58,7 +58,7 @@ final class JsonOutput {
   }
 
   /** {@code value} in the one-line layout. */
-  static String write(JsonNode value) {
+  public static String write(JsonNode value) {
     return write(value, Set.of());
   }
 

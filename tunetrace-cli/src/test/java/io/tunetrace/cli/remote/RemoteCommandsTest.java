@@ -148,9 +148,13 @@ class RemoteCommandsTest {
   }
 
   @Test
-  void uploadRequiresServerTitleAndArtist() {
+  void uploadRequiresServerAndTakesTitleAndArtistOrSeveralPaths() {
     CommandLine cl = new CommandLine(new UploadCommand());
     assertThrows(CommandLine.MissingParameterException.class, () -> cl.parseArgs("song.mp3"));
     cl.parseArgs("--server", "http://localhost:8080", "--title", "T", "--artist", "A", "song.mp3");
+    UploadCommand many = new UploadCommand();
+    new CommandLine(many).parseArgs("--server", "http://localhost:8080", "a.mp3", "music", "--json");
+    assertEquals(List.of(Path.of("a.mp3"), Path.of("music")), many.paths);
+    assertEquals(4, many.parallel);
   }
 }
