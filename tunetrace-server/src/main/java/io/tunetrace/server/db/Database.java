@@ -56,10 +56,15 @@ public final class Database implements Closeable {
     return new Database(ds, h2);
   }
 
-  /** An embedded H2 database persisted under {@code dataDir/db}. */
+  /**
+   * An embedded H2 database persisted under {@code dataDir/db}. {@code OPTIMIZE_REUSE_RESULTS=FALSE}:
+   * H2 otherwise hands a connection the previous result of the same query when it believes no
+   * table changed, and under a worker committing on another connection a poller kept reading a
+   * finished track as FINGERPRINTING (EmbeddedJobStoreVisibilityTest).
+   */
   public static Database openEmbedded(Path dataDir) {
     String url = "jdbc:h2:file:" + dataDir.resolve("db").resolve("tunetrace").toAbsolutePath()
-        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;OPTIMIZE_REUSE_RESULTS=FALSE";
     return open(new ServerConfig.Database(url, "sa", "", "public"), 8);
   }
 
