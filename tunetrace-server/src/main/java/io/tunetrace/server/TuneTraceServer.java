@@ -30,6 +30,7 @@ import io.tunetrace.server.jobs.TempSweeper;
 import io.tunetrace.server.jobs.TrackDeleter;
 import io.tunetrace.server.jobs.WorkerPool;
 import io.tunetrace.server.metrics.Metrics;
+import io.tunetrace.server.ws.RecentRecognitions;
 import io.tunetrace.server.ws.RecognitionPool;
 import io.tunetrace.server.ws.RecognitionService;
 import io.tunetrace.server.web.Pages;
@@ -84,6 +85,7 @@ public final class TuneTraceServer implements AutoCloseable {
   private Javalin app;
   private RecognitionService recognition;
   private RecognitionPool recognitionPool;
+  private RecentRecognitions recentRecognitions;
   private ScheduledExecutorService background;
 
   private TuneTraceServer(ServerConfig config, Database db, BlobStore blobs, FingerprintIndex index,
@@ -175,6 +177,8 @@ public final class TuneTraceServer implements AutoCloseable {
     recognition = new RecognitionService(index, tracks, metrics, config.maxPostingsPerHash);
     recognitionPool = new RecognitionPool(config.recognizeThreads, config.recognizeQueue,
         config.recognizeMaxBytesInFlight, 60_000, recognizeLimiter, metrics);
+    recentRecognitions = new RecentRecognitions(config.recognitionCacheEntries,
+        config.recognitionCacheBytes, config.recognitionCacheTtlMillis, System::currentTimeMillis);
     background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tunetrace-metrics");
       t.setDaemon(true);
@@ -252,17 +256,17 @@ public final class TuneTraceServer implements AutoCloseable {
   private Javalin createApp() {
     AccessControl access = new AccessControl(auth, config.opsAccess);
     StreamSocket socket = new StreamSocket(recognition, recognitionPool, validator, json,
-        config.maxStreamSeconds, tempDir);
+        config.maxStreamSeconds, tempDir, recentRecognitions);
     List<Routes> routes = List.of(
         new HealthRoutes(db, index, blobs, metrics, access, config.serviceMode(), workers),
         new TrackRoutes(tracks, blobs, deleter, queue, this::wakeWorkers, tempDir,
             config.maxUploadBytes),
         new RecognitionRoutes(recognition, socket, access, recognitionPool, wsLimiter, tempDir,
-            config.maxClipBytes),
+            config.maxClipBytes, recentRecognitions),
         app -> Pages.register(app, devSecret == null ? null
             : () -> Tokens.issue(devSecret, config.jwtIssuer, "dev", config.jwtTtlSeconds)),
         new ExplainRoutes(index, config.maxPostingsPerHash, blobs, tempDir, config.maxClipBytes,
-            recognitionPool));
+            recognitionPool, recentRecognitions, access));
     return HttpApi.create(config, json, metrics, access, tempDir, routes);
   }
 

@@ -91,6 +91,14 @@ public final class ServerConfig {
   public final int recognizeQueue;
   /** Clip bytes all recognitions in flight may hold (RECOGNIZE_MAX_BYTES_IN_FLIGHT, 256 MiB). */
   public final long recognizeMaxBytesInFlight;
+  /**
+   * Recognitions kept to be read back and explained: at most this many (RECOGNITION_CACHE_ENTRIES,
+   * 1000), holding at most this many bytes (RECOGNITION_CACHE_BYTES, 64 MiB), each for at most
+   * this long (RECOGNITION_CACHE_TTL_SECONDS, 15 min).
+   */
+  public final int recognitionCacheEntries;
+  public final long recognitionCacheBytes;
+  public final long recognitionCacheTtlMillis;
 
   private ServerConfig(Parser p) {
     this.host = p.string("HOST", "0.0.0.0");
@@ -234,6 +242,10 @@ public final class ServerConfig {
     this.recognizeQueue = p.integer("RECOGNIZE_QUEUE", 16, 1, 100_000);
     this.recognizeMaxBytesInFlight = p.longValue("RECOGNIZE_MAX_BYTES_IN_FLIGHT", 256L << 20,
         64 * 1024, 1L << 40);
+    this.recognitionCacheEntries = p.integer("RECOGNITION_CACHE_ENTRIES", 1000, 1, 10_000_000);
+    this.recognitionCacheBytes = p.longValue("RECOGNITION_CACHE_BYTES", 64L << 20, 4L << 20, 1L << 40);
+    this.recognitionCacheTtlMillis =
+        p.longValue("RECOGNITION_CACHE_TTL_SECONDS", 900, 1, 7 * 24 * 3600) * 1000;
     if (role.runsWorkers() && workerConcurrency == 0 && role == ServerRole.WORKER) {
       p.problem("SERVER_ROLE=worker needs WORKER_CONCURRENCY >= 1");
     }

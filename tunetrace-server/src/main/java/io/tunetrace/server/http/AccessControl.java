@@ -67,6 +67,15 @@ public final class AccessControl {
     }
   }
 
+  /**
+   * True when this caller may read other callers' recognitions: only with {@code
+   * OPS_ACCESS=loopback}, from a loopback address (an operator on the server's machine). With
+   * {@code token} or {@code open} every client would count as an operator, so nobody does.
+   */
+  public boolean mayReadOthersRecognitions(Context ctx) {
+    return ops == OpsAccess.LOOPBACK && loopback(ctx.req().getRemoteAddr());
+  }
+
   private void checkOps(Context ctx) {
     switch (ops) {
       case OPEN:

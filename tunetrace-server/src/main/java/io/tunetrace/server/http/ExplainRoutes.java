@@ -12,6 +12,7 @@ import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.server.auth.Auth;
 import io.tunetrace.server.blob.BlobStore;
+import io.tunetrace.server.ws.RecentRecognitions;
 import io.tunetrace.server.ws.RecognitionPool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,6 +31,9 @@ import java.util.Optional;
  * from the track's object in the blob store. The answer's {@code X-TuneTrace-Accepted} header says
  * whether the clip matched.
  *
+ * <p>{@code GET /recognitions/{id}/explain} draws the same picture for a recognition the server
+ * kept ({@link RecentRecognitions}): from the clip's audio at the analysis rate, as it was searched.
+ *
  * <p>Thread-safe.
  */
 public final class ExplainRoutes implements Routes {
@@ -38,51 +42,86 @@ public final class ExplainRoutes implements Routes {
   private final Path tempDir;
   private final long maxClipBytes;
   private final RecognitionPool pool;
+  private final RecentRecognitions recent;
+  private final AccessControl access;
 
-  /** @param pool the recognitions' pool: an explanation is charged and bounded like one */
+  /**
+   * @param pool the recognitions' pool: an explanation is charged and bounded like one
+   * @param recent the kept recognitions, explained by id
+   */
   public ExplainRoutes(FingerprintIndex index, int maxPostingsPerHash, BlobStore blobs,
-      Path tempDir, long maxClipBytes, RecognitionPool pool) {
+      Path tempDir, long maxClipBytes, RecognitionPool pool, RecentRecognitions recent,
+      AccessControl access) {
     this.explainer = new Explainer(new Recognizer(index,
         MatchPolicy.DEFAULT.withMaxPostingsPerHash(maxPostingsPerHash)));
     this.blobs = blobs;
     this.tempDir = tempDir;
     this.maxClipBytes = maxClipBytes;
     this.pool = pool;
+    this.recent = recent;
+    this.access = access;
   }
 
   @Override
   public void addTo(Javalin app) {
     app.post("/explain", this::explain, Access.CLIENT);
+    app.get("/recognitions/{id}/explain", this::explainStored, Access.CLIENT);
   }
 
-  private void explain(Context ctx) throws Exception {
-    Auth.Principal who = AccessControl.principal(ctx);
+  private static String format(Context ctx) {
     String format = Optional.ofNullable(ctx.queryParam("format")).orElse("svg")
         .toLowerCase(Locale.ROOT);
     if (!format.equals("svg") && !format.equals("png")) {
       throw ApiException.badRequest("format must be svg or png: " + ctx.queryParam("format"));
     }
+    return format;
+  }
+
+  private void explainStored(Context ctx) throws Exception {
+    Auth.Principal who = AccessControl.principal(ctx);
+    String format = format(ctx);
+    RecentRecognitions.Entry kept = RecognitionRoutes.stored(ctx, recent, access);
     pool.charge(who.id());
-    Explanation e;
+    Picture picture = pool.run(4L * kept.pcm().length, () -> Picture.of(
+        explainer.explain(kept.samples(), kept.sampleRateHz(), this::referenceAudio), format));
+    picture.send(ctx);
+  }
+
+  private void explain(Context ctx) throws Exception {
+    Auth.Principal who = AccessControl.principal(ctx);
+    String format = format(ctx);
+    pool.charge(who.id());
+    Picture picture;
     try (SpooledUpload up = RecognitionRoutes.spoolClip(ctx, tempDir, maxClipBytes)) {
-      e = pool.run(up.size, () -> {
+      picture = pool.run(up.size, () -> {
         float[] samples;
         int rate;
         try (PcmSource pcm = AudioDecoders.open(up.file)) {
           rate = pcm.sampleRateHz();
           samples = PcmSource.readAll(pcm, Recognizer.MAX_CLIP_SECONDS * rate);
         }
-        return explainer.explain(samples, rate, this::referenceAudio);
+        return Picture.of(explainer.explain(samples, rate, this::referenceAudio), format);
       });
     }
-    ctx.header("X-TuneTrace-Accepted", Boolean.toString(e.accepted()));
-    ctx.header("Cache-Control", "no-store");
-    if (format.equals("png")) {
-      ByteArrayOutputStream png = new ByteArrayOutputStream();
-      ExplanationPicture.writePng(e, png);
-      ctx.contentType("image/png").result(png.toByteArray());
-    } else {
-      ctx.contentType("image/svg+xml; charset=utf-8").result(ExplanationPicture.svg(e));
+    picture.send(ctx);
+  }
+
+  /** An explanation drawn (on the pool: drawing is charged like the search) and ready to send. */
+  private record Picture(boolean accepted, String contentType, byte[] body) {
+    static Picture of(Explanation e, String format) throws IOException {
+      if (format.equals("png")) {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ExplanationPicture.writePng(e, png);
+        return new Picture(e.accepted(), "image/png", png.toByteArray());
+      }
+      return new Picture(e.accepted(), "image/svg+xml; charset=utf-8",
+          ExplanationPicture.svg(e).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    void send(Context ctx) {
+      ctx.header("X-TuneTrace-Accepted", Boolean.toString(accepted));
+      ctx.header("Cache-Control", "no-store");
+      ctx.contentType(contentType).result(body);
     }
   }
 

@@ -34,6 +34,9 @@ public final class Replies {
   /** {@code POST /tracks/{id}/retry}: the track is queued again. */
   public record Retried(String id, String status) {}
 
-  /** {@code POST /recognize} and the WebSocket one-shot: {@code match} is null when none. */
-  public record Recognition(boolean ok, Map<String, Object> match) {}
+  /**
+   * {@code POST /recognize} and the WebSocket one-shot: {@code match} is null when none; {@code
+   * recognition_id} names the recognition for {@code GET /recognitions/{id}} and its explanation.
+   */
+  public record Recognition(boolean ok, Map<String, Object> match, String recognitionId) {}
 }

@@ -6,6 +6,7 @@ import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.SameRecording;
 import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
+import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.server.db.TrackRow;
@@ -39,12 +40,15 @@ public final class RecognitionService {
     this.metrics = metrics;
   }
 
+  /**
+   * A recognition's answer and the clip as it was searched: mono samples in [-1, 1] at the
+   * index's analysis rate — what {@link io.tunetrace.core.explain.Explainer} needs to explain it.
+   */
+  public record Recognized(Optional<Map<String, Object>> match, float[] samples, int sampleRateHz) {}
+
   /** Decodes encoded audio (WAV, MP3, ...) and recognizes it. */
   public Optional<Map<String, Object>> recognize(InputStream encoded) throws IOException {
-    long start = System.nanoTime();
-    try (PcmSource pcm = AudioDecoders.open(encoded)) {
-      return record(recognizer.recognize(pcm), start, 0);
-    }
+    return recognizeKeeping(encoded).match();
   }
 
   /**
@@ -52,10 +56,7 @@ public final class RecognitionService {
    * which containers with their index at the end (M4A from phones) need.
    */
   public Optional<Map<String, Object>> recognize(java.nio.file.Path encoded) throws IOException {
-    long start = System.nanoTime();
-    try (PcmSource pcm = AudioDecoders.open(encoded)) {
-      return record(recognizer.recognize(pcm), start, 0);
-    }
+    return recognizeKeeping(encoded).match();
   }
 
   /**
@@ -64,8 +65,54 @@ public final class RecognitionService {
    */
   public Optional<Map<String, Object>> recognize(float[] samples, int sampleRateHz,
       long offsetMillis) {
+    return recognizeKeeping(samples, sampleRateHz, offsetMillis).match();
+  }
+
+  /** As {@link #recognize(InputStream)}, keeping the clip at the analysis rate. */
+  public Recognized recognizeKeeping(InputStream encoded) throws IOException {
     long start = System.nanoTime();
-    return record(recognizer.recognize(samples, sampleRateHz), start, offsetMillis);
+    try (PcmSource pcm = AudioDecoders.open(encoded)) {
+      return recognizeKeeping(readClip(pcm), pcm.sampleRateHz(), 0, start);
+    }
+  }
+
+  /** As {@link #recognize(java.nio.file.Path)}, keeping the clip at the analysis rate. */
+  public Recognized recognizeKeeping(java.nio.file.Path encoded) throws IOException {
+    long start = System.nanoTime();
+    try (PcmSource pcm = AudioDecoders.open(encoded)) {
+      return recognizeKeeping(readClip(pcm), pcm.sampleRateHz(), 0, start);
+    }
+  }
+
+  /** As {@link #recognize(float[], int, long)}, keeping the clip at the analysis rate. */
+  public Recognized recognizeKeeping(float[] samples, int sampleRateHz, long offsetMillis) {
+    return recognizeKeeping(samples, sampleRateHz, offsetMillis, System.nanoTime());
+  }
+
+  /** The clip as {@link Recognizer#recognize(PcmSource)} reads it: at most its longest clip. */
+  private static float[] readClip(PcmSource pcm) throws IOException {
+    return PcmSource.readAll(pcm, Recognizer.MAX_CLIP_SECONDS * pcm.sampleRateHz());
+  }
+
+  private Recognized recognizeKeeping(float[] samples, int sampleRateHz, long offsetMillis,
+      long startNanos) {
+    int analysisRate = analysisRateHz();
+    if (sampleRateHz == analysisRate
+        || samples.length * 1000L / sampleRateHz < Recognizer.MIN_CLIP_MILLIS) {
+      // (a clip too short is refused by the recognizer, with its message)
+      return new Recognized(record(recognizer.recognize(samples, sampleRateHz), startNanos,
+          offsetMillis), samples, sampleRateHz);
+    }
+    // Resampled once, as the recognizer would, and kept so that the answer can be explained.
+    float[] analysis = Resampler.resample(samples, sampleRateHz, analysisRate,
+        Resampler.Quality.ANALYSIS);
+    return new Recognized(record(recognizer.recognize(analysis, analysisRate), startNanos,
+        offsetMillis), analysis, analysisRate);
+  }
+
+  /** The sample rate clips are analysed at (the index's). */
+  public int analysisRateHz() {
+    return recognizer.index().params().sampleRateHz();
   }
 
   private Optional<Map<String, Object>> record(MatchResult result, long startNanos,

@@ -30,7 +30,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * "match"}) and once more at {@code stop} ({@code "type": "final"}). Every malformed message gets
  * the error shape; the connection stays open unless the stream exceeds its length limit. While the
  * same song goes on being heard, an {@code "update"} with fresh confidence and offset follows every
- * five seconds of stream; when it stops being heard, one {@code "match": null} is pushed.
+ * five seconds of stream; when it stops being heard, one {@code "match": null} is pushed. Every
+ * answer carries a {@code recognition_id}: its recognition (the clip, or the window behind a
+ * pushed message) is kept in {@link RecentRecognitions} to be read back and explained.
  *
  * <p>Thread-safe: sessions are kept per connection.
  */
@@ -49,17 +51,19 @@ public final class StreamSocket {
   private final ObjectMapper json;
   private final int maxStreamSeconds;
   private final Path tempDir;
+  private final RecentRecognitions recent;
   private final Map<String, StreamSession> sessions = new ConcurrentHashMap<>();
 
   /** @param tempDir where one-shot clips that need seeking (M4A) are spooled to be decoded */
   public StreamSocket(RecognitionService recognition, RecognitionPool pool, Validator validator,
-      ObjectMapper json, int maxStreamSeconds, Path tempDir) {
+      ObjectMapper json, int maxStreamSeconds, Path tempDir, RecentRecognitions recent) {
     this.recognition = recognition;
     this.pool = pool;
     this.tempDir = tempDir;
     this.validator = validator;
     this.json = json.copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     this.maxStreamSeconds = maxStreamSeconds;
+    this.recent = recent;
   }
 
   public void configure(WsConfig ws) {
@@ -97,11 +101,27 @@ public final class StreamSocket {
   }
 
   /** Recognizes a window of the stream on the pool, charged to the connection's caller. */
-  private Optional<Map<String, Object>> recognizeWindow(StreamSession s) throws Exception {
+  private RecognitionService.Recognized recognizeWindow(StreamSession s) throws Exception {
     float[] window = s.takeWindow();
     long start = s.windowStartMillis();
     return pool.run(4L * window.length,
-        () -> recognition.recognize(window, s.sampleRateHz, start));
+        () -> recognition.recognizeKeeping(window, s.sampleRateHz, start));
+  }
+
+  /**
+   * Sends an answer with a fresh {@code recognition_id} (appended to {@code body}), keeping the
+   * recognition behind it; a null {@code recognized} (nothing was recognized) sends a null id.
+   */
+  private void sendKept(WsContext ctx, Map<String, Object> body,
+      RecognitionService.Recognized recognized) {
+    if (recognized == null) {
+      body.put("recognition_id", null);
+    } else {
+      String id = recent.newId();
+      body.put("recognition_id", id);
+      recent.put(id, caller(ctx), body, recognized.samples(), recognized.sampleRateHz());
+    }
+    send(ctx, body);
   }
 
   private void onText(WsContext ctx, String text) throws Exception {
@@ -140,12 +160,13 @@ public final class StreamSocket {
     if (s == null) {
       throw new ApiException(400, "invalid_message", "stop without start");
     }
-    Optional<Map<String, Object>> match = Optional.empty();
+    RecognitionService.Recognized recognized = null;
     if (s.hasAudio(MIN_SECONDS)) {
       pool.charge(caller(ctx));
-      match = recognizeWindow(s);
+      recognized = recognizeWindow(s);
     }
-    send(ctx, result("final", match.orElse(null), s.totalMillis()));
+    Map<String, Object> match = recognized == null ? null : recognized.match().orElse(null);
+    sendKept(ctx, result("final", match, s.totalMillis()), recognized);
   }
 
   private static Map<String, Object> result(String type, Map<String, Object> match, Long streamMillis) {
@@ -165,11 +186,11 @@ public final class StreamSocket {
    * A one-shot clip: streamed to the decoder, or, for a container that needs seeking (MP4/M4A,
    * whose index is often at the end), spooled to a file first.
    */
-  private Optional<Map<String, Object>> recognizeClip(byte[] data, int offset, int length)
+  private RecognitionService.Recognized recognizeClip(byte[] data, int offset, int length)
       throws Exception {
     byte[] head = Arrays.copyOfRange(data, offset, offset + Math.min(length, AudioDecoders.HEAD_BYTES));
     if (AudioDecoders.sniff(head, head.length) != AudioContainer.MP4) {
-      return recognition.recognize(new ByteArrayInputStream(data, offset, length));
+      return recognition.recognizeKeeping(new ByteArrayInputStream(data, offset, length));
     }
     Files.createDirectories(tempDir);
     Path file = Files.createTempFile(tempDir, "clip-", ".m4a");
@@ -177,7 +198,7 @@ public final class StreamSocket {
       try (OutputStream out = Files.newOutputStream(file)) {
         out.write(data, offset, length);
       }
-      return recognition.recognize(file);
+      return recognition.recognizeKeeping(file);
     } finally {
       Files.deleteIfExists(file);
     }
@@ -187,9 +208,9 @@ public final class StreamSocket {
     StreamSession s = sessions.get(ctx.sessionId());
     if (s == null) {
       pool.charge(caller(ctx));
-      Optional<Map<String, Object>> match = pool.run(length,
+      RecognitionService.Recognized clip = pool.run(length,
           () -> recognizeClip(data, offset, length));
-      send(ctx, result(null, match.orElse(null), null));
+      sendKept(ctx, result(null, clip.match().orElse(null), null), clip);
       return;
     }
     s.append(data, offset, length);
@@ -212,17 +233,18 @@ public final class StreamSocket {
         return;
       }
       s.rateLimited = false;
-      Optional<Map<String, Object>> match = recognizeWindow(s);
+      RecognitionService.Recognized recognized = recognizeWindow(s);
+      Optional<Map<String, Object>> match = recognized.match();
       String song = match.map(m -> (String) m.get("song_id")).orElse(null);
       long now = s.totalMillis();
       if (!java.util.Objects.equals(song, s.lastSongId)) {
         // A new song, or the previous one is no longer heard (then "match": null once).
         s.lastSongId = song;
         s.lastPushMillis = now;
-        send(ctx, result("match", match.orElse(null), now));
+        sendKept(ctx, result("match", match.orElse(null), now), recognized);
       } else if (song != null && now - s.lastPushMillis >= UPDATE_MILLIS) {
         s.lastPushMillis = now;
-        send(ctx, result("update", match.get(), now));
+        sendKept(ctx, result("update", match.get(), now), recognized);
       }
     }
   }
