@@ -1,6 +1,8 @@
-// "Why this answer?": sends the audio the Listen page last streamed (its last seconds, as a WAV)
-// to POST /explain and shows the SVG the server draws: the clip's spectrogram with its peaks, the
-// track's over the aligned stretch, the hashes that voted, the votes per Δt and the numbers.
+// "Why?": shows the SVG the server draws for an answer — the clip's spectrogram with its peaks, the
+// track's over the aligned stretch, the hashes that voted, the votes per Δt and the numbers. For an
+// answer with a recognition_id the server explains the recognition it kept
+// (GET /recognitions/{id}/explain); otherwise the audio the Listen page last streamed (its last
+// seconds, as a WAV) is sent to POST /explain.
 import { currentToken } from './auth.js';
 
 /** A 16-bit mono WAV file of the samples. */
@@ -29,7 +31,24 @@ export function wav(samples, sampleRate) {
   return new Blob([buffer], { type: 'audio/wav' });
 }
 
-export async function showExplanation(container, samples, sampleRate) {
+/** Explains the audio itself: POST /explain. */
+export function showExplanation(container, samples, sampleRate) {
+  delete container.dataset.recognitionId;
+  return show(container, () => fetch('/explain', {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + currentToken(), 'Content-Type': 'audio/wav' },
+    body: wav(samples, sampleRate),
+  }));
+}
+
+/** Explains a recognition the server kept: GET /recognitions/{id}/explain. */
+export function showRecognitionExplanation(container, recognitionId) {
+  container.dataset.recognitionId = recognitionId;
+  return show(container, () => fetch('/recognitions/' + encodeURIComponent(recognitionId)
+    + '/explain?format=svg', { headers: { Authorization: 'Bearer ' + currentToken() } }));
+}
+
+async function show(container, request) {
   container.hidden = false;
   container.textContent = '';
   const heading = document.createElement('h2');
@@ -40,11 +59,7 @@ export async function showExplanation(container, samples, sampleRate) {
   container.append(heading, status);
   let response;
   try {
-    response = await fetch('/explain', {
-      method: 'POST',
-      headers: { Authorization: 'Bearer ' + currentToken(), 'Content-Type': 'audio/wav' },
-      body: wav(samples, sampleRate),
-    });
+    response = await request();
   } catch (e) {
     status.textContent = 'The server cannot be reached: ' + e.message;
     status.className = 'message error';

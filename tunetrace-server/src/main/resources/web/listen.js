@@ -23,7 +23,9 @@ const explainButton = $('explain');
 const fileInput = $('clip-file');
 
 let run = null; // the stream in progress, if any
-let lastAudio = null; // {samples, sampleRate} of the last run, for the explanation
+// The answer "Why?" explains: {id} (its recognition_id) and, once a run ended, {samples,
+// sampleRate} of its last seconds (sent to POST /explain when there is no id).
+let lastAnswer = null;
 const durations = new Map(); // song_id -> duration_ms
 
 function setState(text) {
@@ -92,6 +94,7 @@ class Run {
     this.unnamedSinceMillis = 0;
     this.stopping = false;
     this.ended = false;
+    this.answerId = null; // recognition_id of the answer shown
     this.keeper = new Keeper(sampleRate, KEEP_SECONDS);
     this.cleanups = [];
   }
@@ -167,11 +170,15 @@ class Run {
         this.matched = true;
         this.current = { ...msg.match, stream_ms: msg.stream_ms };
         showMatch(this.current, this.kind, this.sentMillis());
+        this.answered(msg.recognition_id);
         if (this.kind === 'file') {
           this.stop();
         }
       } else {
         this.current = null;
+        this.answerId = msg.recognition_id || null;
+        lastAnswer = null;
+        explainButton.hidden = true;
         this.unnamedSinceMillis = this.sentMillis();
         setResult('no match yet', 'pending');
         details.hidden = true;
@@ -181,11 +188,22 @@ class Run {
         this.matched = true;
         this.current = { ...msg.match, stream_ms: msg.stream_ms };
         showMatch(this.current, this.kind, this.sentMillis());
+        this.answered(msg.recognition_id);
       } else if (!this.current) {
         setResult('not in the library', 'unknown');
         details.hidden = true;
+        this.answerId = msg.recognition_id || this.answerId;
       }
       this.finish();
+    }
+  }
+
+  /** A match is shown: "Why?" explains its recognition from now on. */
+  answered(recognitionId) {
+    if (recognitionId) {
+      this.answerId = recognitionId;
+      lastAnswer = { id: recognitionId };
+      explainButton.hidden = false;
     }
   }
 
@@ -221,8 +239,8 @@ class Run {
       showError(problem);
     }
     level.value = 0;
-    lastAudio = { samples: this.keeper.samples(), sampleRate: this.sampleRate };
-    explainButton.hidden = lastAudio.samples.length < this.sampleRate;
+    lastAnswer = { id: this.answerId, samples: this.keeper.samples(), sampleRate: this.sampleRate };
+    explainButton.hidden = !lastAnswer.id && lastAnswer.samples.length < this.sampleRate;
     setState(this.matched ? 'Done.' : 'Not listening.');
     button.textContent = 'Listen';
     button.setAttribute('aria-pressed', 'false');
@@ -282,6 +300,7 @@ function beginRun() {
   showError('');
   details.hidden = true;
   explainButton.hidden = true;
+  lastAnswer = null;
   $('explanation').hidden = true;
   setResult('', '');
 }
@@ -407,11 +426,16 @@ async function recognizeFile() {
 }
 
 async function explainLast() {
-  if (!lastAudio) {
+  const answer = lastAnswer;
+  if (!answer) {
     return;
   }
-  const { showExplanation } = await import('./explain.js');
-  await showExplanation($('explanation'), lastAudio.samples, lastAudio.sampleRate);
+  const { showExplanation, showRecognitionExplanation } = await import('./explain.js');
+  if (answer.id) {
+    await showRecognitionExplanation($('explanation'), answer.id);
+  } else if (answer.samples) {
+    await showExplanation($('explanation'), answer.samples, answer.sampleRate);
+  }
 }
 
 setUpSignIn(() => setResult('', ''));

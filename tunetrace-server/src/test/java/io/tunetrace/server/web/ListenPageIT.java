@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.core.testing.TestMusic;
 import io.tunetrace.server.TuneTraceServer;
 import io.tunetrace.server.config.ServerConfig;
@@ -92,17 +93,43 @@ class ListenPageIT {
           ExpectedConditions.attributeToBe(By.id("listen"), "aria-pressed", "false"));
       assertTrue(browser.driver.findElement(By.id("result")).getText().contains("Blue Lantern"));
 
-      // Why? The picture of the match, drawn by the server from the audio the page streamed.
-      browser.driver.findElement(By.id("explain")).click();
+      // Why? The picture of the match, drawn by the server from the recognition it kept.
+      long keptExplainedBefore = explainedByIdCount();
+      WebElement why = browser.driver.findElement(By.id("explain"));
+      assertEquals("Why?", why.getText());
+      why.click();
       browser.waiting(Duration.ofSeconds(60)).until(ExpectedConditions.presenceOfElementLocated(
           By.cssSelector("#explanation-picture #explain-histogram .bar.winning")));
       assertPictureHasItsParts(browser);
+      JsonNode kept = keptAnswerShown(browser);
+      assertEquals("Blue Lantern", kept.path("match").path("title").asText(), kept.toString());
+      assertEquals(keptExplainedBefore + 1, explainedByIdCount());
       assertTrue(browser.driver.findElement(By.id("explain-numbers")).getText()
           .contains("Match: Blue Lantern by TuneTrace samples"));
       assertTrue(browser.driver.findElements(By.cssSelector("#explain-pairs .voted-pair")).size() > 10);
       browser.driver.executeScript("document.getElementById('explanation').scrollIntoView()");
       browser.screenshot("explain");
     }
+  }
+
+  /**
+   * The answer whose recognition the page explained ({@code data-recognition-id} of the
+   * explanation), read back with {@code GET /recognitions/{id}}.
+   */
+  private static JsonNode keptAnswerShown(Browser browser) throws Exception {
+    String id = browser.driver.findElement(By.id("explanation")).getAttribute("data-recognition-id");
+    assertTrue(id != null && id.matches("[0-9a-f]{32}"), "explained recognition: " + id);
+    ApiClient.Reply kept = new ApiClient(server.port(), server.devToken()).get("/recognitions/" + id);
+    assertEquals(200, kept.status(), kept.body().toString());
+    assertEquals(id, kept.body().path("recognition_id").asText());
+    return kept.body();
+  }
+
+  /** Pictures served by {@code GET /recognitions/{id}/explain} so far (the server's own count). */
+  private static long explainedByIdCount() {
+    return server.metrics().registry.find("tunetrace_http_request_seconds")
+        .tag("route", "/recognitions/{id}/explain").tag("status", "200").timers().stream()
+        .mapToLong(t -> t.count()).sum();
   }
 
   /** Both spectrograms decode as images; the numbers, the histogram and the legend are there. */
@@ -144,6 +171,10 @@ class ListenPageIT {
       String numbers = browser.driver.findElement(By.id("explain-numbers")).getText();
       assertTrue(numbers.contains("No match"), numbers);
       assertTrue(numbers.contains("Refused: "), numbers);
+      // The stream's last answer, "final" without a match, is the one explained.
+      JsonNode kept = keptAnswerShown(browser);
+      assertEquals("final", kept.path("type").asText(), kept.toString());
+      assertTrue(kept.path("match").isNull(), kept.toString());
     }
   }
 
