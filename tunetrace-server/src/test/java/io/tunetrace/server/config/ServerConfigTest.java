@@ -152,4 +152,23 @@ class ServerConfigTest {
     assertEquals(1048576, c.maxUploadBytes);
     assertFalse(c.s3.orElseThrow().forcePathStyle());
   }
+
+  @Test
+  void recognitionCacheHasBoundedDefaultsAndRefusesBoundsThatKeepNoClip() {
+    ServerConfig defaults = ServerConfig.fromEnv(Map.of());
+    assertEquals(1000, defaults.recognitionCacheEntries);
+    assertEquals(64L << 20, defaults.recognitionCacheBytes);
+    assertEquals(900_000, defaults.recognitionCacheTtlMillis);
+    ServerConfig set = ServerConfig.fromEnv(Map.of("RECOGNITION_CACHE_ENTRIES", "5",
+        "RECOGNITION_CACHE_BYTES", "8388608", "RECOGNITION_CACHE_TTL_SECONDS", "60"));
+    assertEquals(5, set.recognitionCacheEntries);
+    assertEquals(8L << 20, set.recognitionCacheBytes);
+    assertEquals(60_000, set.recognitionCacheTtlMillis);
+    ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.fromEnv(Map.of(
+        "RECOGNITION_CACHE_ENTRIES", "0", "RECOGNITION_CACHE_BYTES", "1048576",
+        "RECOGNITION_CACHE_TTL_SECONDS", "0")));
+    assertEquals(List.of("RECOGNITION_CACHE_ENTRIES out of [1, 10000000]: 0",
+        "RECOGNITION_CACHE_BYTES out of [4194304, 1099511627776]: 1048576",
+        "RECOGNITION_CACHE_TTL_SECONDS out of [1, 604800]: 0"), e.problems());
+  }
 }
