@@ -139,8 +139,8 @@ class EndToEndTest {
     Cli plain = null;
     double score = 1;
     search:
-    for (int millis : new int[] {3000, 2000, 1500, 1200}) {
-      for (int snr : new int[] {0, -3, -6, -9}) {
+    for (int millis : new int[] {3000, 2000, 1500, 1200, 1000}) {
+      for (int snr : new int[] {0, -3, -6, -9, -12, -15, -18}) {
         Path candidate = writeClip("scored.wav", track.cut(3000, millis).withWhiteNoise(snr, 11));
         Cli run = Cli.run("match", "--json", "--index", index.toString(), candidate.toString());
         if (run.exitCode() == 0) {

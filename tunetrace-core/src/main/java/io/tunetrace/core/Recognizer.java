@@ -5,16 +5,19 @@ import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackPeaks;
 import io.tunetrace.core.match.Candidate;
 import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.core.match.OffsetVoter;
+import io.tunetrace.core.match.PeakAgreement;
 import io.tunetrace.core.match.QueryHashes;
 import io.tunetrace.core.peaks.Peaks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -104,9 +107,36 @@ public final class Recognizer {
         policy.variantPeaksPerSecond(), policy.variantFanOut());
   }
 
-  /** Votes for the alignments of {@code query} in the index: the candidates before the decision. */
+  /**
+   * Votes for the alignments of {@code query} in the index and checks the leading ones peak by
+   * peak: the candidates before the decision.
+   */
   public OffsetVoter.Votes vote(QueryHashes query) {
-    return vote(query, null);
+    return verify(vote(query, null), query);
+  }
+
+  /**
+   * Checks each candidate's alignment peak by peak against the track's stored peaks ({@link
+   * PeakAgreement}); candidates whose track has none stored are left as they are.
+   */
+  private OffsetVoter.Votes verify(OffsetVoter.Votes votes, QueryHashes query) {
+    Peaks peaks = query.peaks();
+    List<Candidate> candidates = votes.candidates();
+    if (peaks == null || peaks.size() == 0 || candidates.isEmpty()) {
+      return votes;
+    }
+    int[] ids = candidates.stream().mapToInt(Candidate::trackId).distinct().toArray();
+    Map<Integer, TrackPeaks> stored = index.peaks(ids);
+    if (stored.isEmpty()) {
+      return votes;
+    }
+    List<Candidate> checked = new ArrayList<>(candidates.size());
+    for (Candidate c : candidates) {
+      TrackPeaks reference = stored.get(c.trackId());
+      checked.add(reference == null ? c
+          : c.withPeaks(PeakAgreement.measure(peaks, reference, c.variant(), c.deltaFrames())));
+    }
+    return new OffsetVoter.Votes(checked, votes.lookedUp(), votes.postings());
   }
 
   private List<MatchDecision.Accepted> decide(OffsetVoter.Votes votes) {
@@ -127,10 +157,14 @@ public final class Recognizer {
     }
     // Most clips that match at all match as they are, far beyond doubt: those are answered from
     // the clip's own hashes, and the variants are searched only for the rest.
-    OffsetVoter.Votes votes = vote(query, own -> {
-      List<MatchDecision.Accepted> d = decide(own);
+    OffsetVoter.Votes[] own = new OffsetVoter.Votes[2];
+    OffsetVoter.Votes raw = vote(query, ownVotes -> {
+      own[0] = ownVotes;
+      own[1] = verify(ownVotes, query);
+      List<MatchDecision.Accepted> d = decide(own[1]);
       return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
     });
+    OffsetVoter.Votes votes = raw == own[0] ? own[1] : verify(raw, query);
     List<MatchDecision.Accepted> decided = decide(votes);
     List<Match> accepted = new ArrayList<>();
     for (MatchDecision.Accepted a : decided) {

@@ -319,8 +319,8 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
           int i = (int) k;
           w.addPosting((int) (k >> 32), trackIds[i], frames[i]);
         }
-        for (Track t : added) {
-          w.addTrack(t);
+        for (int i = 0; i < added.size(); i++) {
+          w.addTrack(added.get(i), TrackPeaks.of(batch.get(i).fingerprints()).encode());
         }
         size = w.finish();
       } catch (IOException | RuntimeException e) {
@@ -455,6 +455,30 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   @Override
   public List<Track> tracks() {
     return snapshot().tracks;
+  }
+
+  @Override
+  public Map<Integer, TrackPeaks> peaks(int[] trackIds) {
+    State s = snapshot();
+    Map<Integer, TrackPeaks> out = new HashMap<>();
+    for (int id : trackIds) {
+      if (!s.byId.containsKey(id) || out.containsKey(id)) {
+        continue;
+      }
+      for (Segment seg : s.segments) {
+        byte[] bytes = seg.encodedPeaks(id);
+        if (bytes != null) {
+          try {
+            out.put(id, TrackPeaks.decode(bytes));
+          } catch (IllegalArgumentException e) {
+            throw new IndexException("corrupt peaks of track " + id + " in segment " + seg.name()
+                + " of index at " + dir + "; remove and re-add the track", e);
+          }
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   @Override
@@ -624,7 +648,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       for (Segment in : inputs) {
         for (Track t : in.tracks()) {
           if (!isDeleted(deletedBits, t.id())) {
-            w.addTrack(t);
+            w.addTrack(t, in.encodedPeaks(t.id()));
             keptTracks++;
           }
         }

@@ -4,6 +4,7 @@ import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.hash.Fingerprints;
 import java.io.Closeable;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,6 +50,15 @@ public interface FingerprintIndex extends Closeable {
 
   /** All tracks, ordered by id. */
   List<Track> tracks();
+
+  /**
+   * The spectral peaks of each of {@code trackIds} that this index holds, for verifying candidate
+   * alignments peak by peak. Tracks without stored peaks (removed ones, or ones stored by an older
+   * version) are absent from the map; the default holds none.
+   */
+  default Map<Integer, TrackPeaks> peaks(int[] trackIds) {
+    return Map.of();
+  }
 
   /** The track whose source bytes have this SHA-256, if any. */
   Optional<Track> findBySha256(String sha256);

@@ -24,6 +24,7 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
   private final Map<Integer, long[]> postings = new HashMap<>();
   private final Map<Integer, Integer> sizes = new HashMap<>();
   private final TreeMap<Integer, Track> tracks = new TreeMap<>();
+  private final Map<Integer, TrackPeaks> peaks = new HashMap<>();
   private long postingCount;
   private int nextId = 1;
 
@@ -53,6 +54,7 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
         postingCount += fp.size();
         Track track = new Track(id, entry.metadata(), fp.size(), System.currentTimeMillis());
         tracks.put(id, track);
+        peaks.put(id, TrackPeaks.of(fp));
         added.add(track);
       }
     } finally {
@@ -98,12 +100,30 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
   }
 
   @Override
+  public Map<Integer, TrackPeaks> peaks(int[] trackIds) {
+    lock.readLock().lock();
+    try {
+      Map<Integer, TrackPeaks> out = new HashMap<>();
+      for (int id : trackIds) {
+        TrackPeaks p = peaks.get(id);
+        if (p != null) {
+          out.put(id, p);
+        }
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public boolean remove(int trackId) {
     lock.writeLock().lock();
     try {
       if (tracks.remove(trackId) == null) {
         return false;
       }
+      peaks.remove(trackId);
       for (Map.Entry<Integer, long[]> e : postings.entrySet()) {
         long[] list = e.getValue();
         int size = sizes.get(e.getKey());

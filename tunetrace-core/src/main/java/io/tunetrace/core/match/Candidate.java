@@ -17,6 +17,8 @@ import java.util.Arrays;
  * @param queryLastFrame last agreeing query frame
  * @param matchedShare share of the query's seconds holding at least one agreeing hash
  * @param pairs the agreeing peak pairs (see {@link #overlap})
+ * @param peaks the peak-by-peak check of the alignment ({@link PeakAgreement}); {@link
+ *     PeakAgreement.Measure#NONE} when the index holds no peaks for the track
  */
 public record Candidate(
     int trackId,
@@ -28,11 +30,32 @@ public record Candidate(
     int queryFirstFrame,
     int queryLastFrame,
     double matchedShare,
-    long[] pairs) {
+    long[] pairs,
+    PeakAgreement.Measure peaks) {
 
   public Candidate {
     pairs = pairs.clone();
     Arrays.sort(pairs);
+    peaks = peaks == null ? PeakAgreement.Measure.NONE : peaks;
+  }
+
+  /** A candidate not (yet) checked peak by peak. */
+  public Candidate(int trackId, Variant variant, int deltaFrames, int confidence, int anchorFrames,
+      int distinctHashes, int queryFirstFrame, int queryLastFrame, double matchedShare,
+      long[] pairs) {
+    this(trackId, variant, deltaFrames, confidence, anchorFrames, distinctHashes, queryFirstFrame,
+        queryLastFrame, matchedShare, pairs, PeakAgreement.Measure.NONE);
+  }
+
+  /** This candidate with the peak-by-peak check of its alignment. */
+  public Candidate withPeaks(PeakAgreement.Measure measure) {
+    return new Candidate(trackId, variant, deltaFrames, confidence, anchorFrames, distinctHashes,
+        queryFirstFrame, queryLastFrame, matchedShare, pairs, measure);
+  }
+
+  /** Whether the alignment was checked peak by peak (the index holds the track's peaks). */
+  public boolean peakChecked() {
+    return peaks.compared() > 0;
   }
 
   /** Share of the smaller candidate's agreeing peak pairs that also voted for {@code other}. */
@@ -78,6 +101,8 @@ public record Candidate(
   public String toString() {
     return "Candidate{track=" + trackId + ", variant=" + variant + ", delta=" + deltaFrames
         + ", confidence=" + confidence + ", anchors=" + anchorFrames + ", distinct="
-        + distinctHashes + ", share=" + matchedShare + "}";
+        + distinctHashes + ", share=" + matchedShare
+        + (peakChecked() ? ", peaks=" + peaks.agreeing() + "/" + peaks.compared() + " (chance "
+            + peaks.chanceMean() + ")" : "") + "}";
   }
 }

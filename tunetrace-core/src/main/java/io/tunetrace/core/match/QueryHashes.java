@@ -3,6 +3,7 @@ package io.tunetrace.core.match;
 import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.hash.HashLayout;
+import io.tunetrace.core.index.TrackPeaks;
 import io.tunetrace.core.peaks.Peaks;
 import java.util.Arrays;
 import java.util.List;
@@ -27,9 +28,12 @@ public final class QueryHashes {
   final int queryFrameCount;
   /** Entries of the identity variant (variant 0), the query's own hashes. */
   final int identitySize;
+  /** The clip's own peaks, for verifying candidates peak by peak ({@link PeakAgreement}). */
+  private final Peaks peaks;
 
   private QueryHashes(int[] hashes, int[] refFrames, int[] queryFrames, byte[] variants,
-      long[] pairs, int size, List<Variant> variantList, int queryFrameCount) {
+      long[] pairs, int size, List<Variant> variantList, int queryFrameCount, Peaks peaks) {
+    this.peaks = peaks;
     this.hashes = hashes;
     this.refFrames = refFrames;
     this.queryFrames = queryFrames;
@@ -41,7 +45,8 @@ public final class QueryHashes {
     this.identitySize = size;
   }
 
-  private QueryHashes(Builder b, List<Variant> variantList, int queryFrameCount) {
+  private QueryHashes(Builder b, List<Variant> variantList, int queryFrameCount, Peaks peaks) {
+    this.peaks = peaks;
     this.hashes = Arrays.copyOf(b.hashes, b.size);
     this.refFrames = Arrays.copyOf(b.refFrames, b.size);
     this.queryFrames = Arrays.copyOf(b.queryFrames, b.size);
@@ -102,7 +107,7 @@ public final class QueryHashes {
         b.identitySize = b.size;
       }
     }
-    return new QueryHashes(b, variants, variantPeaks.frameCount());
+    return new QueryHashes(b, variants, variantPeaks.frameCount(), identityPeaks);
   }
 
   /** The given fingerprints as they are: one identity variant, one pair per hash. */
@@ -112,7 +117,13 @@ public final class QueryHashes {
       b.add(fingerprints.hash(i), fingerprints.frame(i), fingerprints.frame(i), 0, i);
     }
     b.identitySize = b.size;
-    return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount());
+    TrackPeaks own = TrackPeaks.of(fingerprints);
+    Peaks.Collector peaks = new Peaks.Collector();
+    for (int i = 0; i < own.size(); i++) {
+      peaks.peak(own.frame(i), own.bin(i), 0f);
+    }
+    return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount(),
+        peaks.toPeaks(fingerprints.frameCount()));
   }
 
   /** Marks the {@code perSecond} strongest peaks of each second of the clip. */
@@ -173,7 +184,12 @@ public final class QueryHashes {
     return new QueryHashes(Arrays.copyOf(hashes, identitySize),
         Arrays.copyOf(refFrames, identitySize), Arrays.copyOf(queryFrames, identitySize),
         Arrays.copyOf(variants, identitySize), Arrays.copyOf(pairs, identitySize), identitySize,
-        List.of(variantList.get(0)), queryFrameCount);
+        List.of(variantList.get(0)), queryFrameCount, peaks);
+  }
+
+  /** The clip's own peaks, which candidates are verified against. */
+  public Peaks peaks() {
+    return peaks;
   }
 
   public int size() {

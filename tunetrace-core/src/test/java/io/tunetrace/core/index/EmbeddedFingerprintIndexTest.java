@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -67,6 +68,59 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
           (q, t, f) -> assertEquals(added.get(1).id(), t));
       Track d = index.add(meta("d", 10, 4), randomFingerprints(r, 10, 100));
       assertEquals(added.get(1).id() + 2, d.id(), "ids are never reused");
+    }
+  }
+
+  @Test
+  void peaksSurviveMergesAndCompaction() {
+    Path dir = tmp.resolve("peaks-merge");
+    Random r = new Random(21);
+    List<Fingerprints> prints = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      for (int i = 0; i < 2 * EmbeddedFingerprintIndex.MAX_SEGMENTS; i++) {
+        Fingerprints fp = randomFingerprints(r, 200, 1 << 23);
+        prints.add(fp);
+        ids.add(index.add(meta("t" + i, 1000, 100 + i), fp).id());
+      }
+      index.remove(ids.get(3));
+      index.compact();
+      assertEquals(1, index.segmentCount());
+      int[] all = ids.stream().mapToInt(Integer::intValue).toArray();
+      Map<Integer, TrackPeaks> peaks = index.peaks(all);
+      assertEquals(ids.size() - 1, peaks.size());
+      for (int i = 0; i < ids.size(); i++) {
+        if (i != 3) {
+          assertEquals(TrackPeaks.of(prints.get(i)), peaks.get(ids.get(i)), "track " + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * An index written by the previous version (segment format 1, no peaks; made with `tunetrace add
+   * samples/copper-kite.mp3`) still opens and is searched; its tracks have no peaks, and tracks
+   * added since have theirs, through merges.
+   */
+  @Test
+  void aVersionOneIndexOpensWithoutPeaksAndTakesNewTracksWithThem() throws IOException {
+    Path dir = tmp.resolve("v1");
+    Files.createDirectories(dir);
+    for (String f : new String[] {"MANIFEST", "seg-0000000001.tts"}) {
+      try (var in = getClass().getResourceAsStream("/index-v1/" + f)) {
+        Files.copy(in, dir.resolve(f));
+      }
+    }
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      Track old = index.tracks().get(0);
+      assertEquals("Copper Kite", old.metadata().title());
+      assertEquals(1591, old.postingCount());
+      assertTrue(index.peaks(new int[] {old.id()}).isEmpty());
+      Fingerprints fp = randomFingerprints(new Random(22), 100, 1 << 23);
+      Track added = index.add(meta("new", 1000, 7), fp);
+      index.compact();
+      assertEquals(Set.of(added.id()), index.peaks(new int[] {old.id(), added.id()}).keySet());
+      assertEquals(1591 + 100, index.stats().postings());
     }
   }
 

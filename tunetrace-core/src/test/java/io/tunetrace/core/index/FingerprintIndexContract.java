@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -309,6 +310,29 @@ public abstract class FingerprintIndexContract {
     assertEquals(List.of(t), index.tracks());
     assertEquals(5000, index.stats().durationMillis());
     assertEquals(0, lookupAll(index, new int[] {0, 1, 2}, 10).size());
+  }
+
+  @Test
+  void eachTracksPeaksAreThoseOfItsFingerprintsUntilItIsRemoved() {
+    FingerprintIndex index = create();
+    Random r = new Random(8);
+    Fingerprints a = randomFingerprints(r, 400, 1 << 23);
+    Fingerprints b = randomFingerprints(r, 300, 1 << 23);
+    List<Track> tracks = index.add(List.of(new NewTrack(meta("a", 1000, 11), a),
+        new NewTrack(meta("b", 1000, 12), b)));
+    int idA = tracks.get(0).id();
+    int idB = tracks.get(1).id();
+    FingerprintIndex again = reopen(index);
+    if (again != index) {
+      closeLater(again);
+    }
+    Map<Integer, TrackPeaks> peaks = again.peaks(new int[] {idB, idA, idB + 1000});
+    assertEquals(Set.of(idA, idB), peaks.keySet());
+    assertEquals(TrackPeaks.of(a), peaks.get(idA));
+    assertEquals(TrackPeaks.of(b), peaks.get(idB));
+    assertTrue(peaks.get(idA).size() > 400, "anchors and targets: " + peaks.get(idA).size());
+    assertTrue(again.remove(idA));
+    assertEquals(Set.of(idB), again.peaks(new int[] {idA, idB}).keySet());
   }
 
   @Test

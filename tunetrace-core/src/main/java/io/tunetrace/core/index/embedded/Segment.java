@@ -33,9 +33,14 @@ public final class Segment {
   private final int[] directory;
   private final long postingCount;
   private final List<Track> tracks;
+  /** Per track (in the order of {@link #tracks}): its peaks' offset in the file and length. */
+  private final int[] peaksOffsets;
+  private final int[] peaksLengths;
 
   private Segment(String name, long sizeBytes, ByteBuffer buf, int[] firstHashes, int[] offsets,
-      long postingCount, List<Track> tracks) {
+      long postingCount, List<Track> tracks, int[] peaksOffsets, int[] peaksLengths) {
+    this.peaksOffsets = peaksOffsets;
+    this.peaksLengths = peaksLengths;
     this.name = name;
     this.sizeBytes = sizeBytes;
     this.buf = buf;
@@ -88,7 +93,9 @@ public final class Segment {
     if (!Arrays.equals(magic, SegmentWriter.MAGIC)) {
       throw corrupt(file, "bad magic");
     }
-    if (buf.getInt(8) != SegmentWriter.FORMAT_VERSION || buf.getInt(12) != SegmentWriter.BLOCK_SIZE) {
+    int version = buf.getInt(8);
+    if ((version != 1 && version != SegmentWriter.FORMAT_VERSION)
+        || buf.getInt(12) != SegmentWriter.BLOCK_SIZE) {
       throw corrupt(file, "unsupported format " + buf.getInt(8) + "/" + buf.getInt(12));
     }
     int f = limit - SegmentWriter.FOOTER_BYTES;
@@ -121,7 +128,9 @@ public final class Segment {
       firstHashes[b] = metaBuf.getInt(b * 8);
       offsets[b] = metaBuf.getInt(b * 8 + 4);
     }
-    List<Track> tracks = new ArrayList<>(trackCount);
+    List<Track> tracks = new ArrayList<>(Math.min(trackCount, meta.length));
+    int[] peaksOffsets = new int[Math.min(trackCount, meta.length)];
+    int[] peaksLengths = new int[peaksOffsets.length];
     metaBuf.position(tracksOffset - indexOffset);
     try {
       for (int i = 0; i < trackCount; i++) {
@@ -134,6 +143,17 @@ public final class Segment {
         String album = readString(metaBuf);
         String sourcePath = readString(metaBuf);
         String sha = readString(metaBuf);
+        if (version >= 2) {
+          long peaksOffset = readVarLong(metaBuf);
+          long peaksLength = readVarLong(metaBuf);
+          if (peaksLength < 0 || peaksOffset < 0
+              || (peaksLength > 0 && (peaksOffset < SegmentWriter.HEADER_BYTES
+                  || peaksOffset + peaksLength > indexOffset))) {
+            throw corrupt(file, "bad peaks of track " + id);
+          }
+          peaksOffsets[i] = (int) peaksOffset;
+          peaksLengths[i] = (int) peaksLength;
+        }
         tracks.add(new Track(id,
             new TrackMetadata(title, artist, album, sourcePath, duration, sha), postings, addedAt));
       }
@@ -141,7 +161,8 @@ public final class Segment {
       throw new IndexException("corrupt segment " + file + ": bad track records", e);
     }
     String name = file.getFileName().toString();
-    return new Segment(name, size, buf, firstHashes, offsets, postingCount, List.copyOf(tracks));
+    return new Segment(name, size, buf, firstHashes, offsets, postingCount, List.copyOf(tracks),
+        peaksOffsets, peaksLengths);
   }
 
   private static IndexException corrupt(Path file, String why) {
@@ -163,6 +184,32 @@ public final class Segment {
   /** The track records stored in this segment, ordered by id. */
   public List<Track> tracks() {
     return tracks;
+  }
+
+  /**
+   * The encoded peaks of a track of this segment ({@link io.tunetrace.core.index.TrackPeaks}), or
+   * {@code null} when the segment holds none for it (a version 1 segment) or no such track.
+   */
+  public byte[] encodedPeaks(int trackId) {
+    int lo = 0;
+    int hi = tracks.size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int id = tracks.get(mid).id();
+      if (id < trackId) {
+        lo = mid + 1;
+      } else if (id > trackId) {
+        hi = mid - 1;
+      } else {
+        if (peaksLengths[mid] == 0) {
+          return null;
+        }
+        byte[] bytes = new byte[peaksLengths[mid]];
+        buf.get(peaksOffsets[mid], bytes);
+        return bytes;
+      }
+    }
+    return null;
   }
 
   public int blockCount() {

@@ -29,7 +29,8 @@ public final class SegmentWriter implements AutoCloseable {
   static final byte[] END_MAGIC = "TTSEGEND".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER_BYTES = 16;
   static final int FOOTER_BYTES = 40;
-  static final int FORMAT_VERSION = 1;
+  /** Version 2 adds each track's peaks (see docs/INDEX-ENGINE.md); version 1 is still read. */
+  static final int FORMAT_VERSION = 2;
 
   private final Path file;
   private final FileChannel channel;
@@ -77,6 +78,9 @@ public final class SegmentWriter implements AutoCloseable {
         throw new IllegalStateException("postings out of order at " + postingCount);
       }
     }
+    if (trackCount > 0) {
+      throw new IllegalStateException("postings after a track record");
+    }
     if (trackId <= 0 || frame < 0) {
       throw new IllegalArgumentException("bad posting: track " + trackId + ", frame " + frame);
     }
@@ -93,10 +97,30 @@ public final class SegmentWriter implements AutoCloseable {
     }
   }
 
-  /** Appends one track record; tracks must come in ascending id order. */
-  public void addTrack(Track track) {
+  /** Appends one track record without peaks; tracks must come in ascending id order. */
+  public void addTrack(Track track) throws IOException {
+    addTrack(track, null);
+  }
+
+  /**
+   * Appends one track record and its encoded peaks ({@link io.tunetrace.core.index.TrackPeaks},
+   * {@code null} for none); tracks come in ascending id order, after every posting. The peaks are
+   * written to the file at once, so a merge of many tracks holds none of them in memory.
+   */
+  public void addTrack(Track track, byte[] encodedPeaks) throws IOException {
     if (trackCount > 0 && track.id() <= lastTrackId) {
       throw new IllegalStateException("tracks out of order: " + track.id());
+    }
+    if (trackCount == 0 && buffered > 0) {
+      flushBlock();
+    }
+    long peaksOffset = 0;
+    int peaksLength = 0;
+    if (encodedPeaks != null && encodedPeaks.length > 0) {
+      checkOffset(position + encodedPeaks.length);
+      peaksOffset = position;
+      peaksLength = encodedPeaks.length;
+      write(encodedPeaks, encodedPeaks.length);
     }
     lastTrackId = track.id();
     trackCount++;
@@ -110,6 +134,8 @@ public final class SegmentWriter implements AutoCloseable {
     writeString(trackRecords, m.album());
     writeString(trackRecords, m.sourcePath());
     writeString(trackRecords, m.sha256());
+    writeVarLong(trackRecords, peaksOffset);
+    writeVarLong(trackRecords, peaksLength);
   }
 
   public long postingCount() {

@@ -1,0 +1,153 @@
+package io.tunetrace.core.match;
+
+import io.tunetrace.core.index.TrackPeaks;
+import io.tunetrace.core.peaks.Peaks;
+
+/**
+ * Verifies a candidate alignment peak by peak: how many of the clip's spectral peaks land on one of
+ * the reference's peaks (within a frame or two and a bin) once the clip is placed where the votes
+ * say, against how many land when it is placed elsewhere in the same track.
+ *
+ * <p>Votes need both peaks of a pair to survive noise; a single peak survives far more often, so
+ * a real match in heavy noise that has only a few agreeing pairs still has many agreeing peaks. And
+ * chance is measured, not assumed: the same count at {@link #CHANCE_SHIFTS} other alignments of the
+ * same clip on the same track gives what this clip and this track's density, key and loops produce
+ * by coincidence.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class PeakAgreement {
+  /**
+   * Alignments (in frames from the candidate's) at which chance agreement is measured: 0.28 to
+   * 1.9 s either side, spaced unevenly so that no beat period lines up with many of them.
+   */
+  static final int[] CHANCE_SHIFTS = {
+    -240, -203, -171, -139, -111, -83, -59, -37, 37, 59, 83, 111, 139, 171, 203, 240
+  };
+
+  private static final int MAX_SHIFT = 240;
+  private static final int WORDS_PER_ROW = 8; // 512 bins
+
+  private PeakAgreement() {}
+
+  /**
+   * What the peak check found.
+   *
+   * @param agreeing the clip's peaks that land on a reference peak at the candidate's alignment
+   * @param chanceMean the mean of the same count at the other alignments
+   * @param chanceMax the largest count at the other alignments
+   * @param compared the clip's peaks that fall within the reference at the alignment
+   */
+  public record Measure(int agreeing, double chanceMean, int chanceMax, int compared) {
+    /** No peaks to compare (an index without stored peaks, or an empty clip). */
+    public static final Measure NONE = new Measure(0, 0, 0, 0);
+
+    /** Agreeing peaks beyond what chance gives this clip on this track. */
+    public double excess() {
+      return agreeing - chanceMean;
+    }
+
+    /**
+     * How far the alignment stands above the best of the other alignments, in units of chance's
+     * spread: {@code (agreeing − chanceMax) / √(chanceMax + 1)}. Against the best rather than the
+     * mean, because music repeats: a drum loop or a riff shared with another piece agrees at every
+     * bar, so a coincidence agrees about as well one bar away, and a real match does not.
+     */
+    public double z() {
+      return (agreeing - chanceMax) / Math.sqrt(chanceMax + 1.0);
+    }
+  }
+
+  /**
+   * Measures the agreement of {@code query}'s peaks, moved by {@code variant} and placed at
+   * {@code deltaFrames}, with {@code reference}.
+   */
+  public static Measure measure(Peaks query, TrackPeaks reference, Variant variant,
+      int deltaFrames) {
+    return measure(query, reference, variant, deltaFrames, new long[0]);
+  }
+
+  /**
+   * Measures as {@link #measure(Peaks, TrackPeaks, Variant, int)} does, leaving out the clip's peaks
+   * that made {@code votedPairs} (a candidate's agreeing pairs: {@code first << 32 | second}
+   * indices into {@code query}). Those peaks agree by construction, since the votes chose the
+   * alignment; what is left is evidence the votes did not already count.
+   */
+  public static Measure measure(Peaks query, TrackPeaks reference, Variant variant,
+      int deltaFrames, long[] votedPairs) {
+    if (query.size() == 0 || reference.size() == 0) {
+      return Measure.NONE;
+    }
+    double timeScale = variant.timeScale();
+    double freqScale = variant.freqScale();
+    int tol = variant.timeScale() == 1.0 ? 1 : 2;
+    int clipFrames = (int) Math.round(query.frameCount() * timeScale);
+    int base = deltaFrames - MAX_SHIFT - tol - 1;
+    int rows = clipFrames + 2 * (MAX_SHIFT + tol + 1) + 1;
+    long[] bits = new long[rows * WORDS_PER_ROW];
+    int lastRefFrame = reference.frame(reference.size() - 1);
+    for (int i = reference.firstAtOrAfter(Math.max(0, base - tol));
+        i < reference.size() && reference.frame(i) <= base + rows + tol; i++) {
+      int f = reference.frame(i);
+      int b = reference.bin(i);
+      for (int r = f - tol - base; r <= f + tol - base; r++) {
+        if (r < 0 || r >= rows) {
+          continue;
+        }
+        for (int bb = Math.max(0, b - 1); bb <= Math.min(511, b + 1); bb++) {
+          bits[r * WORDS_PER_ROW + (bb >>> 6)] |= 1L << (bb & 63);
+        }
+      }
+    }
+    int n = query.size();
+    boolean[] voted = new boolean[n];
+    for (long pair : votedPairs) {
+      int a = (int) (pair >>> 32);
+      int b = (int) pair;
+      if (a >= 0 && a < n) {
+        voted[a] = true;
+      }
+      if (b >= 0 && b < n) {
+        voted[b] = true;
+      }
+    }
+    int[] rowAt = new int[n];
+    int[] binAt = new int[n];
+    int compared = 0;
+    for (int i = 0; i < n; i++) {
+      if (voted[i]) {
+        rowAt[i] = Integer.MIN_VALUE / 2; // never inside the map: not counted at any alignment
+        continue;
+      }
+      rowAt[i] = (int) Math.round(query.frame(i) * timeScale) + deltaFrames - base;
+      binAt[i] = Math.min(511, Math.max(0, Math.round(query.frequencyBins(i) / (float) freqScale)));
+      int refFrame = rowAt[i] + base;
+      if (refFrame >= 0 && refFrame <= lastRefFrame) {
+        compared++;
+      }
+    }
+    int agreeing = count(bits, rows, rowAt, binAt, 0);
+    long sum = 0;
+    int max = 0;
+    for (int shift : CHANCE_SHIFTS) {
+      int c = count(bits, rows, rowAt, binAt, shift);
+      sum += c;
+      max = Math.max(max, c);
+    }
+    return new Measure(agreeing, (double) sum / CHANCE_SHIFTS.length, max, compared);
+  }
+
+  private static int count(long[] bits, int rows, int[] rowAt, int[] binAt, int shift) {
+    int c = 0;
+    for (int i = 0; i < rowAt.length; i++) {
+      int r = rowAt[i] + shift;
+      if (r >= 0 && r < rows) {
+        int b = binAt[i];
+        if ((bits[r * WORDS_PER_ROW + (b >>> 6)] & (1L << (b & 63))) != 0) {
+          c++;
+        }
+      }
+    }
+    return c;
+  }
+}

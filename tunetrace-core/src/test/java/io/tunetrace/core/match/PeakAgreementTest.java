@@ -1,0 +1,90 @@
+package io.tunetrace.core.match;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tunetrace.core.index.TrackPeaks;
+import io.tunetrace.core.peaks.Peaks;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PeakAgreementTest {
+  private static final int TRACK_FRAMES = 20_000;
+
+  /** A reference of about 20 peaks a second (125 frames) over bins 4..230. */
+  private static TrackPeaks reference(Random random, int[] frames, int[] bins) {
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] = random.nextInt(TRACK_FRAMES);
+      bins[i] = 4 + random.nextInt(226);
+    }
+    return TrackPeaks.of(frames, bins);
+  }
+
+  /**
+   * A 5 s clip starting at reference frame {@code start}: each reference peak kept with
+   * probability {@code kept} (moved by the variant), plus noise peaks, 40 a second in all.
+   */
+  private static Peaks clip(Random random, TrackPeaks ref, int start, double kept, Variant v) {
+    int clipFrames = 625;
+    Peaks.Collector c = new Peaks.Collector();
+    int from = ref.firstAtOrAfter(start);
+    int real = 0;
+    for (int i = from; i < ref.size() && ref.frame(i) < start + clipFrames * v.timeScale(); i++) {
+      if (random.nextDouble() < kept) {
+        int q = (int) Math.round((ref.frame(i) - start) / v.timeScale());
+        c.peak(q, (int) Math.round(ref.bin(i) * v.freqScale()), 0f, -10f);
+        real++;
+      }
+    }
+    for (int i = real; i < 200; i++) {
+      c.peak(random.nextInt(clipFrames), 4 + random.nextInt(226), 0f, -20f);
+    }
+    return c.toPeaks(clipFrames);
+  }
+
+  @Test
+  void aNoisyClipAgreesFarBeyondChanceAtItsAlignmentAndNotElsewhere() {
+    Random random = new Random(7);
+    int n = TRACK_FRAMES * 20 / 125;
+    TrackPeaks ref = reference(random, new int[n], new int[n]);
+    Peaks noisy = clip(random, ref, 5_000, 0.3, Variant.IDENTITY);
+
+    PeakAgreement.Measure at = PeakAgreement.measure(noisy, ref, Variant.IDENTITY, 5_000);
+    assertTrue(at.agreeing() >= 25, "agreeing " + at);
+    assertTrue(at.chanceMean() < 6, "chance " + at);
+    assertTrue(at.chanceMax() < at.agreeing() / 2, "chance max " + at);
+    assertEquals(noisy.size(), at.compared());
+
+    PeakAgreement.Measure elsewhere = PeakAgreement.measure(noisy, ref, Variant.IDENTITY, 9_000);
+    assertTrue(elsewhere.agreeing() <= elsewhere.chanceMax() + 3, "elsewhere " + elsewhere);
+    assertTrue(at.excess() > 5 * Math.max(1, elsewhere.excess()), at + " vs " + elsewhere);
+  }
+
+  @Test
+  void aSpedUpClipAgreesWhenCheckedThroughItsVariantOnly() {
+    Random random = new Random(11);
+    int n = TRACK_FRAMES * 20 / 125;
+    TrackPeaks ref = reference(random, new int[n], new int[n]);
+    Variant faster = Variant.speed(1.03);
+    Peaks clip = clip(random, ref, 8_000, 0.6, faster);
+
+    PeakAgreement.Measure through = PeakAgreement.measure(clip, ref, faster, 8_000);
+    PeakAgreement.Measure asIs = PeakAgreement.measure(clip, ref, Variant.IDENTITY, 8_000);
+    assertTrue(through.excess() > 40, "through the variant " + through);
+    assertTrue(asIs.excess() < through.excess() / 3, "as it is " + asIs);
+  }
+
+  @Test
+  void peaksBeyondTheEndOfTheTrackAreNotCompared() {
+    TrackPeaks ref = TrackPeaks.of(new int[] {0, 100, 200}, new int[] {10, 20, 30});
+    Peaks.Collector c = new Peaks.Collector();
+    c.peak(0, 20, 0f, 0f);
+    c.peak(100, 30, 0f, 0f);
+    c.peak(300, 30, 0f, 0f);
+    PeakAgreement.Measure m = PeakAgreement.measure(c.toPeaks(400), ref, Variant.IDENTITY, 100);
+    assertEquals(2, m.agreeing());
+    assertEquals(2, m.compared());
+    assertEquals(PeakAgreement.Measure.NONE,
+        PeakAgreement.measure(c.toPeaks(400), TrackPeaks.empty(), Variant.IDENTITY, 0));
+  }
+}
