@@ -17,6 +17,9 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * <p>Thread-safe.
  */
 public final class TrackStore {
+  /** SQLSTATE of a unique constraint violation, in PostgreSQL and H2. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private final Jdbi jdbi;
   private final JobQueue queue;
 
@@ -58,9 +61,6 @@ public final class TrackStore {
     return find(t.id()).orElseThrow();
   }
 
-  /** SQLSTATE of a unique constraint violation, in PostgreSQL and H2. */
-  private static final String UNIQUE_VIOLATION = "23505";
-
   private void insert(NewTrackRow t, OffsetDateTime now) {
     jdbi.useTransaction(h -> {
       h.createUpdate("INSERT INTO tracks (id, title, artist, album, s3_key, content_type, size_bytes,"
@@ -94,10 +94,16 @@ public final class TrackStore {
     return (int) id;
   }
 
-  /** Every READY track, oldest first. */
-  public List<TrackRow> ready() {
-    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks WHERE status = 'READY'"
-            + " ORDER BY created_at, id")
+  /**
+   * Every READY track fingerprinted through this store's queue, oldest first: its postings are in
+   * the index under the same prefix ({@code QUEUE_PREFIX} names both). Processes with another
+   * prefix on the same database keep their tracks in another index.
+   */
+  public List<TrackRow> readyInQueue() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks t WHERE t.status = 'READY'"
+            + " AND EXISTS (SELECT 1 FROM jobs j WHERE j.track_id = t.id AND j.queue = :q)"
+            + " ORDER BY t.created_at, t.id")
+        .bind("q", queue.name())
         .map((rs, ctx) -> TrackRow.map(rs))
         .list());
   }

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts READY tracks whose index entry is missing back in the queue, so that they are fingerprinted
+ * Puts READY tracks of this queue whose index entry is missing back in the queue, so that they are fingerprinted
  * again: after a Redis restart without persistence (or a flush) every READY row points at
  * nothing. A track's entry is missing when the index has no track under the row's index id with
  * the row's object key as its source, or (Redis) when the track's hash list is gone. Run at
@@ -49,7 +49,7 @@ public final class IndexReconciler {
   public List<UUID> reconcile() {
     // Rows first, then the index: a row READY now was published to the index before it became
     // READY, so reading the index afterwards never takes a track being added for a missing one.
-    List<TrackRow> ready = tracks.ready();
+    List<TrackRow> ready = tracks.readyInQueue();
     Map<Integer, Track> indexed = new HashMap<>();
     for (Track t : index.tracks()) {
       indexed.put(t.id(), t);

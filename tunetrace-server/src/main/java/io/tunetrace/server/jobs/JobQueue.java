@@ -199,7 +199,7 @@ public final class JobQueue {
    * Puts a READY track whose index entry is gone (an index that lost its data) back in the queue:
    * its job due now with fresh attempts, the track QUEUED with {@code reason} as its last error.
    * False, and nothing changed, unless the track is still READY under {@code indexId} (deleted,
-   * re-queued or fingerprinted again meanwhile).
+   * re-queued or fingerprinted again meanwhile) and has its job in this queue.
    */
   public boolean requeueReady(UUID trackId, int indexId, String reason) {
     return jdbi.inTransaction(h -> {
@@ -217,9 +217,7 @@ public final class JobQueue {
           .bind("q", queue)
           .execute();
       if (n == 0) {
-        String key = h.createQuery("SELECT s3_key FROM tracks WHERE id = :t").bind("t", trackId)
-            .mapTo(String.class).one();
-        enqueue(h, trackId, key);
+        return false; // fingerprinted through another queue, into another index
       }
       h.createUpdate("UPDATE tracks SET status = 'QUEUED', attempts = 0, last_error = :e,"
               + " updated_at = :now WHERE id = :t")
