@@ -15,6 +15,7 @@ import io.tunetrace.server.config.ServerConfig;
 import io.tunetrace.server.db.Database;
 import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.http.AccessControl;
+import io.tunetrace.server.http.AdminRoutes;
 import io.tunetrace.server.http.ExplainRoutes;
 import io.tunetrace.server.http.HealthRoutes;
 import io.tunetrace.server.http.HttpApi;
@@ -25,6 +26,7 @@ import io.tunetrace.server.http.TrackRoutes;
 import io.tunetrace.server.index.EmbeddedIndexes;
 import io.tunetrace.server.index.RedisFingerprintIndex;
 import io.tunetrace.server.jobs.FingerprintJobHandler;
+import io.tunetrace.server.jobs.IndexReconciler;
 import io.tunetrace.server.jobs.JobQueue;
 import io.tunetrace.server.jobs.TempSweeper;
 import io.tunetrace.server.jobs.TrackDeleter;
@@ -79,6 +81,7 @@ public final class TuneTraceServer implements AutoCloseable {
   private final Path tempDir;
   private final String devToken;
   private final TrackDeleter deleter;
+  private final IndexReconciler reconciler;
   /** The secret development tokens are signed with (embedded mode without credentials), else null. */
   private final String devSecret;
   private WorkerPool workers;
@@ -112,6 +115,7 @@ public final class TuneTraceServer implements AutoCloseable {
     Files.createDirectories(tempDir);
     TempSweeper.sweep(tempDir);
     this.deleter = new TrackDeleter(tracks, index, blobs);
+    this.reconciler = new IndexReconciler(tracks, queue, index);
   }
 
   /** Starts the server described by {@code config} (port 0 picks a free port). */
@@ -193,6 +197,7 @@ public final class TuneTraceServer implements AutoCloseable {
     }, 0, 5, TimeUnit.SECONDS);
     background.scheduleWithFixedDelay(this::housekeeping, 30, 30, TimeUnit.SECONDS);
     if (config.role.runsWorkers() && config.workerConcurrency > 0) {
+      reconcileAtStart();
       FingerprintJobHandler handler =
           new FingerprintJobHandler(blobs, tracks, index, tempDir, config.maxTrackMillis);
       workers = new WorkerPool(queue, handler, metrics, config.workerConcurrency,
@@ -209,6 +214,20 @@ public final class TuneTraceServer implements AutoCloseable {
           + " sign their own token from {}; for other clients, a development token (valid {} s):"
           + "\nexport TUNETRACE_TOKEN={}", config.dataDir.resolve("jwt-secret").toAbsolutePath(),
           config.jwtTtlSeconds, devToken);
+    }
+  }
+
+  /**
+   * Re-queues READY tracks whose index entry is missing (Redis restarted without persistence
+   * while this process was down); an unreachable dependency only postpones it to {@code POST
+   * /admin/reindex} or the next start.
+   */
+  private void reconcileAtStart() {
+    try {
+      reconciler.reconcile();
+    } catch (RuntimeException e) {
+      LOG.warn("start-up reconcile of the index skipped (POST /admin/reindex runs it): {}",
+          e.toString());
     }
   }
 
@@ -239,6 +258,10 @@ public final class TuneTraceServer implements AutoCloseable {
     return tracks;
   }
 
+  public IndexReconciler reconciler() {
+    return reconciler;
+  }
+
   public Metrics metrics() {
     return metrics;
   }
@@ -266,7 +289,8 @@ public final class TuneTraceServer implements AutoCloseable {
         app -> Pages.register(app, devSecret == null ? null
             : () -> Tokens.issue(devSecret, config.jwtIssuer, "dev", config.jwtTtlSeconds)),
         new ExplainRoutes(index, config.maxPostingsPerHash, blobs, tempDir, config.maxClipBytes,
-            recognitionPool, recentRecognitions, access));
+            recognitionPool, recentRecognitions, access),
+        new AdminRoutes(reconciler, this::wakeWorkers));
     return HttpApi.create(config, json, metrics, access, tempDir, routes);
   }
 

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.server.config.ServerConfig;
+import io.tunetrace.server.db.TrackRow;
+import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.support.ApiClient;
+import io.tunetrace.server.support.ServerFixture;
 import io.tunetrace.server.support.TestAudio;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Embedded mode: no PostgreSQL, Redis or S3 — the same API over files under DATA_DIR. */
@@ -18,6 +22,49 @@ class EmbeddedServerIT {
   private static TuneTraceServer start(Path dir) throws Exception {
     return TuneTraceServer.start(ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1", "PORT", "0",
         "DATA_DIR", dir.toString(), "JOB_POLL_MILLIS", "100")));
+  }
+
+  /**
+   * The embedded index directory lost while the server was down (the H2 store kept): the start-up
+   * re-queues the READY track, which is fingerprinted again under a new id from the H2 sequence
+   * and recognized.
+   */
+  @Test
+  void aTrackWhoseIndexWasLostIsFingerprintedAgainAtStartUp() throws Exception {
+    Path dir = Files.createTempDirectory("tt-embedded-lost");
+    try {
+      float[] song = TestAudio.song(78, 20);
+      String id;
+      int before;
+      try (TuneTraceServer server = start(dir)) {
+        ApiClient api = new ApiClient(server.port(), server.devToken());
+        ApiClient.Reply up = api.upload("/tracks", Map.of("title", "Lost", "artist", "Me"),
+            "l.wav", TestAudio.wav(song), "audio/wav");
+        assertEquals(201, up.status(), up.body().toString());
+        id = up.body().path("id").asText();
+        assertEquals("READY", api.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText());
+        before = server.tracks().find(UUID.fromString(id)).orElseThrow().indexId();
+        assertEquals("{\"ok\":true,\"requeued\":0,\"ids\":[]}",
+            api.send("POST", "/admin/reindex").body().toString());
+      }
+      ServerFixture.deleteTree(dir.resolve("index"));
+      try (TuneTraceServer server = start(dir)) {
+        ApiClient api = new ApiClient(server.port(), server.devToken());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        TrackRow row = server.tracks().find(UUID.fromString(id)).orElseThrow();
+        while (!(row.status() == TrackStatus.READY && row.indexId() != before)) {
+          assertTrue(System.nanoTime() < deadline, "not fingerprinted again: " + row);
+          Thread.sleep(100);
+          row = server.tracks().find(UUID.fromString(id)).orElseThrow();
+        }
+        assertTrue(row.indexId() > before, row.indexId() + " <= " + before);
+        ApiClient.Reply match = api.postBytes("/recognize",
+            TestAudio.wav(TestAudio.slice(song, 7, 3)), "audio/wav");
+        assertEquals(id, match.body().path("match").path("song_id").asText(), match.body().toString());
+      }
+    } finally {
+      ServerFixture.deleteTree(dir);
+    }
   }
 
   @Test

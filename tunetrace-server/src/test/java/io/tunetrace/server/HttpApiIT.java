@@ -13,11 +13,15 @@ import io.tunetrace.server.support.TestAudio;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -51,7 +55,7 @@ class HttpApiIT {
   @AfterAll
   void stop() throws Exception {
     fx.close();
-    for (String suffix : new String[] {"-ops", "-slow"}) {
+    for (String suffix : new String[] {"-ops", "-ops2", "-slow"}) {
       ItServices.deleteRedisPrefix(fx.prefix + suffix);
     }
   }
@@ -246,6 +250,55 @@ class HttpApiIT {
     assertTrue(metrics.body().asText().contains("tunetrace_queue_depth"));
     assertEquals("up", anonymous.get("/ready").body().path("checks").path("redis").asText());
     assertEquals(401, anonymous.get("/tracks").status());
+  }
+
+  @Test
+  void opsAccessLoopbackRefusesACallerFromAnotherAddressOfThisMachine() throws Exception {
+    String address = nonLoopbackAddress();
+    Map<String, String> env = fx.env();
+    env.put("HOST", "0.0.0.0");
+    env.put("QUEUE_PREFIX", fx.prefix + "-ops2");
+    env.put("SERVER_ROLE", "api");
+    env.put("OPS_ACCESS", "loopback");
+    TuneTraceServer s = fx.start(env);
+    // Connecting to this machine's own non-loopback address: the server sees that address as
+    // the caller's, as it would a client on another machine.
+    ApiClient remote = new ApiClient(address, s.port(), ServerFixture.token());
+    String refused = "{\"ok\":false,\"error\":{\"code\":\"forbidden\",\"message\":"
+        + "\"served to loopback clients only (OPS_ACCESS=loopback)\"}}";
+    ApiClient.Reply metrics = remote.get("/metrics");
+    assertEquals(403, metrics.status(), metrics.body().toString());
+    assertEquals(refused, metrics.body().toString());
+    assertEquals(refused, remote.withToken(null).get("/metrics").body().toString());
+    ApiClient.Reply reindex = remote.send("POST", "/admin/reindex");
+    assertEquals(403, reindex.status(), reindex.body().toString());
+    assertEquals(refused, reindex.body().toString());
+    ApiClient.Reply ready = remote.get("/ready");
+    assertEquals(200, ready.status(), ready.body().toString());
+    assertEquals("{\"ok\":true}", ready.body().toString()); // the status, not the details
+    assertEquals(200, remote.get("/tracks").status()); // the client API is not an ops route
+
+    ApiClient local = new ApiClient(s.port(), null);
+    ApiClient.Reply localMetrics = local.get("/metrics");
+    assertEquals(200, localMetrics.status(), localMetrics.body().toString());
+    assertTrue(localMetrics.body().asText().contains("tunetrace_queue_depth"));
+    assertEquals("up", local.get("/ready").body().path("checks").path("database").asText());
+    assertEquals(200, local.send("POST", "/admin/reindex").status());
+  }
+
+  /** An IPv4 address of this machine that is not loopback (fails the test when there is none). */
+  private static String nonLoopbackAddress() throws Exception {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (!nic.isUp() || nic.isLoopback()) {
+        continue;
+      }
+      for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+        if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+          return a.getHostAddress();
+        }
+      }
+    }
+    throw new AssertionError("this machine has no non-loopback IPv4 address to call from");
   }
 
   @Test

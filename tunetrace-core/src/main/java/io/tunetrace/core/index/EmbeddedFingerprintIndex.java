@@ -274,6 +274,23 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   @Override
   public List<Track> add(List<NewTrack> batch) {
     Objects.requireNonNull(batch, "batch");
+    return addBatch(batch, 0);
+  }
+
+  /**
+   * {@inheritDoc} An id below the next one {@link #add(List)} would give is accepted when no
+   * track holds it and it is not a removed id whose postings are still on disk.
+   */
+  @Override
+  public Track addAs(int trackId, TrackMetadata metadata, Fingerprints fingerprints) {
+    if (trackId <= 0) {
+      throw new IllegalArgumentException("trackId <= 0: " + trackId);
+    }
+    return addBatch(List.of(new NewTrack(metadata, fingerprints)), trackId).get(0);
+  }
+
+  /** Adds {@code batch} under ids from the manifest, or {@code chosenId} (a batch of one) if > 0. */
+  private List<Track> addBatch(List<NewTrack> batch, int chosenId) {
     writeLock.lock();
     try {
       checkWritable();
@@ -282,8 +299,22 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       }
       State s = state;
       Manifest m = s.manifest;
-      if ((long) m.nextTrackId() + batch.size() > Integer.MAX_VALUE) {
-        throw new IndexException("index at " + dir + " ran out of track ids");
+      int firstId = m.nextTrackId();
+      int nextTrackId;
+      if (chosenId > 0) {
+        if (s.byId.containsKey(chosenId) || Arrays.binarySearch(m.deleted(), chosenId) >= 0) {
+          throw new TrackIdInUseException("track id " + chosenId + " is in use in index at " + dir);
+        }
+        if (chosenId == Integer.MAX_VALUE) {
+          throw new IndexException("index at " + dir + " ran out of track ids");
+        }
+        firstId = chosenId;
+        nextTrackId = Math.max(m.nextTrackId(), chosenId + 1);
+      } else {
+        if ((long) m.nextTrackId() + batch.size() > Integer.MAX_VALUE) {
+          throw new IndexException("index at " + dir + " ran out of track ids");
+        }
+        nextTrackId = m.nextTrackId() + batch.size();
       }
       long now = System.currentTimeMillis();
       long total = 0;
@@ -291,7 +322,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       for (int i = 0; i < batch.size(); i++) {
         NewTrack nt = Objects.requireNonNull(batch.get(i), "batch element");
         total += nt.fingerprints().size();
-        added.add(new Track(m.nextTrackId() + i, nt.metadata(), nt.fingerprints().size(), now));
+        added.add(new Track(firstId + i, nt.metadata(), nt.fingerprints().size(), now));
       }
       if (total > Integer.MAX_VALUE - 8) {
         throw new IndexException("batch too large: " + total + " postings");
@@ -330,8 +361,8 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       keys = null;
       List<SegmentRef> refs = new ArrayList<>(m.segments());
       refs.add(new SegmentRef(name, size));
-      Manifest next = new Manifest(m.paramsConfig(), m.nextTrackId() + batch.size(),
-          m.nextSegment() + 1, refs, m.deleted());
+      Manifest next = new Manifest(m.paramsConfig(), nextTrackId, m.nextSegment() + 1, refs,
+          m.deleted());
       try {
         Manifest.moveAtomically(tmp, dir.resolve(name));
         Manifest.syncDirectory(dir);
@@ -611,6 +642,17 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     }
   }
 
+  /** Posting order in a segment: hash, then track, then frame. */
+  private static boolean before(Segment.Cursor a, Segment.Cursor b) {
+    if (a.hash() != b.hash()) {
+      return a.hash() < b.hash();
+    }
+    if (a.trackId() != b.trackId()) {
+      return a.trackId() < b.trackId();
+    }
+    return a.frame() < b.frame();
+  }
+
   /** Replaces segments [from, to) by one merged segment without removed tracks. */
   private void merge(int from, int to) {
     State s = state;
@@ -632,7 +674,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       while (true) {
         int min = -1;
         for (int i = 0; i < k; i++) {
-          if (has[i] && (min < 0 || cursors[i].hash() < cursors[min].hash())) {
+          if (has[i] && (min < 0 || before(cursors[i], cursors[min]))) {
             min = i;
           }
         }
@@ -645,13 +687,21 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         }
         has[min] = c.next();
       }
+      // Ids ascend across segments unless a track was added under a chosen id (addAs).
+      List<Track> kept = new ArrayList<>();
+      Map<Integer, Segment> holders = new HashMap<>();
       for (Segment in : inputs) {
         for (Track t : in.tracks()) {
           if (!isDeleted(deletedBits, t.id())) {
-            w.addTrack(t, in.encodedPeaks(t.id()));
-            keptTracks++;
+            kept.add(t);
+            holders.put(t.id(), in);
           }
         }
+      }
+      kept.sort((a, b) -> Integer.compare(a.id(), b.id()));
+      for (Track t : kept) {
+        w.addTrack(t, holders.get(t.id()).encodedPeaks(t.id()));
+        keptTracks++;
       }
       size = w.finish();
     } catch (IOException | RuntimeException e) {

@@ -33,6 +33,22 @@ public interface FingerprintIndex extends Closeable {
   }
 
   /**
+   * Adds one track under {@code trackId}, an id its caller allocates (a server takes its ids from
+   * its database, so that an index that lost its data can never hand an old track's id to a new
+   * one). Durable and visible when this returns, like {@link #add(List)}; later ids that {@link
+   * #add(List)} hands out are above {@code trackId}. The default refuses: implementations that
+   * support caller-chosen ids override it.
+   *
+   * @throws IllegalArgumentException if {@code trackId <= 0}
+   * @throws TrackIdInUseException if {@code trackId} is in use (a stored track, or one being
+   *     added or removed)
+   * @throws IndexException if this implementation does not take caller-chosen ids
+   */
+  default Track addAs(int trackId, TrackMetadata metadata, Fingerprints fingerprints) {
+    throw new IndexException(getClass().getSimpleName() + " does not take caller-chosen track ids");
+  }
+
+  /**
    * Finds the postings of each hash and hands them to {@code visitor}. A hash with more than
    * {@code maxPostingsPerHash} postings (a "hot" hash, common to much of the library) is skipped:
    * it says little and would make lookups slow.

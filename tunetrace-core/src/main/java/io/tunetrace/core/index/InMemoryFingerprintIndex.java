@@ -63,6 +63,32 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
     return added;
   }
 
+  @Override
+  public Track addAs(int trackId, TrackMetadata metadata, Fingerprints fingerprints) {
+    if (trackId <= 0) {
+      throw new IllegalArgumentException("trackId <= 0: " + trackId);
+    }
+    if (metadata == null || fingerprints == null) {
+      throw new IllegalArgumentException("metadata and fingerprints are required");
+    }
+    lock.writeLock().lock();
+    try {
+      if (tracks.containsKey(trackId)) {
+        throw new TrackIdInUseException("track id " + trackId + " is in use");
+      }
+      for (int i = 0; i < fingerprints.size(); i++) {
+        append(fingerprints.hash(i), ((long) trackId << 32) | (fingerprints.frame(i) & 0xFFFFFFFFL));
+      }
+      postingCount += fingerprints.size();
+      Track track = new Track(trackId, metadata, fingerprints.size(), System.currentTimeMillis());
+      tracks.put(trackId, track);
+      nextId = Math.max(nextId, trackId + 1);
+      return track;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   private void append(int hash, long posting) {
     long[] list = postings.get(hash);
     int size = sizes.getOrDefault(hash, 0);

@@ -125,6 +125,26 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
   }
 
   @Test
+  void addAsRefusesARemovedIdWhosePostingsAreStillOnDiskAndKeepsTheChosenIdAcrossReopen() {
+    Path dir = tmp.resolve("chosen");
+    Random r = new Random(21);
+    Fingerprints fp = randomFingerprints(r, 100, 1 << 20);
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir, FingerprintParams.DEFAULT)) {
+      Track removed = index.addAs(70, meta("removed", 1000, 1), randomFingerprints(r, 50, 1 << 20));
+      assertTrue(index.remove(removed.id()));
+      TrackIdInUseException e = assertThrows(TrackIdInUseException.class,
+          () -> index.addAs(70, meta("again", 1000, 2), fp));
+      assertEquals("track id 70 is in use in index at " + index.directory(), e.getMessage());
+      index.addAs(30, meta("lower", 1000, 3), fp);
+    }
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      assertEquals("lower", index.track(30).orElseThrow().metadata().title());
+      assertAllPostingsFound(index, 30, fp);
+      assertEquals(71, index.add(meta("next", 10, 4), randomFingerprints(r, 10, 100)).id());
+    }
+  }
+
+  @Test
   void reopenWithOtherParamsIsRefused() {
     Path dir = tmp.resolve("params");
     EmbeddedFingerprintIndex.open(dir, FingerprintParams.DEFAULT).close();

@@ -134,6 +134,63 @@ public abstract class FingerprintIndexContract {
   }
 
   @Test
+  void addAsStoresTheTrackUnderTheGivenIdAndLaterAddsGoAboveIt() {
+    FingerprintIndex index = create();
+    Random r = new Random(11);
+    Track first = index.add(meta("first", 1000, 1), randomFingerprints(r, 40, 1 << 20));
+    Fingerprints fp = randomFingerprints(r, 50, 1 << 20);
+    int chosen = first.id() + 1000;
+    Track chosenTrack = index.addAs(chosen, meta("chosen", 2000, 2), fp);
+    assertEquals(chosen, chosenTrack.id());
+    assertEquals(50, chosenTrack.postingCount());
+    assertEquals("chosen", index.track(chosen).orElseThrow().metadata().title());
+    assertEquals(chosen, index.findBySha256(String.format("%064x", 2)).orElseThrow().id());
+    assertAllPostingsFound(index, chosen, fp);
+    Track later = index.add(meta("later", 1000, 3), randomFingerprints(r, 10, 1 << 20));
+    assertTrue(later.id() > chosen, later.id() + " <= " + chosen);
+    assertEquals(List.of(first.id(), chosen, later.id()),
+        index.tracks().stream().map(Track::id).toList());
+  }
+
+  @Test
+  void addAsTakesAnIdBelowLaterOnesAndTheTrackSurvivesMerges() {
+    FingerprintIndex index = create();
+    Random r = new Random(12);
+    List<Track> added = new ArrayList<>();
+    List<Fingerprints> fps = new ArrayList<>();
+    // Ids 1000, 999, 998, ...: every add goes below the ones before (shared hashes, so that the
+    // postings of one hash come from many tracks).
+    for (int i = 0; i < 12; i++) {
+      Fingerprints fp = randomFingerprints(r, 60, 500);
+      fps.add(fp);
+      added.add(index.addAs(1000 - i, meta("t" + i, 1000, 100 + i), fp));
+    }
+    FingerprintIndex reopened = reopen(index);
+    if (reopened != index) {
+      closeLater(reopened);
+    }
+    for (int i = 0; i < 12; i++) {
+      assertEquals("t" + i, reopened.track(1000 - i).orElseThrow().metadata().title());
+      assertAllPostingsFound(reopened, 1000 - i, fps.get(i));
+    }
+    assertEquals(12, reopened.stats().tracks());
+  }
+
+  @Test
+  void addAsRefusesAnIdInUse() {
+    FingerprintIndex index = create();
+    Random r = new Random(13);
+    Track t = index.add(meta("a", 1000, 1), randomFingerprints(r, 20, 1 << 20));
+    TrackIdInUseException e = assertThrows(TrackIdInUseException.class,
+        () -> index.addAs(t.id(), meta("b", 1000, 2), randomFingerprints(r, 20, 1 << 20)));
+    assertTrue(e.getMessage().startsWith("track id " + t.id() + " is in use"), e.getMessage());
+    assertEquals(List.of(t.id()), index.tracks().stream().map(Track::id).toList());
+    assertEquals(20, index.stats().postings());
+    assertThrows(IllegalArgumentException.class,
+        () -> index.addAs(0, meta("c", 1000, 3), randomFingerprints(r, 20, 1 << 20)));
+  }
+
+  @Test
   void lookupFindsExactPostings() {
     FingerprintIndex index = create();
     Fingerprints a = Fingerprints.of(new int[] {7, 9, 7, -5}, new int[] {0, 3, 10, 12}, 4, 20);

@@ -2,6 +2,7 @@ package io.tunetrace.server.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tunetrace.server.db.migration.V3__TrackIndexIds;
 import io.tunetrace.server.config.ServerConfig;
 import java.io.Closeable;
 import java.nio.file.Path;
@@ -47,6 +48,7 @@ public final class Database implements Closeable {
           .dataSource(ds)
           .schemas(h2 ? "public" : settings.schema())
           .createSchemas(true)
+          .javaMigrations(new V3__TrackIndexIds())
           .load()
           .migrate();
     } catch (RuntimeException e) {

@@ -1,12 +1,14 @@
 package io.tunetrace.server.db;
 
 import io.tunetrace.server.jobs.JobQueue;
+import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * The {@code tracks} table. A new track and its fingerprint job are inserted in one transaction, so
@@ -15,6 +17,9 @@ import org.jdbi.v3.core.Jdbi;
  * <p>Thread-safe.
  */
 public final class TrackStore {
+  /** SQLSTATE of a unique constraint violation, in PostgreSQL and H2. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
   private final Jdbi jdbi;
   private final JobQueue queue;
 
@@ -27,13 +32,41 @@ public final class TrackStore {
   public record NewTrackRow(UUID id, String title, String artist, String album, String s3Key,
       String contentType, long sizeBytes, String sha256) {}
 
-  /** Inserts the track as QUEUED and enqueues its job, atomically. */
+  /**
+   * Another track holds the same bytes: the unique content hash refused the insert (an upload of
+   * the same bytes to another API process at the same instant won).
+   */
+  public static final class DuplicateContentException extends RuntimeException {
+    DuplicateContentException(String sha256, Throwable cause) {
+      super("a track with sha256 " + sha256 + " exists", cause);
+    }
+  }
+
+  /**
+   * Inserts the track as QUEUED and enqueues its job, atomically.
+   *
+   * @throws DuplicateContentException when a track with the same sha256 exists (nothing inserted)
+   */
   public TrackRow insertQueued(NewTrackRow t) {
     OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    try {
+      insert(t, now);
+    } catch (UnableToExecuteStatementException e) {
+      if (e.getCause() instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())
+          && findBySha256(t.sha256()).isPresent()) {
+        throw new DuplicateContentException(t.sha256(), e);
+      }
+      throw e;
+    }
+    return find(t.id()).orElseThrow();
+  }
+
+  private void insert(NewTrackRow t, OffsetDateTime now) {
     jdbi.useTransaction(h -> {
       h.createUpdate("INSERT INTO tracks (id, title, artist, album, s3_key, content_type, size_bytes,"
-              + " sha256, status, attempts, created_at, updated_at) VALUES (:id, :title, :artist,"
-              + " :album, :s3Key, :contentType, :size, :sha, 'QUEUED', 0, :now, :now)")
+              + " sha256, content_sha256, status, attempts, created_at, updated_at) VALUES (:id,"
+              + " :title, :artist, :album, :s3Key, :contentType, :size, :sha, :sha, 'QUEUED', 0,"
+              + " :now, :now)")
           .bind("id", t.id())
           .bind("title", t.title())
           .bind("artist", t.artist())
@@ -46,7 +79,33 @@ public final class TrackStore {
           .execute();
       queue.enqueue(h, t.id(), t.s3Key());
     });
-    return find(t.id()).orElseThrow();
+  }
+
+  /**
+   * A new index id for a track about to be added to the index, from the sequence {@code
+   * track_index_ids}: never handed out twice, whatever the index lost.
+   */
+  public int nextIndexId() {
+    long id = jdbi.withHandle(h -> h.createQuery("SELECT nextval('track_index_ids')")
+        .mapTo(Long.class).one());
+    if (id > Integer.MAX_VALUE) {
+      throw new IllegalStateException("track index ids exhausted: " + id);
+    }
+    return (int) id;
+  }
+
+  /**
+   * Every READY track fingerprinted through this store's queue, oldest first: its postings are in
+   * the index under the same prefix ({@code QUEUE_PREFIX} names both). Processes with another
+   * prefix on the same database keep their tracks in another index.
+   */
+  public List<TrackRow> readyInQueue() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tracks t WHERE t.status = 'READY'"
+            + " AND EXISTS (SELECT 1 FROM jobs j WHERE j.track_id = t.id AND j.queue = :q)"
+            + " ORDER BY t.created_at, t.id")
+        .bind("q", queue.name())
+        .map((rs, ctx) -> TrackRow.map(rs))
+        .list());
   }
 
   public Optional<TrackRow> find(UUID id) {

@@ -8,6 +8,6 @@ public enum Access implements RouteRole {
   OPEN,
   /** A valid credential: every {@code /tracks} route, {@code /recognize}, the WebSocket. */
   CLIENT,
-  /** Operations data ({@code /metrics}): as {@code OPS_ACCESS} says. */
+  /** Operations ({@code /metrics}, {@code POST /admin/reindex}): as {@code OPS_ACCESS} says. */
   OPS
 }

@@ -34,6 +34,9 @@ public final class Replies {
   /** {@code POST /tracks/{id}/retry}: the track is queued again. */
   public record Retried(String id, String status) {}
 
+  /** {@code POST /admin/reindex}: the READY tracks re-queued because their index entry was missing. */
+  public record Reindexed(boolean ok, int requeued, List<String> ids) {}
+
   /**
    * {@code POST /recognize} and the WebSocket one-shot: {@code match} is null when none; {@code
    * recognition_id} names the recognition for {@code GET /recognitions/{id}} and its explanation.

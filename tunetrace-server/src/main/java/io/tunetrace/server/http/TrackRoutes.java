@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code /tracks}: upload, list, show, delete, retry. An upload is spooled and sniffed (415 before
  * anything is stored), compared by content hash with earlier uploads (the same bytes again → 200
  * with the existing track), stored in the blob store, then inserted with its job in one
- * transaction. Thread-safe.
+ * transaction; a unique content hash in the database makes the same bytes sent to two API
+ * processes at once one track (the later insert is answered as a duplicate). Thread-safe.
  */
 public final class TrackRoutes implements Routes {
   private static final Logger LOG = LoggerFactory.getLogger(TrackRoutes.class);
@@ -95,12 +96,21 @@ public final class TrackRoutes implements Routes {
       synchronized (hashLocks[Math.floorMod(up.sha256.hashCode(), hashLocks.length)]) {
         Optional<TrackRow> existing = tracks.findBySha256(up.sha256);
         if (existing.isPresent()) {
-          TrackRow t = existing.get();
-          ctx.status(200).json(new Replies.Upload(t.id().toString(), t.s3Key(), t.status().name(),
-              t.id().toString(), TrackView.of(t)));
+          answerDuplicate(ctx, existing.get());
           return;
         }
-        TrackRow row = store(form, up);
+        TrackRow row;
+        try {
+          row = store(form, up);
+        } catch (TrackStore.DuplicateContentException e) {
+          // Another API process stored the same bytes at the same instant and inserted first.
+          Optional<TrackRow> first = tracks.findBySha256(up.sha256);
+          if (first.isEmpty()) {
+            throw ApiException.unavailable("database unavailable; retry later", e);
+          }
+          answerDuplicate(ctx, first.get());
+          return;
+        }
         wakeWorkers.run();
         ctx.status(201).json(new Replies.Upload(row.id().toString(), row.s3Key(),
             row.status().name(), null, null));
@@ -108,6 +118,17 @@ public final class TrackRoutes implements Routes {
     }
   }
 
+  private static void answerDuplicate(Context ctx, TrackRow t) {
+    ctx.status(200).json(new Replies.Upload(t.id().toString(), t.s3Key(), t.status().name(),
+        t.id().toString(), TrackView.of(t)));
+  }
+
+  /**
+   * Stores the object and inserts the row with its job.
+   *
+   * @throws TrackStore.DuplicateContentException when another track holds these bytes (the object
+   *     is deleted again)
+   */
   private TrackRow store(UploadForm form, SpooledUpload up) {
     UUID id = UUID.randomUUID();
     String key = "tracks/" + id + SpooledUpload.extension(up.container);
@@ -125,6 +146,9 @@ public final class TrackRoutes implements Routes {
         blobs.delete(key);
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
+      }
+      if (e instanceof TrackStore.DuplicateContentException) {
+        throw e;
       }
       throw ApiException.unavailable("database unavailable; retry later", e);
     }

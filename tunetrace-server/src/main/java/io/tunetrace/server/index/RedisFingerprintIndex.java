@@ -9,13 +9,16 @@ import io.tunetrace.core.index.IndexStats;
 import io.tunetrace.core.index.NewTrack;
 import io.tunetrace.core.index.PostingVisitor;
 import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackIdInUseException;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.index.TrackPeaks;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -190,6 +193,18 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
           + "score = tonumber(score)\n"
           + "if score < tonumber(ARGV[2]) or score > tonumber(ARGV[3]) then return 0 end\n"
           + "redis.call('ZADD', KEYS[1], 0, ARGV[1])\n"
+          + "return 1\n";
+
+  /**
+   * Reserves a caller-chosen id: KEYS pending, the id's track record, seq; ARGV id, now. Returns 0
+   * (and changes nothing) when the id is published or pending; else marks it pending with score
+   * now, raises seq to at least the id (so that {@link #add(List)} never hands it out) and returns 1.
+   */
+  private static final String RESERVE_SCRIPT =
+      "if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end\n"
+          + "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])\n"
+          + "if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[1]) then"
+          + " redis.call('SET', KEYS[3], ARGV[1]) end\n"
           + "return 1\n";
 
   private static final CommandObjects COMMANDS = new CommandObjects();
@@ -375,6 +390,15 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     return prefix + ":track:" + id + ":hashes";
   }
 
+  /**
+   * Key of a track's spectral peaks: {@code <prefix>:track:<id>:peaks}, encoded as {@link
+   * TrackPeaks#encode()} writes them (about 1.6 bytes a peak), read when candidates are checked
+   * peak by peak.
+   */
+  public String trackPeaksKey(int id) {
+    return prefix + ":track:" + id + ":peaks";
+  }
+
   /** Key of the ids being added or removed: {@code <prefix>:{<prefix>}:pending}. */
   public String pendingKey() {
     return meta + ":pending";
@@ -429,49 +453,83 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
       int first = (int) last - batch.size() + 1;
       long now = System.currentTimeMillis();
       Map<String, Double> pending = new HashMap<>();
+      int[] ids = new int[batch.size()];
       for (int i = 0; i < batch.size(); i++) {
+        ids[i] = first + i;
         pending.put(Integer.toString(first + i), (double) now);
       }
       jedis.zadd(pendingKey(), pending);
-      try {
-        for (int i = 0; i < batch.size(); i++) {
-          writePostings(first + i, batch.get(i).fingerprints());
-        }
-        List<Track> out = new ArrayList<>(batch.size());
-        List<String> keys = new ArrayList<>();
-        List<String> args = new ArrayList<>();
-        keys.add(tracksKey());
-        keys.add(statsKey());
-        keys.add(pendingKey());
-        for (int i = 0; i < batch.size(); i++) {
-          int id = first + i;
-          TrackMetadata m = batch.get(i).metadata();
-          int n = batch.get(i).fingerprints().size();
-          keys.add(trackKey(id));
-          keys.add(shaKey(m.sha256()));
-          args.addAll(List.of(Integer.toString(id), m.title(), m.artist(), m.album(),
-              m.sourcePath(), Long.toString(m.durationMillis()), m.sha256(), Integer.toString(n),
-              Long.toString(now)));
-          out.add(new Track(id, m, n, now));
-        }
-        jedis.eval(PUBLISH_SCRIPT, keys, args);
-        return out;
-      } catch (RuntimeException e) {
-        // Best effort, and only for ids still pending as ours (the publish may have run before
-        // the connection failed); what is left stays hidden from lookups and is swept later.
-        try {
-          for (int i = 0; i < batch.size(); i++) {
-            if (claim(first + i, now, now)) {
-              deletePostings(first + i);
-            }
-          }
-        } catch (RuntimeException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-        throw e;
-      }
+      return writeAndPublish(ids, batch, now);
     });
   }
+
+  /**
+   * {@inheritDoc} The id is reserved atomically (refused while a track record or a pending mark
+   * holds it) and the id counter raised to it, then the track is written and published like a
+   * batch of {@link #add(List)}.
+   */
+  @Override
+  public Track addAs(int trackId, TrackMetadata metadata, Fingerprints fingerprints) {
+    if (trackId <= 0) {
+      throw new IllegalArgumentException("trackId <= 0: " + trackId);
+    }
+    NewTrack track = new NewTrack(metadata, fingerprints);
+    return call(() -> {
+      long now = System.currentTimeMillis();
+      Object reserved = jedis.eval(RESERVE_SCRIPT, List.of(pendingKey(), trackKey(trackId),
+          meta + ":seq"), List.of(Integer.toString(trackId), Long.toString(now)));
+      if (!Long.valueOf(1).equals(reserved)) {
+        throw new TrackIdInUseException("track id " + trackId + " is in use in the Redis index"
+            + " under prefix " + prefix);
+      }
+      return writeAndPublish(new int[] {trackId}, List.of(track), now).get(0);
+    });
+  }
+
+  /**
+   * Steps 2 and 3 of an add whose ids are pending with score {@code now}: postings, then one
+   * publish; on failure the batch's own pending ids are cleaned up.
+   */
+  private List<Track> writeAndPublish(int[] ids, List<NewTrack> batch, long now) {
+    try {
+      for (int i = 0; i < batch.size(); i++) {
+        writePostings(ids[i], batch.get(i).fingerprints());
+      }
+      List<Track> out = new ArrayList<>(batch.size());
+      List<String> keys = new ArrayList<>();
+      List<String> args = new ArrayList<>();
+      keys.add(tracksKey());
+      keys.add(statsKey());
+      keys.add(pendingKey());
+      for (int i = 0; i < batch.size(); i++) {
+        int id = ids[i];
+        TrackMetadata m = batch.get(i).metadata();
+        int n = batch.get(i).fingerprints().size();
+        keys.add(trackKey(id));
+        keys.add(shaKey(m.sha256()));
+        args.addAll(List.of(Integer.toString(id), m.title(), m.artist(), m.album(),
+            m.sourcePath(), Long.toString(m.durationMillis()), m.sha256(), Integer.toString(n),
+            Long.toString(now)));
+        out.add(new Track(id, m, n, now));
+      }
+      jedis.eval(PUBLISH_SCRIPT, keys, args);
+      return out;
+    } catch (RuntimeException e) {
+      // Best effort, and only for ids still pending as ours (the publish may have run before
+      // the connection failed); what is left stays hidden from lookups and is swept later.
+      try {
+        for (int id : ids) {
+          if (claim(id, now, now)) {
+            deletePostings(id);
+          }
+        }
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
 
   /** Writes a track's distinct hashes and then its postings, pipelined per node. */
   private void writePostings(int id, Fingerprints fp) {
@@ -493,6 +551,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     // The hashes first: whoever sweeps this id after a crash finds every key it may have touched.
     jedis.set(trackHashesKey(id).getBytes(StandardCharsets.US_ASCII),
         encodeHashes(Arrays.copyOf(distinct, d)));
+    jedis.set(trackPeaksKey(id).getBytes(StandardCharsets.US_ASCII), TrackPeaks.of(fp).encode());
     // Order is by hash as a signed int, so one bucket's hashes are adjacent (the bucket is the
     // high bits): one script call per bucket.
     int i = 0;
@@ -647,6 +706,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
    * repeat: every step is idempotent.
    */
   private void deletePostings(int trackId) {
+    jedis.del(trackPeaksKey(trackId).getBytes(StandardCharsets.US_ASCII));
     byte[] hashesKey = trackHashesKey(trackId).getBytes(StandardCharsets.US_ASCII);
     byte[] hashes = jedis.get(hashesKey);
     if (hashes != null) {
@@ -697,6 +757,60 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   private boolean claim(int trackId, long lowestScore, long highestScore) {
     return Long.valueOf(1).equals(jedis.eval(CLAIM_SCRIPT, List.of(pendingKey()),
         List.of(Integer.toString(trackId), Long.toString(lowestScore), Long.toString(highestScore))));
+  }
+
+  /**
+   * The ids among {@code trackIds} whose hash list ({@link #trackHashesKey}) exists: a published
+   * track without one lost its postings (a Redis that dropped keys). One pipelined {@code EXISTS}
+   * per id.
+   */
+  public Set<Integer> withHashLists(Collection<Integer> trackIds) {
+    return call(() -> {
+      List<Integer> ids = new ArrayList<>(trackIds);
+      Set<Integer> out = new HashSet<>();
+      for (int from = 0; from < ids.size(); from += PIPELINE_CHUNK) {
+        int to = Math.min(ids.size(), from + PIPELINE_CHUNK);
+        List<Response<Boolean>> exists = new ArrayList<>(to - from);
+        try (PipelineBase p = jedis.pipelined()) {
+          for (int k = from; k < to; k++) {
+            exists.add(p.exists(trackHashesKey(ids.get(k))));
+          }
+          p.sync();
+        }
+        for (int k = from; k < to; k++) {
+          if (exists.get(k - from).get()) {
+            out.add(ids.get(k));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Map<Integer, TrackPeaks> peaks(int[] trackIds) {
+    return call(() -> {
+      List<Response<byte[]>> replies = new ArrayList<>(trackIds.length);
+      try (PipelineBase p = jedis.pipelined()) {
+        for (int id : trackIds) {
+          replies.add(p.get(trackPeaksKey(id).getBytes(StandardCharsets.US_ASCII)));
+        }
+        p.sync();
+      }
+      Map<Integer, TrackPeaks> out = new HashMap<>();
+      for (int k = 0; k < trackIds.length; k++) {
+        byte[] bytes = replies.get(k).get();
+        if (bytes != null) {
+          try {
+            out.put(trackIds[k], TrackPeaks.decode(bytes));
+          } catch (IllegalArgumentException e) {
+            throw new IndexException("corrupt peaks at " + trackPeaksKey(trackIds[k])
+                + "; remove the track and add it again", e);
+          }
+        }
+      }
+      return out;
+    });
   }
 
   private static long parseLong(String s) {

@@ -9,6 +9,7 @@ import io.tunetrace.core.audio.UnsupportedAudioFormatException;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.Track;
+import io.tunetrace.core.index.TrackIdInUseException;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.server.blob.BlobStore;
 import io.tunetrace.server.blob.BlobUnavailableException;
@@ -24,7 +25,8 @@ import java.util.Optional;
 
 /**
  * Runs one fingerprint job: download the object, decode it (ffmpeg for what the core does not
- * decode in Java), fingerprint, write the postings to the index. Re-running a job never duplicates
+ * decode in Java), fingerprint, write the postings to the index under an id from the database's
+ * sequence ({@link TrackStore#nextIndexId}). Re-running a job never duplicates
  * postings: before adding, it removes whatever an earlier attempt of the same track left in the
  * index (found by the row's index id and by the object key stored as the track's source).
  *
@@ -33,6 +35,8 @@ import java.util.Optional;
 public final class FingerprintJobHandler implements JobHandler {
   /** Job downloads are named after this process, so that a sweep knows when they are orphans. */
   private static final String JOB_FILE_PREFIX = TempSweeper.jobFilePrefix();
+  /** Ids taken from the sequence before an add gives up because the index holds them all. */
+  private static final int MAX_ID_TRIES = 1000;
 
   private final BlobStore blobs;
   private final TrackStore tracks;
@@ -95,10 +99,30 @@ public final class FingerprintJobHandler implements JobHandler {
       }
       TrackMetadata meta = new TrackMetadata(row.title(), row.artist(), row.album(), job.s3Key(),
           durationMillis, row.sha256());
-      Track stored = index.add(meta, fp);
+      Track stored = addUnderNewId(meta, fp);
       return Optional.of(new Result(stored.id(), durationMillis, stored.postingCount()));
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Adds the track under a fresh id from the database's sequence, never one the index hands out: an
+   * index that lost its data (Redis restarted without persistence) would hand out old tracks' ids
+   * again, and a later {@code DELETE} of the old track would remove the new one's postings. An id
+   * the index holds already (left by an index written before the ids came from the database) is
+   * skipped.
+   */
+  private Track addUnderNewId(TrackMetadata meta, Fingerprints fp) {
+    for (int tries = 1; ; tries++) {
+      int id = tracks.nextIndexId();
+      try {
+        return index.addAs(id, meta, fp);
+      } catch (TrackIdInUseException e) {
+        if (tries == MAX_ID_TRIES) {
+          throw e;
+        }
+      }
     }
   }
 

@@ -195,6 +195,37 @@ public final class JobQueue {
     });
   }
 
+  /**
+   * Puts a READY track whose index entry is gone (an index that lost its data) back in the queue:
+   * its job due now with fresh attempts, the track QUEUED with {@code reason} as its last error.
+   * False, and nothing changed, unless the track is still READY under {@code indexId} (deleted,
+   * re-queued or fingerprinted again meanwhile) and has its job in this queue.
+   */
+  public boolean requeueReady(UUID trackId, int indexId, String reason) {
+    return jdbi.inTransaction(h -> {
+      OffsetDateTime now = now();
+      Optional<String> status = h.createQuery("SELECT status FROM tracks WHERE id = :t"
+              + " AND index_id = :i FOR UPDATE")
+          .bind("t", trackId).bind("i", indexId).mapTo(String.class).findOne();
+      if (status.isEmpty() || !status.get().equals("READY")) {
+        return false;
+      }
+      int n = h.createUpdate("UPDATE jobs SET state = 'WAITING', attempts = 0, lost_leases = 0,"
+              + " max_attempts = :max, locked_by = NULL, locked_until = NULL, run_at = :now,"
+              + " last_error = :e, updated_at = :now WHERE track_id = :t AND queue = :q")
+          .bind("max", maxAttempts).bind("now", now).bind("e", reason).bind("t", trackId)
+          .bind("q", queue)
+          .execute();
+      if (n == 0) {
+        return false; // fingerprinted through another queue, into another index
+      }
+      h.createUpdate("UPDATE tracks SET status = 'QUEUED', attempts = 0, last_error = :e,"
+              + " updated_at = :now WHERE id = :t")
+          .bind("e", reason).bind("now", now).bind("t", trackId).execute();
+      return true;
+    });
+  }
+
   /** Updates a track's status with its job's, unless the track is being deleted. */
   private static void updateTrack(Handle h, UUID trackId, String status, int attempts, String error,
       OffsetDateTime now) {

@@ -6,6 +6,7 @@ import io.tunetrace.server.db.Database;
 import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.metrics.Metrics;
+import io.tunetrace.server.support.TestTracks;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ class EmbeddedJobStoreVisibilityTest {
       for (int i = 0; i < 1000; i++) {
         UUID id = UUID.randomUUID();
         store.insertQueued(new TrackStore.NewTrackRow(id, "t" + i, "A", "", "tracks/" + id + ".wav",
-            "audio/wav", 10, "0".repeat(64)));
+            "audio/wav", 10, TestTracks.sha256Of(id)));
         if (i % 2 == 0) {
           pool.wakeUp();
         }

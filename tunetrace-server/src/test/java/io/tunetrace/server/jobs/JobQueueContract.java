@@ -8,6 +8,7 @@ import io.tunetrace.server.db.Database;
 import io.tunetrace.server.db.TrackRow;
 import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
+import io.tunetrace.server.support.TestTracks;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +30,7 @@ abstract class JobQueueContract {
   private static TrackRow insert(TrackStore store) {
     UUID id = UUID.randomUUID();
     return store.insertQueued(new TrackStore.NewTrackRow(id, "Sparks", "Coldplay", "", "tracks/" + id
-        + ".wav", "audio/wav", 10, "0".repeat(64)));
+        + ".wav", "audio/wav", 10, TestTracks.sha256Of(id)));
   }
 
   @Test

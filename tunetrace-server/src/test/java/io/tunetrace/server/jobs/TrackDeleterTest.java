@@ -20,6 +20,7 @@ import io.tunetrace.server.db.TrackRow;
 import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.index.IndexUnavailableException;
+import io.tunetrace.server.support.TestTracks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -165,7 +166,7 @@ class TrackDeleterTest {
       Files.write(f, new byte[] {1, 2, 3});
       blobs.put(key, f, "audio/wav");
       return store.insertQueued(new TrackStore.NewTrackRow(id, title, "A", "", key, "audio/wav", 3,
-          "0".repeat(64)));
+          TestTracks.sha256Of(id)));
     }
 
     Track index(TrackRow row) {

@@ -8,6 +8,7 @@ import io.tunetrace.server.db.TrackRow;
 import io.tunetrace.server.db.TrackStatus;
 import io.tunetrace.server.db.TrackStore;
 import io.tunetrace.server.metrics.Metrics;
+import io.tunetrace.server.support.TestTracks;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ class WorkerPoolTest {
   private static TrackRow insert(TrackStore store, String title) {
     UUID id = UUID.randomUUID();
     return store.insertQueued(new TrackStore.NewTrackRow(id, title, "A", "", "tracks/" + id + ".wav",
-        "audio/wav", 10, "0".repeat(64)));
+        "audio/wav", 10, TestTracks.sha256Of(id)));
   }
 
   private static TrackRow await(TrackStore store, UUID id, TrackStatus status) throws InterruptedException {

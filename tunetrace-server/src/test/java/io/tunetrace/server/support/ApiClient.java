@@ -27,12 +27,22 @@ public final class ApiClient {
   private final String token;
 
   public ApiClient(int port, String token) {
-    this.base = "http://127.0.0.1:" + port;
+    this("127.0.0.1", port, token);
+  }
+
+  /** A client of the server at {@code host} (an IPv4 address or a name) and {@code port}. */
+  public ApiClient(String host, int port, String token) {
+    this.base = "http://" + host + ":" + port;
+    this.token = token;
+  }
+
+  private ApiClient(String base, String token) {
+    this.base = base;
     this.token = token;
   }
 
   public ApiClient withToken(String other) {
-    return new ApiClient(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), other);
+    return new ApiClient(base, other);
   }
 
   /** A response: status and parsed JSON body. */
