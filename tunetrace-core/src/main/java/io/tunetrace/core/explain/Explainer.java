@@ -10,6 +10,7 @@ import io.tunetrace.core.index.Track;
 import io.tunetrace.core.match.Candidate;
 import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.match.MatchPolicy;
+import io.tunetrace.core.match.PeakAgreement;
 import io.tunetrace.core.match.QueryHashes;
 import io.tunetrace.core.match.Variant;
 import io.tunetrace.core.peaks.Peaks;
@@ -146,11 +147,13 @@ public final class Explainer {
       }
     }
     return new Explanation(querySpectrogram, queryPeaks, Optional.of(candidate), reference,
-        problem, pairs, votes, accepted, reason(candidate, accepted, track.isPresent()),
+        problem, pairs, votes, accepted,
+        reason(candidate, leader, runnerUp, accepted, track.isPresent()),
         durationMillis, searchMillis);
   }
 
-  private static String reason(Explanation.Candidate c, boolean accepted, boolean inIndex) {
+  private static String reason(Explanation.Candidate c, Candidate leader, Candidate runnerUp,
+      boolean accepted, boolean inIndex) {
     String odds = c.chance() >= 0.5 ? "a coin toss"
         : c.chance() < 1e-6 ? "under 1 in a million"
         : "about 1 in " + String.format(Locale.ROOT, "%,d", Math.round(1 / c.chance()));
@@ -159,6 +162,22 @@ public final class Explainer {
         : "the runner-up (" + c.runnerUpTitle() + ") has " + c.runnerUpMoments();
     if (!inIndex) {
       return "Refused: the candidate's track was deleted from the index meanwhile.";
+    }
+    if (leader.peakChecked()) {
+      PeakAgreement.Measure m = leader.peaks();
+      String other = runnerUp == null || !runnerUp.peakChecked()
+          ? "no other recording was checked"
+          : String.format(Locale.ROOT, "the runner-up (%s) checks at %.1f", c.runnerUpTitle(),
+              runnerUp.peaks().z());
+      String loop = m.clearOfOtherAlignments() ? ""
+          : " — but about as many land one bar away (a shared loop, not this recording)";
+      return String.format(Locale.ROOT, "%s: score %.2f %s %.2f — %d moments of the clip agree on one "
+              + "alignment, and %d of its %d peaks land on the track's peaks there (%.1f at other "
+              + "alignments on average, at most %d; a check of %.1f)%s; %s; the chance of a "
+              + "coincidence this strong is %s.",
+          accepted ? "Accepted" : "Refused", c.score(), accepted ? "≥" : "<", c.threshold(),
+          c.moments(), m.agreeing(), m.compared(), m.chanceMean(), m.chanceMax(), m.z(), loop,
+          other, odds);
     }
     return String.format(Locale.ROOT, "%s: score %.2f %s %.2f — %d moments of the clip agree on one "
             + "alignment, %s; the chance of a coincidence this strong is %s.",
