@@ -63,21 +63,75 @@ public final class RealFft {
   public void powerSpectrum(float[] frame, float[] power) {
     float[] re = this.re;
     float[] im = this.im;
-    for (int i = 0; i < half; i++) {
-      int j = bitReverse[i];
-      re[j] = frame[2 * i];
-      im[j] = frame[2 * i + 1];
-    }
-    // First stage (size 2): twiddle 1, no multiplications.
+    // Bit-reversed load fused with the first stage (size 2: twiddle 1, no multiplications).
+    // bitReverse is its own inverse, so position a holds input sample pair bitReverse[a].
     for (int a = 0; a < half - 1; a += 2) {
-      float r0 = re[a];
-      float i0 = im[a];
-      re[a] = r0 + re[a + 1];
-      im[a] = i0 + im[a + 1];
-      re[a + 1] = r0 - re[a + 1];
-      im[a + 1] = i0 - im[a + 1];
+      int s0 = 2 * bitReverse[a];
+      int s1 = 2 * bitReverse[a + 1];
+      float r0 = frame[s0];
+      float i0 = frame[s0 + 1];
+      float r1 = frame[s1];
+      float i1 = frame[s1 + 1];
+      re[a] = r0 + r1;
+      im[a] = i0 + i1;
+      re[a + 1] = r0 - r1;
+      im[a + 1] = i0 - i1;
     }
-    for (int size = 4; size <= half; size <<= 1) {
+    butterfliesAndSplit(power);
+  }
+
+  /**
+   * As {@link #powerSpectrum(float[], float[])} of the frame {@code samples[i] * window[i]} (i in
+   * 0..n-1): the window is applied as the samples are loaded, with the same float products, so the
+   * result is bit for bit that of windowing into a frame first; one pass over the data fewer.
+   */
+  public void powerSpectrum(float[] samples, float[] window, float[] power) {
+    float[] re = this.re;
+    float[] im = this.im;
+    for (int a = 0; a < half - 1; a += 2) {
+      int s0 = 2 * bitReverse[a];
+      int s1 = 2 * bitReverse[a + 1];
+      float r0 = samples[s0] * window[s0];
+      float i0 = samples[s0 + 1] * window[s0 + 1];
+      float r1 = samples[s1] * window[s1];
+      float i1 = samples[s1 + 1] * window[s1 + 1];
+      re[a] = r0 + r1;
+      im[a] = i0 + i1;
+      re[a + 1] = r0 - r1;
+      im[a + 1] = i0 - i1;
+    }
+    butterfliesAndSplit(power);
+  }
+
+  /** The stages from size 4 up and the real split step, on {@code re}/{@code im} after stage 1. */
+  private void butterfliesAndSplit(float[] power) {
+    float[] re = this.re;
+    float[] im = this.im;
+    if (half >= 4) {
+      // Size 4 unrolled (two butterflies per group, twiddles from the table as in the loop).
+      float wr0 = twiddleCos[1];
+      float wi0 = twiddleSin[1];
+      float wr1 = twiddleCos[2];
+      float wi1 = twiddleSin[2];
+      for (int a = 0; a < half; a += 4) {
+        int b = a + 2;
+        float br = re[b] * wr0 - im[b] * wi0;
+        float bi = re[b] * wi0 + im[b] * wr0;
+        re[b] = re[a] - br;
+        im[b] = im[a] - bi;
+        re[a] += br;
+        im[a] += bi;
+        int a1 = a + 1;
+        int b1 = a + 3;
+        br = re[b1] * wr1 - im[b1] * wi1;
+        bi = re[b1] * wi1 + im[b1] * wr1;
+        re[b1] = re[a1] - br;
+        im[b1] = im[a1] - bi;
+        re[a1] += br;
+        im[a1] += bi;
+      }
+    }
+    for (int size = 8; size <= half; size <<= 1) {
       int halfSize = size >> 1;
       int base = halfSize - 1;
       for (int start = 0; start < half; start += size) {
