@@ -241,22 +241,27 @@ public final class RealFft {
         }
       }
     }
-    for (int k = 0; k <= half; k++) {
-      int k1 = k == half ? 0 : k;
-      int k2 = k == 0 ? 0 : half - k;
-      float zr = re[k1];
-      float zi = im[k1];
-      float zr2 = re[k2];
-      float zi2 = im[k2];
-      float evenRe = 0.5f * (zr + zr2);
-      float evenIm = 0.5f * (zi - zi2);
-      float oddRe = 0.5f * (zi + zi2);
-      float oddIm = -0.5f * (zr - zr2);
-      float c = splitCos[k];
-      float s = splitSin[k];
-      float xr = evenRe + c * oddRe + s * oddIm;
-      float xi = evenIm + c * oddIm - s * oddRe;
-      power[k] = xr * xr + xi * xi;
+    split(re, im, power, 0, 0, 0);
+    for (int k = 1; k < half; k++) {
+      split(re, im, power, k, k, half - k);
     }
+    split(re, im, power, half, 0, 0);
+  }
+
+  /** Bin {@code k} of the real spectrum from the half-size transform's bins {@code k1}, {@code k2}. */
+  private void split(float[] re, float[] im, float[] power, int k, int k1, int k2) {
+    float zr = re[k1];
+    float zi = im[k1];
+    float zr2 = re[k2];
+    float zi2 = im[k2];
+    float evenRe = 0.5f * (zr + zr2);
+    float evenIm = 0.5f * (zi - zi2);
+    float oddRe = 0.5f * (zi + zi2);
+    float oddIm = -0.5f * (zr - zr2);
+    float c = splitCos[k];
+    float s = splitSin[k];
+    float xr = evenRe + c * oddRe + s * oddIm;
+    float xi = evenIm + c * oddIm - s * oddRe;
+    power[k] = xr * xr + xi * xi;
   }
 }
