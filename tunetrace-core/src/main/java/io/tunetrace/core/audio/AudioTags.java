@@ -98,6 +98,13 @@ public final class AudioTags {
         case UNKNOWN:
           tags = null;
           break;
+        case OGG:
+          // Vorbis and Opus comments are read here: an ffprobe process costs more CPU than
+          // decoding a few seconds of the file. Other Ogg codecs, or a comment header too large
+          // or damaged to read, still go to ffprobe.
+          OggComments ogg = oggComments(file);
+          tags = ogg != null ? ogg.tags() : ffprobe(file, tools);
+          break;
         default:
           tags = ffprobe(file, tools);
           break;
@@ -392,6 +399,168 @@ public final class AudioTags {
   private static String decodeInfoText(byte[] b, int off, int len) {
     String utf8 = new String(b, off, len, StandardCharsets.UTF_8);
     return utf8.indexOf('\uFFFD') >= 0 ? new String(b, off, len, StandardCharsets.ISO_8859_1) : utf8;
+  }
+
+  // ---- Ogg Vorbis / Opus comments ---------------------------------------------------------
+
+  /** The comments of an Ogg file's first stream; {@code tags} is null when it has none. */
+  record OggComments(Tags tags) {}
+
+  /**
+   * Reads the comment header (the second packet) of the first logical stream of an Ogg file when
+   * that stream is Vorbis or Opus, as ffprobe reports it: keys compared without case, empty keys
+   * or values ignored, repeated keys joined with ";". Returns null when the file is not such a
+   * stream or its header cannot be read (the caller then asks ffprobe).
+   */
+  static OggComments oggComments(Path file) throws IOException {
+    try (InputStream raw = Files.newInputStream(file);
+        InputStream in = new java.io.BufferedInputStream(raw, 1 << 16)) {
+      return oggComments(in);
+    }
+  }
+
+  static OggComments oggComments(InputStream in) throws IOException {
+    byte[] header = new byte[27];
+    byte[] lacing = new byte[255];
+    java.io.ByteArrayOutputStream packet = new java.io.ByteArrayOutputStream();
+    int serial = 0;
+    boolean first = true;
+    int packetIndex = 0;
+    String codec = null;
+    long read = 0;
+    while (read <= MAX_TAG_BYTES) {
+      if (in.readNBytes(header, 0, 27) < 27 || header[0] != 'O' || header[1] != 'g'
+          || header[2] != 'g' || header[3] != 'S' || header[4] != 0) {
+        return null;
+      }
+      int pageSerial = le32(header, 14);
+      int segments = header[26] & 0xff;
+      if (in.readNBytes(lacing, 0, segments) < segments) {
+        return null;
+      }
+      int bodyBytes = 0;
+      for (int i = 0; i < segments; i++) {
+        bodyBytes += lacing[i] & 0xff;
+      }
+      read += 27 + segments + bodyBytes;
+      if (first) {
+        if ((header[5] & 0x02) == 0) {
+          return null; // the first page must begin a stream
+        }
+        serial = pageSerial;
+        first = false;
+      }
+      if (pageSerial != serial) {
+        in.skipNBytes(bodyBytes);
+        continue;
+      }
+      byte[] body = in.readNBytes(bodyBytes);
+      if (body.length < bodyBytes) {
+        return null;
+      }
+      int pos = 0;
+      for (int i = 0; i < segments; i++) {
+        int len = lacing[i] & 0xff;
+        packet.write(body, pos, len);
+        pos += len;
+        if (len == 255) {
+          continue; // the packet goes on in the next segment
+        }
+        byte[] p = packet.toByteArray();
+        packet.reset();
+        if (packetIndex == 0) {
+          if (startsWith(p, new byte[] {1, 'v', 'o', 'r', 'b', 'i', 's'})) {
+            codec = "vorbis";
+          } else if (startsWith(p, "OpusHead".getBytes(StandardCharsets.US_ASCII))) {
+            codec = "opus";
+          } else {
+            return null;
+          }
+        } else {
+          byte[] magic = codec.equals("vorbis")
+              ? new byte[] {3, 'v', 'o', 'r', 'b', 'i', 's'}
+              : "OpusTags".getBytes(StandardCharsets.US_ASCII);
+          if (!startsWith(p, magic)) {
+            return null;
+          }
+          return parseVorbisComment(p, magic.length);
+        }
+        packetIndex++;
+      }
+      if (packet.size() > MAX_TAG_BYTES) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A Vorbis comment block starting at {@code off}; null when it is malformed. */
+  static OggComments parseVorbisComment(byte[] b, int off) {
+    if (b.length - off < 8) {
+      return null;
+    }
+    long vendor = le32(b, off) & 0xffffffffL;
+    int p = off + 4;
+    if (vendor > b.length - p - 4) {
+      return null;
+    }
+    p += (int) vendor;
+    long count = le32(b, p) & 0xffffffffL;
+    p += 4;
+    String title = null;
+    String artist = null;
+    String album = null;
+    while (b.length - p >= 4 && count > 0) {
+      long len = le32(b, p) & 0xffffffffL;
+      p += 4;
+      if (len > b.length - p) {
+        break;
+      }
+      int start = p;
+      int end = p + (int) len;
+      p = end;
+      count--;
+      int eq = -1;
+      for (int i = start; i < end; i++) {
+        if (b[i] == '=') {
+          eq = i;
+          break;
+        }
+      }
+      if (eq <= start || eq == end - 1) {
+        continue; // no '=', an empty key or an empty value: ffmpeg skips it too
+      }
+      String key = new String(b, start, eq - start, StandardCharsets.US_ASCII)
+          .toLowerCase(java.util.Locale.ROOT);
+      if (!key.equals("title") && !key.equals("artist") && !key.equals("album")) {
+        continue;
+      }
+      String value = new String(b, eq + 1, end - eq - 1, StandardCharsets.UTF_8);
+      switch (key) {
+        case "title" -> title = title == null ? value : title + ";" + value;
+        case "artist" -> artist = artist == null ? value : artist + ";" + value;
+        default -> album = album == null ? value : album + ";" + value;
+      }
+    }
+    Tags t = new Tags(title, artist, album);
+    return new OggComments(t.isEmpty() ? null : t);
+  }
+
+  private static boolean startsWith(byte[] b, byte[] prefix) {
+    if (b.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (b[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int le32(byte[] b, int off) {
+    return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16
+        | (b[off + 3] & 0xff) << 24;
   }
 
   // ---- ffprobe -----------------------------------------------------------------------------

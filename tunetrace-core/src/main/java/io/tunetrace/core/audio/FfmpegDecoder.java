@@ -95,6 +95,13 @@ final class FfmpegDecoder implements PcmSource {
       cmd.add("-ar");
       cmd.add(Integer.toString(preferredRateHz));
     }
+    if (file != null) {
+      // A file is not live: let ffmpeg fill its 32 KB output buffer instead of writing every
+      // packet (an Opus packet at 8 kHz is 640 bytes: 50 writes, reads and wake-ups per second
+      // of audio). Same bytes, about fifty times fewer system calls. A stream keeps per-packet
+      // writes, so samples of a live source still come out as they are decoded.
+      cmd.addAll(List.of("-flush_packets", "0"));
+    }
     cmd.addAll(List.of("-f", "f32le", "pipe:1"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     if (file != null) {

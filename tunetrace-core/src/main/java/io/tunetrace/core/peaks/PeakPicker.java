@@ -58,6 +58,7 @@ public final class PeakPicker {
     int width = 2 * binRadius + 1;
     int paddedLength = ((bins + 2 * binRadius + width - 1) / width) * width;
     this.padded = new float[paddedLength];
+    Arrays.fill(padded, Float.NEGATIVE_INFINITY);
     this.prefix = new float[paddedLength];
     this.suffix = new float[paddedLength];
     int halfWindowFrames = Math.max(1, (int) Math.round(framesPerSecond / 2));
@@ -133,7 +134,8 @@ public final class PeakPicker {
   private void slidingMax(float[] in, float[] out) {
     int w = 2 * binRadius + 1;
     float[] p = padded;
-    Arrays.fill(p, Float.NEGATIVE_INFINITY);
+    // Only [binRadius, binRadius + bins) is ever written: the padding on both sides keeps the
+    // -infinity it was given in the constructor.
     System.arraycopy(in, 0, p, binRadius, bins);
     int n = p.length;
     for (int start = 0; start < n; start += w) {

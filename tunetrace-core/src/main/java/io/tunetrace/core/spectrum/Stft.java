@@ -19,7 +19,6 @@ public final class Stft {
   private final float[] window;
   private final RealFft fft;
   private final float[] buffer;
-  private final float[] frame;
   private final float[] power;
   private final FrameConsumer consumer;
   private int filled;
@@ -34,7 +33,6 @@ public final class Stft {
     this.fft = new RealFft(fftSize);
     this.window = hann(fftSize);
     this.buffer = new float[fftSize];
-    this.frame = new float[fftSize];
     this.power = new float[fftSize / 2 + 1];
     this.consumer = consumer;
   }
@@ -70,13 +68,7 @@ public final class Stft {
   }
 
   private void emit() {
-    float[] w = window;
-    float[] b = buffer;
-    float[] f = frame;
-    for (int i = 0; i < fftSize; i++) {
-      f[i] = b[i] * w[i];
-    }
-    fft.powerSpectrum(f, power);
+    fft.powerSpectrum(buffer, window, power); // windowed as it is loaded
     consumer.accept(frameIndex++, power);
   }
 

@@ -149,6 +149,60 @@ class AudioTagsTest {
     assertEquals(Optional.of(new Tags("Ogg Title", "Ogg Artist", null)), AudioTags.read(ogg));
   }
 
+  /** The Java reader of Vorbis and Opus comments gives what ffprobe gives, without a process. */
+  @Test
+  void readsOggVorbisAndOpusCommentsLikeFfprobe() throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    String[][] cases = {
+      {"v.ogg", "libvorbis", "Tïtle ünicode", "Some Artist", "An Album"},
+      {"o.opus", "libopus", "Opus Title", "", "Opus Album"},
+      {"n.ogg", "libvorbis", "", "", ""},
+    };
+    for (String[] c : cases) {
+      Path f = dir.resolve(c[0]);
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+          "-f", "lavfi", "-i", "sine=duration=0.5"));
+      String[] keys = {"title", "artist", "album"};
+      for (int k = 0; k < 3; k++) {
+        if (!c[2 + k].isEmpty()) {
+          args.addAll(java.util.List.of("-metadata", keys[k] + "=" + c[2 + k]));
+        }
+      }
+      args.addAll(java.util.List.of("-c:a", c[1], f.toString()));
+      Signals.ffmpeg(args.toArray(String[]::new));
+      AudioTags.OggComments java = AudioTags.oggComments(f);
+      assertTrue(java != null, c[0]);
+      assertEquals(AudioTags.ffprobe(f, DecoderTools.fromEnvironment()), java.tags(), c[0]);
+    }
+    // Repeated keys are joined as ffmpeg joins them; other streams than Vorbis/Opus go to ffprobe.
+    byte[] comment = vorbisComment("vendor", "TITLE=One", "title=Two", "ARTIST=", "=x", "Album=A");
+    assertEquals(new Tags("One;Two", null, "A"), AudioTags.parseVorbisComment(comment, 0).tags());
+    Path flacInOgg = dir.resolve("f.ogg");
+    Signals.ffmpeg("-f", "lavfi", "-i", "sine=duration=0.5", "-c:a", "flac", flacInOgg.toString());
+    assertEquals(null, AudioTags.oggComments(flacInOgg));
+  }
+
+  private static byte[] vorbisComment(String vendor, String... comments) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    byte[] v = vendor.getBytes(StandardCharsets.UTF_8);
+    le32(b, v.length);
+    b.writeBytes(v);
+    le32(b, comments.length);
+    for (String c : comments) {
+      byte[] x = c.getBytes(StandardCharsets.UTF_8);
+      le32(b, x.length);
+      b.writeBytes(x);
+    }
+    return b.toByteArray();
+  }
+
+  private static void le32(ByteArrayOutputStream b, int v) {
+    b.write(v);
+    b.write(v >>> 8);
+    b.write(v >>> 16);
+    b.write(v >>> 24);
+  }
+
   @Test
   void returnsEmptyForBadOrMissingTags() throws IOException {
     assertEquals(Optional.empty(), AudioTags.read(dir.resolve("missing.mp3")));

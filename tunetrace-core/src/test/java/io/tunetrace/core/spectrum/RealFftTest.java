@@ -51,6 +51,41 @@ class RealFftTest {
     }
   }
 
+  /** The faster code computes the same float operations: every bit equals the reference's. */
+  @Test
+  void bitForBitTheReferenceImplementation() {
+    java.util.Random random = new java.util.Random(11);
+    for (int n = 4; n <= 4096; n <<= 1) {
+      RealFft fft = new RealFft(n);
+      ReferenceRealFft reference = new ReferenceRealFft(n);
+      float[] window = Stft.hann(n);
+      float[] expected = new float[n / 2 + 1];
+      float[] plain = new float[n / 2 + 1];
+      float[] windowed = new float[n / 2 + 1];
+      for (int trial = 0; trial < 50; trial++) {
+        float[] samples = new float[n];
+        for (int i = 0; i < n; i++) {
+          samples[i] = trial % 5 == 0 ? (float) random.nextGaussian() * 1e-20f
+              : trial % 5 == 1 ? (random.nextInt(3) - 1) * 1e-3f * i
+              : (float) random.nextGaussian();
+        }
+        float[] frame = new float[n];
+        for (int i = 0; i < n; i++) {
+          frame[i] = samples[i] * window[i];
+        }
+        reference.powerSpectrum(frame, expected);
+        fft.powerSpectrum(frame, plain);
+        fft.powerSpectrum(samples, window, windowed);
+        for (int k = 0; k <= n / 2; k++) {
+          assertEquals(Float.floatToRawIntBits(expected[k]), Float.floatToRawIntBits(plain[k]),
+              "n " + n + " bin " + k);
+          assertEquals(Float.floatToRawIntBits(expected[k]), Float.floatToRawIntBits(windowed[k]),
+              "n " + n + " bin " + k + " (windowed on load)");
+        }
+      }
+    }
+  }
+
   @Test
   void rejectsSizeThatIsNotAPowerOfTwo() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RealFft(100));
