@@ -161,7 +161,10 @@ public final class Recognizer {
     OffsetVoter.Votes raw = vote(query, ownVotes -> {
       own[0] = ownVotes;
       own[1] = verify(ownVotes, query);
-      List<MatchDecision.Accepted> d = decide(own[1]);
+      // Sureness is the decision's own, before --min-score: a stricter bar must not send a sure
+      // clip on to the variants, where another alignment could answer instead.
+      List<MatchDecision.Accepted> d =
+          MatchDecision.decide(own[1].candidates(), policy.maxResults(), 0);
       return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
     });
     OffsetVoter.Votes votes = raw == own[0] ? own[1] : verify(raw, query);
