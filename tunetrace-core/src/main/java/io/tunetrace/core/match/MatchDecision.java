@@ -194,13 +194,14 @@ public final class MatchDecision {
    * peak check stands above the runner-up's (taken as at least {@link #PEAK_FLOOR_Z}); one that
    * could not be (an index without stored peaks) by its moments: the runner-up's taken as at least
    * {@link #CHANCE_FLOOR_ANCHORS}. A candidate found in another variant than the clip's own pays a
-   * penalty either way. A candidate checked peak by peak with fewer than {@link #PEAK_MIN_ANCHORS}
-   * moments, or whose alignment is not clear of the track's other alignments ({@link
-   * PeakAgreement.Measure#clearOfOtherAlignments}: a shared loop), is taken as chance.
+   * penalty either way. A candidate checked peak by peak needs {@link #PEAK_MIN_ANCHORS} moments;
+   * one whose alignment is not clear of the track's other alignments ({@link
+   * PeakAgreement.Measure#clearOfOtherAlignments}: a track that repeats itself bar for bar, or a loop
+   * shared with another piece) is weighed by its moments, which the peaks cannot help with there.
    */
   public static double chance(Candidate c, Candidate runnerUp) {
-    if (c.peakChecked()) {
-      if (c.anchorFrames() < PEAK_MIN_ANCHORS || !c.peaks().clearOfOtherAlignments()) {
+    if (c.peakChecked() && c.peaks().clearOfOtherAlignments()) {
+      if (c.anchorFrames() < PEAK_MIN_ANCHORS) {
         return 1;
       }
       double other = Math.max(PEAK_FLOOR_Z,
@@ -209,6 +210,8 @@ public final class MatchDecision {
           - (c.variant().isIdentity() ? 0 : PEAK_VARIANT_PENALTY_Z);
       return Math.min(1, PEAK_CHANCE_AT_ZERO * Math.exp(-PEAK_CHANCE_DECAY * excess));
     }
+    // Not checked peak by peak, or about as good one bar away (a track that repeats itself, or a
+    // loop shared with another piece): the peaks cannot tell, and the moments decide.
     int other = Math.max(CHANCE_FLOOR_ANCHORS, runnerUp == null ? 0 : runnerUp.anchorFrames());
     int excess = c.anchorFrames() - other
         - (c.variant().isIdentity() ? 0 : VARIANT_PENALTY_ANCHORS);

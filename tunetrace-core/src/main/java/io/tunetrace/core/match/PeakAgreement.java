@@ -30,13 +30,11 @@ public final class PeakAgreement {
   /**
    * A check ({@link Measure#z}) from which every other alignment within {@value #MAX_SHIFT} frames
    * is counted for {@link Measure#chanceMax}, not only {@link #CHANCE_SHIFTS}: a piece that shares a
-   * drum loop or a riff with a track agrees about as well one bar away, at whatever tempo. A track
-   * that repeats itself exactly (looping game music) does too, so this refuses some right answers
-   * there: measured both ways on the test music (docs/MATCHING.md §1b), scanning only the variants
-   * named 1,093 instead of 1,039 of 1,176 clips but 29 instead of 10 of 2,052 never-indexed ones,
-   * and a wrong answer is the worse error. A candidate below it is refused anyway ({@link
-   * MatchDecision} needs 2.3 above a floor of 4), so the full scan (about 0.2 ms) is spent on the
-   * few that may be accepted.
+   * drum loop or a riff with a track agrees about as well one bar away, at whatever tempo, and so
+   * does a track that repeats itself exactly (looping game music); {@link MatchDecision} then weighs
+   * the candidate by its moments instead (docs/MATCHING.md §1b). A candidate below it is refused by
+   * the peak rule anyway (it needs 2.3 above a floor of 4), so the full scan (about 0.2 ms) is spent
+   * on the few that may be accepted.
    */
   static final double SCAN_ALL_FROM_Z = 6.0;
 
