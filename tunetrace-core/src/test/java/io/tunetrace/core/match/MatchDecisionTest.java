@@ -101,4 +101,57 @@ class MatchDecisionTest {
     assertEquals(1.0, MatchDecision.score(candidate(1, 40, 0), r));
     assertEquals(0.0, MatchDecision.score(r, candidate(1, 10, 0)));
   }
+
+  /** {@link #candidate} checked peak by peak: {@code agreeing} of 200 peaks, chance as given. */
+  private static Candidate checked(int trackId, int anchors, long firstPair, int agreeing,
+      double chanceMean, int chanceMax) {
+    return candidate(trackId, anchors, firstPair)
+        .withPeaks(new PeakAgreement.Measure(agreeing, chanceMean, chanceMax, 200));
+  }
+
+  @Test
+  void aRealMatchInHeavyNoiseWithFewMomentsIsNamedByItsPeaks() {
+    // Four moments: the moment rule alone refuses it against a runner-up of three.
+    Candidate noisy = candidate(1, 4, 0);
+    Candidate runnerUp = candidate(2, 3, 1_000);
+    assertTrue(MatchDecision.decide(List.of(noisy, runnerUp), 1, 0).isEmpty());
+    // Its peaks: 18 of the clip's land on the track's, 1.5 at other alignments (at most 4).
+    List<MatchDecision.Accepted> named = MatchDecision.decide(
+        List.of(checked(1, 4, 0, 18, 1.5, 4), checked(2, 3, 1_000, 6, 1.2, 3)), 1, 0);
+    assertEquals(1, named.size());
+    assertEquals(1, named.get(0).candidate().trackId());
+  }
+
+  @Test
+  void aPeakCoincidenceAtTheThresholdIsRefusedAndJustAboveItAccepted() {
+    Candidate runnerUp = checked(2, 3, 1_000, 7, 1.0, 3); // z = 4.24
+    // z = (agreeing - 1) / sqrt(2): 2.3 above the runner-up is the threshold.
+    Candidate below = checked(1, 5, 0, 10, 1.0, 3); // z = 6.36, excess 2.12
+    Candidate above = checked(1, 5, 0, 11, 1.0, 3); // z = 7.07, excess 2.83
+    assertTrue(MatchDecision.decide(List.of(below, runnerUp), 1, 0).isEmpty());
+    assertEquals(1, MatchDecision.decide(List.of(above, runnerUp), 1, 0).size());
+    // The same peaks from two moments only: an alignment one of very many.
+    assertTrue(MatchDecision.decide(List.of(checked(1, 2, 0, 11, 1.0, 3), runnerUp), 1, 0)
+        .isEmpty());
+  }
+
+  @Test
+  void aLoopAboutAsGoodOneBarAwayIsWeighedByItsMoments() {
+    Candidate runnerUp = checked(2, 3, 1_000, 5, 1.0, 3);
+    // 25 peaks agree, but 23 agree one bar away: a shared drum loop with five moments is refused...
+    Candidate sharedLoop = checked(1, 5, 0, 25, 3.0, 23);
+    assertTrue(MatchDecision.decide(List.of(sharedLoop, runnerUp), 1, 0).isEmpty());
+    // ...and a looping track that the clip really comes from, with its 30 moments, is named.
+    Candidate ownLoop = checked(1, 30, 0, 120, 8.0, 118);
+    assertEquals(1, MatchDecision.decide(List.of(ownLoop, runnerUp), 1, 0).size());
+  }
+
+  @Test
+  void candidatesCheckedPeakByPeakAreRankedByTheirCheck() {
+    Candidate moreVotes = checked(1, 12, 0, 9, 2.0, 5);
+    Candidate betterPeaks = checked(2, 8, 1_000, 40, 2.0, 6);
+    List<MatchDecision.Accepted> named =
+        MatchDecision.decide(List.of(moreVotes, betterPeaks), 1, 0);
+    assertEquals(2, named.get(0).candidate().trackId());
+  }
 }
