@@ -16,6 +16,7 @@ import io.tunetrace.core.peaks.Peaks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,27 +113,32 @@ public final class Recognizer {
    * peak: the candidates before the decision.
    */
   public OffsetVoter.Votes vote(QueryHashes query) {
-    return verify(vote(query, null), query);
+    return verify(vote(query, null), query, new HashMap<>());
   }
 
   /**
    * Checks each candidate's alignment peak by peak against the track's stored peaks ({@link
    * PeakAgreement}); candidates whose track has none stored are left as they are.
    */
-  private OffsetVoter.Votes verify(OffsetVoter.Votes votes, QueryHashes query) {
+  private OffsetVoter.Votes verify(OffsetVoter.Votes votes, QueryHashes query,
+      Map<Integer, TrackPeaks> read) {
     Peaks peaks = query.peaks();
     List<Candidate> candidates = votes.candidates();
     if (peaks == null || peaks.size() == 0 || candidates.isEmpty()) {
       return votes;
     }
-    int[] ids = candidates.stream().mapToInt(Candidate::trackId).distinct().toArray();
-    Map<Integer, TrackPeaks> stored = index.peaks(ids);
-    if (stored.isEmpty()) {
-      return votes;
+    // Tracks read for the clip's own candidates are not read again for the variants'.
+    int[] missing = candidates.stream().mapToInt(Candidate::trackId).distinct()
+        .filter(id -> !read.containsKey(id)).toArray();
+    if (missing.length > 0) {
+      Map<Integer, TrackPeaks> found = index.peaks(missing);
+      for (int id : missing) {
+        read.put(id, found.get(id));
+      }
     }
     List<Candidate> checked = new ArrayList<>(candidates.size());
     for (Candidate c : candidates) {
-      TrackPeaks reference = stored.get(c.trackId());
+      TrackPeaks reference = read.get(c.trackId());
       checked.add(reference == null ? c
           : c.withPeaks(PeakAgreement.measure(peaks, reference, c.variant(), c.deltaFrames())));
     }
@@ -158,16 +164,17 @@ public final class Recognizer {
     // Most clips that match at all match as they are, far beyond doubt: those are answered from
     // the clip's own hashes, and the variants are searched only for the rest.
     OffsetVoter.Votes[] own = new OffsetVoter.Votes[2];
+    Map<Integer, TrackPeaks> read = new HashMap<>();
     OffsetVoter.Votes raw = vote(query, ownVotes -> {
       own[0] = ownVotes;
-      own[1] = verify(ownVotes, query);
+      own[1] = verify(ownVotes, query, read);
       // Sureness is the decision's own, before --min-score: a stricter bar must not send a sure
       // clip on to the variants, where another alignment could answer instead.
       List<MatchDecision.Accepted> d =
           MatchDecision.decide(own[1].candidates(), policy.maxResults(), 0);
       return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
     });
-    OffsetVoter.Votes votes = raw == own[0] ? own[1] : verify(raw, query);
+    OffsetVoter.Votes votes = raw == own[0] ? own[1] : verify(raw, query, read);
     List<MatchDecision.Accepted> decided = decide(votes);
     List<Match> accepted = new ArrayList<>();
     for (MatchDecision.Accepted a : decided) {

@@ -203,13 +203,7 @@ public final class TrackPeaks {
     int[] packed = new int[count];
     long frame = 0;
     for (int i = 0; i < count; i++) {
-      long q = 0;
-      while (in.bits(1) == 1) {
-        q++;
-        if (q > (Integer.MAX_VALUE >>> BIN_BITS)) {
-          throw new IllegalArgumentException("bad frame distance");
-        }
-      }
+      long q = in.unary(Integer.MAX_VALUE >>> BIN_BITS);
       frame += (q << k) | in.bits(k);
       if (frame > (Integer.MAX_VALUE >>> BIN_BITS)) {
         throw new IllegalArgumentException("frame out of range: " + frame);
@@ -262,23 +256,36 @@ public final class TrackPeaks {
     }
   }
 
-  /** Reads what {@link BitWriter} wrote; every read past the end is refused. */
+  /**
+   * Reads what {@link BitWriter} wrote through a 64-bit window (recognition decodes a candidate's
+   * peaks on every query); every read past the end is refused.
+   */
   private static final class BitReader {
     private final byte[] bytes;
-    private final long end;
-    private long bitPos;
+    private final int end;
+    private int next;
+    /** Unread bits, left-aligned; bits below {@code windowBits} are zero. */
+    private long window;
+    private int windowBits;
 
     BitReader(byte[] bytes, int offset, int length) {
       if (offset < 0 || length < 0 || offset + (long) length > bytes.length) {
         throw new IllegalArgumentException("bad range");
       }
       this.bytes = bytes;
-      this.bitPos = offset * 8L;
-      this.end = (offset + (long) length) * 8L;
+      this.next = offset;
+      this.end = offset + length;
     }
 
     long remainingBits() {
-      return end - bitPos;
+      return windowBits + (end - next) * 8L;
+    }
+
+    private void refill() {
+      while (windowBits <= 56 && next < end) {
+        window |= (long) (bytes[next++] & 0xff) << (56 - windowBits);
+        windowBits += 8;
+      }
     }
 
     int varint() {
@@ -294,16 +301,45 @@ public final class TrackPeaks {
     }
 
     int bits(int width) {
-      if (bitPos + width > end) {
-        throw new IllegalArgumentException("truncated track peaks");
+      if (width == 0) {
+        return 0;
       }
-      int value = 0;
-      for (int b = 0; b < width; b++) {
-        int bit = (bytes[(int) (bitPos >>> 3)] >>> (7 - (bitPos & 7))) & 1;
-        value = (value << 1) | bit;
-        bitPos++;
+      if (windowBits < width) {
+        refill();
+        if (windowBits < width) {
+          throw new IllegalArgumentException("truncated track peaks");
+        }
       }
+      int value = (int) (window >>> (64 - width));
+      window <<= width;
+      windowBits -= width;
       return value;
+    }
+
+    /** Ones up to and including the closing zero; returns the number of ones, at most {@code max}. */
+    long unary(long max) {
+      long ones = 0;
+      while (true) {
+        if (windowBits == 0) {
+          refill();
+          if (windowBits == 0) {
+            throw new IllegalArgumentException("truncated track peaks");
+          }
+        }
+        int run = Long.numberOfLeadingZeros(~window);
+        if (run < windowBits) {
+          ones += run;
+          window <<= run + 1;
+          windowBits -= run + 1;
+          return ones;
+        }
+        ones += windowBits;
+        window = 0;
+        windowBits = 0;
+        if (ones > max) {
+          throw new IllegalArgumentException("bad frame distance");
+        }
+      }
     }
   }
 
