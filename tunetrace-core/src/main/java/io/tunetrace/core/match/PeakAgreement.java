@@ -90,17 +90,6 @@ public final class PeakAgreement {
    */
   public static Measure measure(Peaks query, TrackPeaks reference, Variant variant,
       int deltaFrames) {
-    return measure(query, reference, variant, deltaFrames, new long[0]);
-  }
-
-  /**
-   * Measures as {@link #measure(Peaks, TrackPeaks, Variant, int)} does, leaving out the clip's peaks
-   * that made {@code votedPairs} (a candidate's agreeing pairs: {@code first << 32 | second}
-   * indices into {@code query}). Those peaks agree by construction, since the votes chose the
-   * alignment; what is left is evidence the votes did not already count.
-   */
-  public static Measure measure(Peaks query, TrackPeaks reference, Variant variant,
-      int deltaFrames, long[] votedPairs) {
     if (query.size() == 0 || reference.size() == 0) {
       return Measure.NONE;
     }
@@ -126,25 +115,10 @@ public final class PeakAgreement {
       }
     }
     int n = query.size();
-    boolean[] voted = new boolean[n];
-    for (long pair : votedPairs) {
-      int a = (int) (pair >>> 32);
-      int b = (int) pair;
-      if (a >= 0 && a < n) {
-        voted[a] = true;
-      }
-      if (b >= 0 && b < n) {
-        voted[b] = true;
-      }
-    }
     int[] rowAt = new int[n];
     int[] binAt = new int[n];
     int compared = 0;
     for (int i = 0; i < n; i++) {
-      if (voted[i]) {
-        rowAt[i] = Integer.MIN_VALUE / 2; // never inside the map: not counted at any alignment
-        continue;
-      }
       rowAt[i] = (int) Math.round(query.frame(i) * timeScale) + deltaFrames - base;
       binAt[i] = Math.min(511, Math.max(0, Math.round(query.frequencyBins(i) / (float) freqScale)));
       int refFrame = rowAt[i] + base;

@@ -67,7 +67,7 @@ public final class PeakAgreement {
     double fps = (double) params.sampleRateHz() / params.hopSamples();
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[args.length - 1])))) {
       out.println("query,expected,length,condition,rank,name,correct,anchors,conf,tscale,fscale,"
-          + "qpeaks,m,shiftmean,shiftmax,compared,m2,shiftmean2,compared2");
+          + "qpeaks,m,shiftmean,shiftmax,compared");
       List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
       int done = 0;
       for (String line : lines.subList(1, lines.size())) {
@@ -92,15 +92,11 @@ public final class PeakAgreement {
           String name = names.get(c.trackId());
           io.tunetrace.core.match.PeakAgreement.Measure pm =
               io.tunetrace.core.match.PeakAgreement.measure(qp, ref, c.variant(), c.deltaFrames());
-          io.tunetrace.core.match.PeakAgreement.Measure pm2 =
-              io.tunetrace.core.match.PeakAgreement.measure(qp, ref, c.variant(), c.deltaFrames(),
-                  c.pairs());
           boolean correct = !f[1].isEmpty() && name.equals(f[1]);
-          out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%d,%d,%d,%.4f,%.4f,%d,%d,%.2f,%d,%d,%d,%.2f,%d%n",
+          out.printf(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%d,%d,%d,%.4f,%.4f,%d,%d,%.2f,%d,%d%n",
               f[0], f[1], f[3], f[4], rank, name, correct ? 1 : 0, c.anchorFrames(),
               c.confidence(), c.variant().timeScale(), c.variant().freqScale(), qp.size(),
-              pm.agreeing(), pm.chanceMean(), pm.chanceMax(), pm.compared(), pm2.agreeing(),
-              pm2.chanceMean(), pm2.compared());
+              pm.agreeing(), pm.chanceMean(), pm.chanceMax(), pm.compared());
           rank++;
         }
         if (++done % 100 == 0) {
