@@ -582,50 +582,67 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   }
 
   /**
-   * Merges segments down to as few as the maximum segment size allows and drops the postings and
-   * peaks of removed tracks: segments are packed (first fit, largest first, by the bytes of their
-   * live tracks) into groups of at most the bound, each group of two or more, or holding removed
-   * tracks, is merged by one step that writes at most the bound per output segment. Lookups keep
-   * running on the old segments meanwhile. Does nothing when no group needs it (e.g. one segment
-   * and nothing removed).
+   * Merges segments down to about as few as the maximum segment size allows and drops the
+   * postings and peaks of removed tracks. In passes: segments, ordered by the bytes of their live
+   * tracks, are cut into groups of at most {@value #MERGE_WIDTH} times the bound; a group whose
+   * live bytes fit in fewer segments than it has is merged into as few (each at most the bound),
+   * and a segment holding removed tracks, or larger than the bound, is rewritten. Each step writes
+   * at most {@value #MERGE_WIDTH} times the bound, never the whole index of a larger one, and its
+   * manifest swap is atomic. Lookups keep running on the old segments meanwhile. Does nothing
+   * when nothing would shrink (e.g. one segment and nothing removed).
    */
   public void compact() {
     writeLock.lock();
     try {
       checkWritable();
-      State s = state;
-      if (s.segments.isEmpty()) {
-        return;
-      }
-      List<Segment> bySize = new ArrayList<>(s.segments);
-      Map<String, Long> live = new HashMap<>();
-      for (Segment seg : bySize) {
-        live.put(seg.name(), liveBytes(seg, s.deletedBits));
-      }
-      bySize.sort((a, b) -> Long.compare(live.get(b.name()), live.get(a.name())));
-      List<List<Segment>> bins = new ArrayList<>();
-      List<Long> binBytes = new ArrayList<>();
-      for (Segment seg : bySize) {
-        long bytes = live.get(seg.name());
-        int bin = -1;
-        for (int b = 0; b < bins.size() && bin < 0; b++) {
-          if (binBytes.get(b) + bytes <= maxSegmentBytes) {
-            bin = b;
+      for (int pass = 0; pass < 64; pass++) {
+        State s = state;
+        int before = s.segments.size();
+        if (before == 0) {
+          return;
+        }
+        Map<String, Long> live = new HashMap<>();
+        for (Segment seg : s.segments) {
+          live.put(seg.name(), liveBytes(seg, s.deletedBits));
+        }
+        List<Segment> bySize = new ArrayList<>(s.segments);
+        bySize.sort((a, b) -> Long.compare(live.get(a.name()), live.get(b.name())));
+        List<List<Segment>> groups = new ArrayList<>();
+        List<Segment> group = new ArrayList<>();
+        long groupBytes = 0;
+        for (Segment seg : bySize) {
+          long bytes = live.get(seg.name());
+          if (!group.isEmpty() && groupBytes + bytes > MERGE_WIDTH * maxSegmentBytes) {
+            groups.add(group);
+            group = new ArrayList<>();
+            groupBytes = 0;
+          }
+          group.add(seg);
+          groupBytes += bytes;
+        }
+        groups.add(group);
+        boolean merged = false;
+        for (List<Segment> g : groups) {
+          long bytes = 0;
+          for (Segment seg : g) {
+            bytes += live.get(seg.name());
+          }
+          long needed = Math.max(1, (bytes + maxSegmentBytes - 1) / maxSegmentBytes);
+          if (g.size() > needed) {
+            merge(g);
+            merged = true;
+            continue;
+          }
+          for (Segment seg : g) {
+            boolean oversized = seg.sizeBytes() > maxSegmentBytes && seg.tracks().size() > 1;
+            if (oversized || holdsRemoved(seg, s.deletedBits)) {
+              merge(List.of(seg));
+              merged = true;
+            }
           }
         }
-        if (bin < 0) {
-          bins.add(new ArrayList<>());
-          binBytes.add(0L);
-          bin = bins.size() - 1;
-        }
-        bins.get(bin).add(seg);
-        binBytes.set(bin, binBytes.get(bin) + bytes);
-      }
-      for (List<Segment> bin : bins) {
-        boolean oversized = bin.size() == 1 && bin.get(0).sizeBytes() > maxSegmentBytes
-            && bin.get(0).tracks().size() > 1;
-        if (bin.size() > 1 || oversized || holdsRemoved(bin.get(0), state.deletedBits)) {
-          merge(bin);
+        if (!merged || state.segments.size() >= before) {
+          return;
         }
       }
     } finally {
