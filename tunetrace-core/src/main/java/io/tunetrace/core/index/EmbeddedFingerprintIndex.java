@@ -29,10 +29,12 @@ import java.util.stream.Stream;
 
 /**
  * The embedded persistent index: a directory of immutable, memory-mapped segment files and a small
- * {@code MANIFEST} that names the live ones. Every {@link #add} writes one new segment; an add then
- * merges recent segments of similar size (log-structured, never more than {@link #MAX_SEGMENTS}
- * segments), and {@link #compact()} merges all of them: lookups cost one search per segment, so
- * bulk loaders should compact at the end.
+ * {@code MANIFEST} that names the live ones. Every {@link #add} writes a new segment; an add then
+ * merges segments of similar size (size-tiered, at most {@link #MAX_SEGMENTS} segments below half
+ * the maximum segment size), and {@link #compact()} merges them down to about as few as the
+ * maximum segment size ({@link #DEFAULT_MAX_SEGMENT_BYTES}) allows. No segment is written above
+ * that bound, so the number of segments grows with the index: lookups cost one search per
+ * segment, so bulk loaders should compact at the end.
  * The on-disk format and the crash-safety protocol are described in docs/INDEX-ENGINE.md.
  *
  * <p>Crash-safe: every change writes new files, forces them to disk, then swaps the manifest by an
