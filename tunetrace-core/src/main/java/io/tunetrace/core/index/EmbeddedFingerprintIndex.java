@@ -72,6 +72,10 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   private final FileChannel lockChannel;
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile State state;
+  /** Bytes of segment files this instance published (adds and merges): for write amplification. */
+  private long bytesWritten;
+  /** The most bytes one add or merge step of this instance published. */
+  private long largestStepBytes;
   private volatile boolean closed;
   /** Keeps the JIT from dropping the prefetching reads of {@link #lookup}. */
   @SuppressWarnings("unused")
@@ -614,7 +618,8 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         long groupBytes = 0;
         for (Segment seg : bySize) {
           long bytes = live.get(seg.name());
-          if (!group.isEmpty() && groupBytes + bytes > MERGE_WIDTH * maxSegmentBytes) {
+          // 90%: estimates may be a little low, and a step should write at most 4 bounds.
+          if (!group.isEmpty() && groupBytes + bytes > 0.9 * MERGE_WIDTH * maxSegmentBytes) {
             groups.add(group);
             group = new ArrayList<>();
             groupBytes = 0;
@@ -650,6 +655,16 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Bytes of segment files this instance wrote (adds and merges); for tests and benchmarks. */
+  long bytesWritten() {
+    return bytesWritten;
+  }
+
+  /** The most bytes one add or merge step of this instance wrote; for tests. */
+  long largestStepBytes() {
+    return largestStepBytes;
   }
 
   /** The bound on the size of a segment file this writer keeps. */
@@ -934,6 +949,12 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         continue;
       }
       List<SegmentRef> refs = new ArrayList<>(n);
+      long step = 0;
+      for (long size : sizes) {
+        step += size;
+      }
+      bytesWritten += step;
+      largestStepBytes = Math.max(largestStepBytes, step);
       try {
         for (int c = 0; c < n; c++) {
           Manifest.moveAtomically(tmps[c], dir.resolve(names[c]));

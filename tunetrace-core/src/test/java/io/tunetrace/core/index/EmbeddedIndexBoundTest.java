@@ -39,11 +39,8 @@ class EmbeddedIndexBoundTest {
     Path dir = tmp.resolve("bounded");
     Random r = new Random(31);
     Set<Integer> removed = new HashSet<>();
-    Map<String, Long> everWritten = new HashMap<>();
-    long largestStep = 0;
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir, null, BOUND)) {
       for (int round = 0; round < 90; round++) {
-        long before = sum(everWritten);
         addBatch(index, r, round, 1 + r.nextInt(3));
         if (round % 5 == 4) {
           int victim = new ArrayList<>(model.keySet()).get(r.nextInt(model.size()));
@@ -51,8 +48,6 @@ class EmbeddedIndexBoundTest {
           model.remove(victim);
           removed.add(victim);
         }
-        recordNewFiles(dir, everWritten);
-        largestStep = Math.max(largestStep, sum(everWritten) - before);
         assertSegmentsWithinBound(dir);
         if (round % 10 == 9) {
           assertMatchesModel(index, r);
@@ -61,15 +56,20 @@ class EmbeddedIndexBoundTest {
       long live = segmentBytes(dir);
       assertTrue(live > 8 * BOUND, "the index outgrew the bound many times: " + live);
       assertTrue(index.segmentCount() > 8, "segments: " + index.segmentCount());
-      // No step rewrites the whole index: one add (and its merges) writes a few bounds at most.
-      assertTrue(largestStep <= 3 * BOUND, "largest step wrote " + largestStep + " of " + live);
-      double amplification = sum(everWritten) / (double) live;
-      System.out.printf("bounded index: %d segments, %d bytes live, write amplification %.2f%n",
-          index.segmentCount(), live, amplification);
+      // No step rewrites the whole index: one merge writes at most about twice the bound.
+      long largestStep = index.largestStepBytes();
+      assertTrue(largestStep <= 2 * BOUND, "largest step wrote " + largestStep + " of " + live);
+      double amplification = index.bytesWritten() / (double) live;
+      System.out.printf("bounded index: %d segments, %d bytes live, write amplification %.2f,"
+          + " largest step %d bytes%n", index.segmentCount(), live, amplification, largestStep);
       assertTrue(amplification < 6, "write amplification " + amplification);
 
       int before = index.segmentCount();
+      long writtenBefore = index.bytesWritten();
       index.compact();
+      System.out.printf("compact() wrote %d bytes, largest step %d%n",
+          index.bytesWritten() - writtenBefore, index.largestStepBytes());
+      assertTrue(index.largestStepBytes() <= 4 * BOUND, "step " + index.largestStepBytes());
       assertSegmentsWithinBound(dir);
       assertTrue(index.segmentCount() < before, index.segmentCount() + " vs " + before);
       long afterBytes = segmentBytes(dir);
@@ -252,13 +252,4 @@ class EmbeddedIndexBoundTest {
     return ids;
   }
 
-  private static void recordNewFiles(Path dir, Map<String, Long> seen) throws IOException {
-    for (Path f : segmentFiles(dir)) {
-      seen.putIfAbsent(f.getFileName().toString(), Files.size(f));
-    }
-  }
-
-  private static long sum(Map<String, Long> sizes) {
-    return sizes.values().stream().mapToLong(Long::longValue).sum();
-  }
 }
