@@ -60,8 +60,8 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
 
   static final String LOCK_FILE = "LOCK";
   static final int MERGE_WIDTH = 4;
-  /** A guess of the bytes of one new posting, refined by rewriting when an output is too large. */
-  private static final double NEW_BYTES_PER_POSTING = 6.0;
+  /** A guess of the bytes of one new posting; a step whose output is too large is rewritten. */
+  static final double NEW_BYTES_PER_POSTING = 6.0;
   private static final Set<Path> WRITERS_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
   private final Path dir;
@@ -76,6 +76,9 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   private long bytesWritten;
   /** The most bytes one add or merge step of this instance published. */
   private long largestStepBytes;
+  /** How often an output came out above the bound and a step was rewritten with smaller runs. */
+  private int rewrites;
+  private double newBytesPerPosting = NEW_BYTES_PER_POSTING;
   private volatile boolean closed;
   /** Keeps the JIT from dropping the prefetching reads of {@link #lookup}. */
   @SuppressWarnings("unused")
@@ -378,7 +381,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       for (int i = 0; i < batch.size(); i++) {
         peaks[i] = TrackPeaks.of(batch.get(i).fingerprints()).encode();
         Track t = added.get(i);
-        estimates[i] = (long) Math.ceil(t.postingCount() * NEW_BYTES_PER_POSTING)
+        estimates[i] = (long) Math.ceil(t.postingCount() * newBytesPerPosting)
             + peaks[i].length + recordEstimate(t);
       }
       final long[] sortedKeys = keys;
@@ -667,6 +670,16 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     return largestStepBytes;
   }
 
+  /** How often a step's estimate was low and it was rewritten in smaller segments; for tests. */
+  int rewrites() {
+    return rewrites;
+  }
+
+  /** Sets the guess of the bytes of a new posting, so tests can make it wrong. */
+  void guessBytesPerPosting(double bytes) {
+    newBytesPerPosting = bytes;
+  }
+
   /** The bound on the size of a segment file this writer keeps. */
   public long maxSegmentBytes() {
     return maxSegmentBytes;
@@ -945,6 +958,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       }
       if (worst > 1.0) {
         closeAndDelete(writers, tmps);
+        rewrites++;
         factor *= Math.max(1.2, worst * 1.05);
         continue;
       }

@@ -135,6 +135,45 @@ class EmbeddedIndexBoundTest {
   }
 
   @Test
+  void aStepEstimatedTooLowIsRewrittenWithinTheBound() throws IOException {
+    Path dir = tmp.resolve("dear");
+    Random r = new Random(34);
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir, null, BOUND)) {
+      // New postings guessed at 1 byte: batches are planned as one segment and come out above
+      // the bound, so they are rewritten in smaller ones.
+      index.guessBytesPerPosting(1.0);
+      for (int round = 1; round <= 12; round++) {
+        List<NewTrack> batch = new ArrayList<>();
+        List<Fingerprints> fps = new ArrayList<>();
+        for (int i = 0; i < round; i++) {
+          // Random 32-bit hashes and far-apart frames.
+          int n = 1000;
+          int[] hashes = new int[n];
+          int[] frames = new int[n];
+          for (int j = 0; j < n; j++) {
+            hashes[j] = r.nextInt();
+            frames[j] = r.nextInt(1 << 22);
+          }
+          java.util.Arrays.sort(frames);
+          Fingerprints fp = Fingerprints.of(hashes, frames, n, frames[n - 1] + 1);
+          fps.add(fp);
+          batch.add(new NewTrack(FingerprintIndexContract.meta("d" + round + "-" + i, 1, -1), fp));
+        }
+        List<Track> added = index.add(batch);
+        for (int i = 0; i < added.size(); i++) {
+          model.put(added.get(i).id(), fps.get(i));
+          titles.put(added.get(i).id(), "d" + round + "-" + i);
+        }
+        assertSegmentsWithinBound(dir);
+      }
+      assertTrue(index.rewrites() > 0, "the estimate was never low: the test proves nothing");
+      index.compact();
+      assertSegmentsWithinBound(dir);
+      assertMatchesModel(index, r);
+    }
+  }
+
+  @Test
   void planCutsRunsOfAboutEqualSizeWithinTheCap() {
     int[] starts = EmbeddedFingerprintIndex.plan(new long[] {10, 10, 10, 10, 10, 10}, 35);
     assertEquals(List.of(0, 3, 6), toList(starts));
