@@ -29,10 +29,12 @@ import java.util.stream.Stream;
 
 /**
  * The embedded persistent index: a directory of immutable, memory-mapped segment files and a small
- * {@code MANIFEST} that names the live ones. Every {@link #add} writes one new segment; an add then
- * merges recent segments of similar size (log-structured, never more than {@link #MAX_SEGMENTS}
- * segments), and {@link #compact()} merges all of them: lookups cost one search per segment, so
- * bulk loaders should compact at the end.
+ * {@code MANIFEST} that names the live ones. Every {@link #add} writes a new segment; an add then
+ * merges segments of similar size (size-tiered, at most {@link #MAX_SEGMENTS} segments below half
+ * the maximum segment size), and {@link #compact()} merges them down to about as few as the
+ * maximum segment size ({@link #DEFAULT_MAX_SEGMENT_BYTES}) allows. No segment is written above
+ * that bound, so the number of segments grows with the index: lookups cost one search per
+ * segment, so bulk loaders should compact at the end.
  * The on-disk format and the crash-safety protocol are described in docs/INDEX-ENGINE.md.
  *
  * <p>Crash-safe: every change writes new files, forces them to disk, then swaps the manifest by an
@@ -45,29 +47,47 @@ import java.util.stream.Stream;
  * refreshed}.
  */
 public final class EmbeddedFingerprintIndex implements FingerprintIndex {
-  /** Above this many segments, an add merges the neighbouring ones with the smallest total size. */
+  /**
+   * Above this many segments below half the maximum segment size, an add merges the
+   * {@value #MERGE_WIDTH} smallest of them. Segments of at least half the maximum size ("full"
+   * ones) are not counted: their number grows with the index.
+   */
   public static final int MAX_SEGMENTS = 8;
+  /** The default bound on the size of one segment file: 1 GiB. */
+  public static final long DEFAULT_MAX_SEGMENT_BYTES = 1L << 30;
+  /** The largest bound a segment file allows (offsets in it are ints). */
+  static final long LARGEST_MAX_SEGMENT_BYTES = Integer.MAX_VALUE - (1 << 20);
 
   static final String LOCK_FILE = "LOCK";
-  private static final int MERGE_WIDTH = 4;
-  private static final long MAX_MERGED_BYTES = 1L << 30;
+  static final int MERGE_WIDTH = 4;
+  /** A guess of the bytes of one new posting; a step whose output is too large is rewritten. */
+  static final double NEW_BYTES_PER_POSTING = 6.0;
   private static final Set<Path> WRITERS_IN_THIS_JVM = ConcurrentHashMap.newKeySet();
 
   private final Path dir;
   private final Path lockKey;
   private final FingerprintParams params;
   private final boolean readOnly;
+  private final long maxSegmentBytes;
   private final FileChannel lockChannel;
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile State state;
+  /** Bytes of segment files this instance published (adds and merges): for write amplification. */
+  private long bytesWritten;
+  /** The most bytes one add or merge step of this instance published. */
+  private long largestStepBytes;
+  /** How often an output came out above the bound and a step was rewritten with smaller runs. */
+  private int rewrites;
+  private double newBytesPerPosting = NEW_BYTES_PER_POSTING;
   private volatile boolean closed;
   /** Keeps the JIT from dropping the prefetching reads of {@link #lookup}. */
   @SuppressWarnings("unused")
   private int touchSink;
 
   private EmbeddedFingerprintIndex(Path dir, Path lockKey, FingerprintParams params, boolean readOnly,
-      FileChannel lockChannel, State state) {
+      long maxSegmentBytes, FileChannel lockChannel, State state) {
     this.dir = dir;
+    this.maxSegmentBytes = maxSegmentBytes;
     this.lockKey = lockKey;
     this.params = params;
     this.readOnly = readOnly;
@@ -85,7 +105,20 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
    */
   public static EmbeddedFingerprintIndex open(Path dir, FingerprintParams params) {
     Objects.requireNonNull(params, "params");
-    return openWritable(dir, params);
+    return openWritable(dir, params, DEFAULT_MAX_SEGMENT_BYTES);
+  }
+
+  /**
+   * Like {@link #open(Path, FingerprintParams)} ({@code params} may be {@code null}: those of the
+   * index, or the default), with another bound on the size of a segment file: merges and
+   * compactions never write a larger one (a single track larger than it gets a segment of its
+   * own). Small bounds are for tests; the bound is not stored, each writer may use its own.
+   */
+  static EmbeddedFingerprintIndex open(Path dir, FingerprintParams params, long maxSegmentBytes) {
+    if (maxSegmentBytes < 1024 || maxSegmentBytes > LARGEST_MAX_SEGMENT_BYTES) {
+      throw new IllegalArgumentException("maxSegmentBytes out of range: " + maxSegmentBytes);
+    }
+    return openWritable(dir, params, maxSegmentBytes);
   }
 
   /**
@@ -94,7 +127,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
    * FingerprintParams#DEFAULT}.
    */
   public static EmbeddedFingerprintIndex open(Path dir) {
-    return openWritable(dir, null);
+    return openWritable(dir, null, DEFAULT_MAX_SEGMENT_BYTES);
   }
 
   /**
@@ -110,10 +143,11 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     }
     State state = loadWithRetry(abs, null);
     FingerprintParams p = parseParams(abs, state.manifest.paramsConfig());
-    return new EmbeddedFingerprintIndex(abs, null, p, true, null, state);
+    return new EmbeddedFingerprintIndex(abs, null, p, true, DEFAULT_MAX_SEGMENT_BYTES, null, state);
   }
 
-  private static EmbeddedFingerprintIndex openWritable(Path dir, FingerprintParams wanted) {
+  private static EmbeddedFingerprintIndex openWritable(Path dir, FingerprintParams wanted,
+      long maxSegmentBytes) {
     Path abs = dir.toAbsolutePath().normalize();
     Path key;
     try {
@@ -156,7 +190,7 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       }
       deleteOrphans(abs, manifest);
       State state = load(abs, manifest, List.of());
-      return new EmbeddedFingerprintIndex(abs, key, p, false, lockChannel, state);
+      return new EmbeddedFingerprintIndex(abs, key, p, false, maxSegmentBytes, lockChannel, state);
     } catch (IOException | RuntimeException e) {
       closeQuietly(lockChannel);
       WRITERS_IN_THIS_JVM.remove(key);
@@ -342,33 +376,51 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         }
       }
       Arrays.sort(keys);
-      String name = Manifest.segmentName(m.nextSegment());
-      Path tmp = dir.resolve(name + ".tmp");
-      long size;
-      try (SegmentWriter w = new SegmentWriter(tmp)) {
-        for (long k : keys) {
-          int i = (int) k;
-          w.addPosting((int) (k >> 32), trackIds[i], frames[i]);
-        }
-        for (int i = 0; i < added.size(); i++) {
-          w.addTrack(added.get(i), TrackPeaks.of(batch.get(i).fingerprints()).encode());
-        }
-        size = w.finish();
-      } catch (IOException | RuntimeException e) {
-        deleteQuietly(tmp);
-        throw wrap("cannot write segment " + name, e);
+      byte[][] peaks = new byte[batch.size()][];
+      long[] estimates = new long[batch.size()];
+      for (int i = 0; i < batch.size(); i++) {
+        peaks[i] = TrackPeaks.of(batch.get(i).fingerprints()).encode();
+        Track t = added.get(i);
+        estimates[i] = (long) Math.ceil(t.postingCount() * newBytesPerPosting)
+            + peaks[i].length + recordEstimate(t);
       }
+      final long[] sortedKeys = keys;
+      final int base = firstId;
+      List<SegmentRef> written = writeSegments(added, estimates,
+          () -> new PostingSource() {
+            private int at = -1;
+
+            @Override
+            public boolean next() {
+              return ++at < sortedKeys.length;
+            }
+
+            @Override
+            public int hash() {
+              return (int) (sortedKeys[at] >> 32);
+            }
+
+            @Override
+            public int trackId() {
+              return trackIds[(int) sortedKeys[at]];
+            }
+
+            @Override
+            public int frame() {
+              return frames[(int) sortedKeys[at]];
+            }
+          },
+          id -> peaks[id - base], m.nextSegment(), "cannot write segment");
       keys = null;
       List<SegmentRef> refs = new ArrayList<>(m.segments());
-      refs.add(new SegmentRef(name, size));
-      Manifest next = new Manifest(m.paramsConfig(), nextTrackId, m.nextSegment() + 1, refs,
-          m.deleted());
+      refs.addAll(written);
+      Manifest next = new Manifest(m.paramsConfig(), nextTrackId,
+          m.nextSegment() + Math.max(1, written.size()), refs, m.deleted());
       try {
-        Manifest.moveAtomically(tmp, dir.resolve(name));
-        Manifest.syncDirectory(dir);
-        Segment seg = Segment.open(dir.resolve(name));
         List<Segment> segments = new ArrayList<>(s.segments);
-        segments.add(seg);
+        for (SegmentRef ref : written) {
+          segments.add(Segment.open(dir.resolve(ref.name())));
+        }
         next.write(dir);
         state = new State(next, segments);
       } catch (IOException e) {
@@ -539,22 +591,98 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   }
 
   /**
-   * Merges all segments into one and drops the postings of removed tracks. Lookups keep running
-   * on the old segments meanwhile. Does nothing when there is one segment and nothing removed.
+   * Merges segments down to about as few as the maximum segment size allows and drops the
+   * postings and peaks of removed tracks. In passes: segments, ordered by the bytes of their live
+   * tracks, are cut into groups of at most {@value #MERGE_WIDTH} times the bound; a group whose
+   * live bytes fit in fewer segments than it has is merged into as few (each at most the bound),
+   * and a segment holding removed tracks, or larger than the bound, is rewritten. Each step writes
+   * at most {@value #MERGE_WIDTH} times the bound, never the whole index of a larger one, and its
+   * manifest swap is atomic. Lookups keep running on the old segments meanwhile. Does nothing
+   * when nothing would shrink (e.g. one segment and nothing removed).
    */
   public void compact() {
     writeLock.lock();
     try {
       checkWritable();
-      State s = state;
-      if (s.segments.isEmpty()
-          || (s.segments.size() == 1 && s.manifest.deleted().length == 0)) {
-        return;
+      for (int pass = 0; pass < 64; pass++) {
+        State s = state;
+        int before = s.segments.size();
+        if (before == 0) {
+          return;
+        }
+        Map<String, Long> live = new HashMap<>();
+        for (Segment seg : s.segments) {
+          live.put(seg.name(), liveBytes(seg, s.deletedBits));
+        }
+        List<Segment> bySize = new ArrayList<>(s.segments);
+        bySize.sort((a, b) -> Long.compare(live.get(a.name()), live.get(b.name())));
+        List<List<Segment>> groups = new ArrayList<>();
+        List<Segment> group = new ArrayList<>();
+        long groupBytes = 0;
+        for (Segment seg : bySize) {
+          long bytes = live.get(seg.name());
+          // 90%: estimates may be a little low, and a step should write at most 4 bounds.
+          if (!group.isEmpty() && groupBytes + bytes > 0.9 * MERGE_WIDTH * maxSegmentBytes) {
+            groups.add(group);
+            group = new ArrayList<>();
+            groupBytes = 0;
+          }
+          group.add(seg);
+          groupBytes += bytes;
+        }
+        groups.add(group);
+        boolean merged = false;
+        for (List<Segment> g : groups) {
+          long bytes = 0;
+          for (Segment seg : g) {
+            bytes += live.get(seg.name());
+          }
+          long needed = Math.max(1, (bytes + maxSegmentBytes - 1) / maxSegmentBytes);
+          if (g.size() > needed) {
+            merge(g);
+            merged = true;
+            continue;
+          }
+          for (Segment seg : g) {
+            boolean oversized = seg.sizeBytes() > maxSegmentBytes && seg.tracks().size() > 1;
+            if (oversized || holdsRemoved(seg, s.deletedBits)) {
+              merge(List.of(seg));
+              merged = true;
+            }
+          }
+        }
+        if (!merged || state.segments.size() >= before) {
+          return;
+        }
       }
-      merge(0, s.segments.size());
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Bytes of segment files this instance wrote (adds and merges); for tests and benchmarks. */
+  long bytesWritten() {
+    return bytesWritten;
+  }
+
+  /** The most bytes one add or merge step of this instance wrote; for tests. */
+  long largestStepBytes() {
+    return largestStepBytes;
+  }
+
+  /** How often a step's estimate was low and it was rewritten in smaller segments; for tests. */
+  int rewrites() {
+    return rewrites;
+  }
+
+  /** Sets the guess of the bytes of a new posting, so tests can make it wrong. */
+  void guessBytesPerPosting(double bytes) {
+    newBytesPerPosting = bytes;
+  }
+
+  /** The bound on the size of a segment file this writer keeps. */
+  public long maxSegmentBytes() {
+    return maxSegmentBytes;
   }
 
   /**
@@ -600,46 +728,98 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   // ---- merging ----
 
   /**
-   * Log-structured merging: while the oldest of the newest {@value #MERGE_WIDTH} segments is at
-   * most {@value #MERGE_WIDTH} times the smallest of the others, they are merged (so equal adds
-   * make 4 segments of one size, then one of 4x, ...: few segments, each posting rewritten about
-   * log4(adds) times). Past {@link #MAX_SEGMENTS}, the neighbours with the smallest total size
-   * are merged anyway.
+   * Size-tiered merging under a bound. Segments whose live tracks take at least half the maximum
+   * segment size are full and left alone (only {@link #compact()} rewrites them, to drop removed
+   * tracks). Among the others, ordered by size, {@value #MERGE_WIDTH} neighbours of similar size
+   * (the largest at most {@value #MERGE_WIDTH} times the smallest) are merged, smallest first: equal
+   * adds make 4 segments of one size, then one of 4x, ..., so each posting is rewritten about
+   * log4(bound / add size) times and never again once its segment is full. Past {@link
+   * #MAX_SEGMENTS} such segments, the {@value #MERGE_WIDTH} smallest are merged anyway. A merge
+   * writes its output in as many segments as the bound needs, so no step writes more than
+   * about twice the bound and none rewrites the whole index.
    */
   private void mergeIfNeeded() {
-    while (state.segments.size() >= MERGE_WIDTH) {
-      List<Segment> segs = state.segments;
-      int first = segs.size() - MERGE_WIDTH;
-      long smallest = Long.MAX_VALUE;
-      long total = segs.get(first).sizeBytes();
-      for (int k = first + 1; k < segs.size(); k++) {
-        smallest = Math.min(smallest, segs.get(k).sizeBytes());
-        total += segs.get(k).sizeBytes();
-      }
-      if (segs.get(first).sizeBytes() > MERGE_WIDTH * smallest || total > MAX_MERGED_BYTES) {
-        break;
-      }
-      merge(first, segs.size());
-    }
-    while (state.segments.size() > MAX_SEGMENTS) {
-      List<Segment> segs = state.segments;
-      int best = -1;
-      long bestBytes = Long.MAX_VALUE;
-      for (int i = 0; i + MERGE_WIDTH <= segs.size(); i++) {
-        long bytes = 0;
-        for (int k = i; k < i + MERGE_WIDTH; k++) {
-          bytes += segs.get(k).sizeBytes();
-        }
-        if (bytes < bestBytes) {
-          bestBytes = bytes;
-          best = i;
+    long full = maxSegmentBytes / 2;
+    while (true) {
+      State s = state;
+      List<Segment> small = new ArrayList<>();
+      Map<String, Long> live = new HashMap<>();
+      for (Segment seg : s.segments) {
+        long bytes = liveBytes(seg, s.deletedBits);
+        if (bytes < full) {
+          small.add(seg);
+          live.put(seg.name(), bytes);
         }
       }
-      if (best < 0 || bestBytes > MAX_MERGED_BYTES) {
+      if (small.size() < MERGE_WIDTH) {
         return;
       }
-      merge(best, best + MERGE_WIDTH);
+      small.sort((a, b) -> Long.compare(live.get(a.name()), live.get(b.name())));
+      List<Segment> chosen = null;
+      for (int i = 0; i + MERGE_WIDTH <= small.size() && chosen == null; i++) {
+        long lo = Math.max(1, live.get(small.get(i).name()));
+        long hi = live.get(small.get(i + MERGE_WIDTH - 1).name());
+        if (hi <= MERGE_WIDTH * lo) {
+          chosen = small.subList(i, i + MERGE_WIDTH);
+        }
+      }
+      if (chosen == null && small.size() > MAX_SEGMENTS) {
+        chosen = small.subList(0, MERGE_WIDTH);
+      }
+      if (chosen == null) {
+        return;
+      }
+      int before = s.segments.size();
+      merge(new ArrayList<>(chosen));
+      if (state.segments.size() >= before) {
+        return; // the output did not shrink the count (estimates far off): stop, retried later
+      }
     }
+  }
+
+  /** The estimated bytes the live tracks of {@code seg} take in a segment of their own. */
+  private static long liveBytes(Segment seg, long[] deletedBits) {
+    double perPosting = bytesPerPosting(seg);
+    long bytes = 0;
+    for (Track t : seg.tracks()) {
+      if (!isDeleted(deletedBits, t.id())) {
+        bytes += trackEstimate(seg, t, perPosting);
+      }
+    }
+    return bytes;
+  }
+
+  private static boolean holdsRemoved(Segment seg, long[] deletedBits) {
+    for (Track t : seg.tracks()) {
+      if (isDeleted(deletedBits, t.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The bytes of postings in {@code seg} per posting (blocks and block index). */
+  private static double bytesPerPosting(Segment seg) {
+    if (seg.postingCount() == 0) {
+      return 0;
+    }
+    long other = 56;
+    for (Track t : seg.tracks()) {
+      other += seg.encodedPeaksLength(t.id()) + recordEstimate(t);
+    }
+    return Math.max(0, seg.sizeBytes() - other) / (double) seg.postingCount();
+  }
+
+  private static long trackEstimate(Segment seg, Track t, double perPosting) {
+    return (long) Math.ceil(t.postingCount() * perPosting) + seg.encodedPeaksLength(t.id())
+        + recordEstimate(t);
+  }
+
+  /** About the bytes of a track record. */
+  private static long recordEstimate(Track t) {
+    TrackMetadata m = t.metadata();
+    return 40L + m.title().length() + m.artist().length() + m.album().length()
+        + m.sourcePath().length() + m.sha256().length();
   }
 
   /** Posting order in a segment: hash, then track, then frame. */
@@ -653,79 +833,246 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     return a.frame() < b.frame();
   }
 
-  /** Replaces segments [from, to) by one merged segment without removed tracks. */
-  private void merge(int from, int to) {
+  /** A stream of postings in (hash, track, frame) order. */
+  private interface PostingSource {
+    boolean next() throws IOException;
+
+    int hash();
+
+    int trackId();
+
+    int frame();
+  }
+
+  /** The postings of {@code inputs} in order, without those of removed tracks. */
+  private static PostingSource mergedPostings(List<Segment> inputs, long[] deletedBits) {
+    int k = inputs.size();
+    Segment.Cursor[] cursors = new Segment.Cursor[k];
+    boolean[] has = new boolean[k];
+    for (int i = 0; i < k; i++) {
+      cursors[i] = inputs.get(i).cursor();
+      has[i] = cursors[i].next();
+    }
+    return new PostingSource() {
+      private Segment.Cursor current;
+      private int currentIndex = -1;
+
+      @Override
+      public boolean next() {
+        while (true) {
+          if (currentIndex >= 0) {
+            has[currentIndex] = current.next();
+          }
+          int min = -1;
+          for (int i = 0; i < k; i++) {
+            if (has[i] && (min < 0 || before(cursors[i], cursors[min]))) {
+              min = i;
+            }
+          }
+          if (min < 0) {
+            currentIndex = -1;
+            return false;
+          }
+          currentIndex = min;
+          current = cursors[min];
+          if (!isDeleted(deletedBits, current.trackId())) {
+            return true;
+          }
+        }
+      }
+
+      @Override
+      public int hash() {
+        return current.hash();
+      }
+
+      @Override
+      public int trackId() {
+        return current.trackId();
+      }
+
+      @Override
+      public int frame() {
+        return current.frame();
+      }
+    };
+  }
+
+  /**
+   * Writes {@code tracks} (ascending ids) with their postings and peaks into as many new segments,
+   * numbered from {@code firstNumber}, as keep each within {@link #maxSegmentBytes}: tracks are
+   * cut into runs of about equal estimated size, each run a segment (a track is never split, so
+   * the postings of one hash may be in several segments). If an output still comes out larger
+   * (the estimate was low), all are rewritten with smaller runs. The files are forced to disk and
+   * renamed to their names, not yet in the manifest.
+   */
+  private List<SegmentRef> writeSegments(List<Track> tracks, long[] estimates,
+      java.util.function.Supplier<PostingSource> postings,
+      java.util.function.IntFunction<byte[]> peaks, long firstNumber, String what) {
+    if (tracks.isEmpty()) {
+      return List.of();
+    }
+    double factor = 1.0;
+    while (true) {
+      int[] starts = plan(estimates, maxSegmentBytes / factor);
+      int n = starts.length - 1;
+      int[] firstIds = new int[n];
+      for (int c = 0; c < n; c++) {
+        firstIds[c] = tracks.get(starts[c]).id();
+      }
+      String[] names = new String[n];
+      Path[] tmps = new Path[n];
+      long[] sizes = new long[n];
+      SegmentWriter[] writers = new SegmentWriter[n];
+      try {
+        for (int c = 0; c < n; c++) {
+          names[c] = Manifest.segmentName(firstNumber + c);
+          tmps[c] = dir.resolve(names[c] + ".tmp");
+          writers[c] = new SegmentWriter(tmps[c]);
+        }
+        PostingSource src = postings.get();
+        while (src.next()) {
+          int id = src.trackId();
+          int c = Arrays.binarySearch(firstIds, id);
+          if (c < 0) {
+            c = -c - 2;
+          }
+          writers[c].addPosting(src.hash(), id, src.frame());
+        }
+        for (int c = 0; c < n; c++) {
+          for (int i = starts[c]; i < starts[c + 1]; i++) {
+            Track t = tracks.get(i);
+            writers[c].addTrack(t, peaks.apply(t.id()));
+          }
+          sizes[c] = writers[c].finish();
+        }
+      } catch (IOException | RuntimeException e) {
+        closeAndDelete(writers, tmps);
+        throw wrap(what + " " + names[0], e);
+      }
+      double worst = 1.0;
+      for (int c = 0; c < n; c++) {
+        if (sizes[c] > maxSegmentBytes && starts[c + 1] - starts[c] > 1) {
+          worst = Math.max(worst, sizes[c] / (double) maxSegmentBytes);
+        }
+      }
+      if (worst > 1.0) {
+        closeAndDelete(writers, tmps);
+        rewrites++;
+        factor *= Math.max(1.2, worst * 1.05);
+        continue;
+      }
+      List<SegmentRef> refs = new ArrayList<>(n);
+      long step = 0;
+      for (long size : sizes) {
+        step += size;
+      }
+      bytesWritten += step;
+      largestStepBytes = Math.max(largestStepBytes, step);
+      try {
+        for (int c = 0; c < n; c++) {
+          Manifest.moveAtomically(tmps[c], dir.resolve(names[c]));
+          refs.add(new SegmentRef(names[c], sizes[c]));
+        }
+        Manifest.syncDirectory(dir);
+      } catch (IOException e) {
+        for (int c = 0; c < n; c++) {
+          deleteQuietly(tmps[c]);
+          deleteQuietly(dir.resolve(names[c]));
+        }
+        throw wrap(what + " " + names[0], e);
+      }
+      return refs;
+    }
+  }
+
+  /**
+   * Cuts tracks of these estimated sizes into consecutive runs of at most {@code cap} (a larger
+   * track alone) and about equal size: the start of each run, then the number of tracks.
+   */
+  static int[] plan(long[] estimates, double cap) {
+    double total = 0;
+    for (long e : estimates) {
+      total += e;
+    }
+    double target = total / Math.max(1, Math.ceil(total / cap));
+    List<Integer> starts = new ArrayList<>();
+    starts.add(0);
+    double current = 0;
+    for (int i = 0; i < estimates.length; i++) {
+      double e = estimates[i];
+      if (current > 0 && (current + e > cap || current + e / 2 > target)) {
+        starts.add(i);
+        current = 0;
+      }
+      current += e;
+    }
+    starts.add(estimates.length);
+    return starts.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private static void closeAndDelete(SegmentWriter[] writers, Path[] tmps) {
+    for (int c = 0; c < writers.length; c++) {
+      if (writers[c] != null) {
+        try {
+          writers[c].close();
+        } catch (IOException e) {
+          // deleted below or left as an orphan
+        }
+      }
+      if (tmps[c] != null) {
+        deleteQuietly(tmps[c]);
+      }
+    }
+  }
+
+  /** Replaces {@code inputs} by merged segments of at most the bound, without removed tracks. */
+  private void merge(List<Segment> inputs) {
     State s = state;
     Manifest m = s.manifest;
-    List<Segment> inputs = s.segments.subList(from, to);
     long[] deletedBits = s.deletedBits;
-    String name = Manifest.segmentName(m.nextSegment());
-    Path tmp = dir.resolve(name + ".tmp");
-    long size;
-    int keptTracks = 0;
-    try (SegmentWriter w = new SegmentWriter(tmp)) {
-      int k = inputs.size();
-      Segment.Cursor[] cursors = new Segment.Cursor[k];
-      boolean[] has = new boolean[k];
-      for (int i = 0; i < k; i++) {
-        cursors[i] = inputs.get(i).cursor();
-        has[i] = cursors[i].next();
-      }
-      while (true) {
-        int min = -1;
-        for (int i = 0; i < k; i++) {
-          if (has[i] && (min < 0 || before(cursors[i], cursors[min]))) {
-            min = i;
-          }
-        }
-        if (min < 0) {
-          break;
-        }
-        Segment.Cursor c = cursors[min];
-        if (!isDeleted(deletedBits, c.trackId())) {
-          w.addPosting(c.hash(), c.trackId(), c.frame());
-        }
-        has[min] = c.next();
-      }
-      // Ids ascend across segments unless a track was added under a chosen id (addAs).
-      List<Track> kept = new ArrayList<>();
-      Map<Integer, Segment> holders = new HashMap<>();
-      for (Segment in : inputs) {
-        for (Track t : in.tracks()) {
-          if (!isDeleted(deletedBits, t.id())) {
-            kept.add(t);
-            holders.put(t.id(), in);
-          }
+    // Ids ascend across segments unless a track was added under a chosen id (addAs).
+    List<Track> kept = new ArrayList<>();
+    Map<Integer, Segment> holders = new HashMap<>();
+    Map<Segment, Double> perPosting = new HashMap<>();
+    for (Segment in : inputs) {
+      perPosting.put(in, bytesPerPosting(in));
+      for (Track t : in.tracks()) {
+        if (!isDeleted(deletedBits, t.id())) {
+          kept.add(t);
+          holders.put(t.id(), in);
         }
       }
-      kept.sort((a, b) -> Integer.compare(a.id(), b.id()));
-      for (Track t : kept) {
-        w.addTrack(t, holders.get(t.id()).encodedPeaks(t.id()));
-        keptTracks++;
-      }
-      size = w.finish();
-    } catch (IOException | RuntimeException e) {
-      deleteQuietly(tmp);
-      throw wrap("cannot write segment " + name, e);
+    }
+    kept.sort((a, b) -> Integer.compare(a.id(), b.id()));
+    long[] estimates = new long[kept.size()];
+    for (int i = 0; i < kept.size(); i++) {
+      Track t = kept.get(i);
+      Segment in = holders.get(t.id());
+      estimates[i] = trackEstimate(in, t, perPosting.get(in));
+    }
+    List<SegmentRef> written = writeSegments(kept, estimates,
+        () -> mergedPostings(inputs, deletedBits), id -> holders.get(id).encodedPeaks(id),
+        m.nextSegment(), "cannot write merged segment");
+    Set<String> replaced = new java.util.HashSet<>();
+    for (Segment in : inputs) {
+      replaced.add(in.name());
     }
     try {
-      List<Segment> segments = new ArrayList<>(s.segments.subList(0, from));
+      List<Segment> segments = new ArrayList<>();
       List<SegmentRef> refs = new ArrayList<>();
-      for (Segment seg : segments) {
-        refs.add(new SegmentRef(seg.name(), seg.sizeBytes()));
-      }
-      if (keptTracks > 0) {
-        Manifest.moveAtomically(tmp, dir.resolve(name));
-        Manifest.syncDirectory(dir);
-        Segment merged = Segment.open(dir.resolve(name));
-        segments.add(merged);
-        refs.add(new SegmentRef(name, size));
-      } else {
-        Files.deleteIfExists(tmp);
-      }
-      for (Segment seg : s.segments.subList(to, s.segments.size())) {
-        segments.add(seg);
-        refs.add(new SegmentRef(seg.name(), seg.sizeBytes()));
+      boolean placed = false;
+      for (Segment seg : s.segments) {
+        if (!replaced.contains(seg.name())) {
+          segments.add(seg);
+          refs.add(new SegmentRef(seg.name(), seg.sizeBytes()));
+        } else if (!placed) {
+          placed = true;
+          for (SegmentRef ref : written) {
+            segments.add(Segment.open(dir.resolve(ref.name())));
+            refs.add(ref);
+          }
+        }
       }
       // Keep only the removed ids whose postings are still in some segment.
       Set<Integer> present = new java.util.HashSet<>();
@@ -735,8 +1082,8 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         }
       }
       int[] deleted = Arrays.stream(m.deleted()).filter(present::contains).toArray();
-      Manifest next = new Manifest(m.paramsConfig(), m.nextTrackId(), m.nextSegment() + 1, refs,
-          deleted);
+      Manifest next = new Manifest(m.paramsConfig(), m.nextTrackId(),
+          m.nextSegment() + Math.max(1, written.size()), refs, deleted);
       next.write(dir);
       state = new State(next, segments);
     } catch (IOException e) {

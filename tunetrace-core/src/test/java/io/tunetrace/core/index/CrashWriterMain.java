@@ -8,7 +8,8 @@ import java.util.Random;
 
 /**
  * Child process of {@link EmbeddedIndexCrashTest}: adds, removes and compacts in a loop until it is
- * killed. Track titles encode the seed of their fingerprints, so the test can check them.
+ * killed. Track titles encode the seed of their fingerprints, so the test can check them. An
+ * optional third argument sets the maximum segment size, so merges split their output.
  */
 public final class CrashWriterMain {
   private CrashWriterMain() {}
@@ -25,7 +26,9 @@ public final class CrashWriterMain {
     Path dir = Path.of(args[0]);
     int run = Integer.parseInt(args[1]);
     Random random = new Random(run);
-    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+    long maxSegmentBytes = args.length > 2 ? Long.parseLong(args[2])
+        : EmbeddedFingerprintIndex.DEFAULT_MAX_SEGMENT_BYTES;
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir, null, maxSegmentBytes)) {
       System.out.println("ready");
       System.out.flush();
       for (int n = 0; ; n++) {

@@ -191,6 +191,22 @@ public final class Segment {
    * {@code null} when the segment holds none for it (a version 1 segment) or no such track.
    */
   public byte[] encodedPeaks(int trackId) {
+    int i = indexOf(trackId);
+    if (i < 0 || peaksLengths[i] == 0) {
+      return null;
+    }
+    byte[] bytes = new byte[peaksLengths[i]];
+    buf.get(peaksOffsets[i], bytes);
+    return bytes;
+  }
+
+  /** The length of {@link #encodedPeaks}, 0 when there are none; without reading them. */
+  public int encodedPeaksLength(int trackId) {
+    int i = indexOf(trackId);
+    return i < 0 ? 0 : peaksLengths[i];
+  }
+
+  private int indexOf(int trackId) {
     int lo = 0;
     int hi = tracks.size() - 1;
     while (lo <= hi) {
@@ -201,15 +217,10 @@ public final class Segment {
       } else if (id > trackId) {
         hi = mid - 1;
       } else {
-        if (peaksLengths[mid] == 0) {
-          return null;
-        }
-        byte[] bytes = new byte[peaksLengths[mid]];
-        buf.get(peaksOffsets[mid], bytes);
-        return bytes;
+        return mid;
       }
     }
-    return null;
+    return -1;
   }
 
   public int blockCount() {

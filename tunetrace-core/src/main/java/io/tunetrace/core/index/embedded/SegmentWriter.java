@@ -244,7 +244,8 @@ public final class SegmentWriter implements AutoCloseable {
 
   private void checkOffset(long offset) {
     if (offset > Integer.MAX_VALUE - 64) {
-      throw new IndexException("segment " + file + " would exceed 2 GiB; add smaller batches");
+      throw new IndexException(
+          "segment " + file + " would exceed 2 GiB (a single track this large)");
     }
   }
 
