@@ -47,7 +47,7 @@ public record MatchPolicy(
 
   /** Chosen on the tune music; see docs/MATCHING.md and BENCHMARKS.md. */
   public static final MatchPolicy DEFAULT =
-      new MatchPolicy(40, 12, 8, 20, 4, 2000, 12, 1, DEFAULT_VARIANTS, 1, 0);
+      new MatchPolicy(40, 12, 8, 20, 2, 2000, 12, 1, DEFAULT_VARIANTS, 1, 0);
 
   public MatchPolicy {
     if (queryPeakRadius < 1 || queryPeakRadius > 32) {
