@@ -117,18 +117,12 @@ public final class TrackPeaks {
     if (frame <= 0) {
       return 0;
     }
-    int key = frame > (Integer.MAX_VALUE >>> BIN_BITS) ? Integer.MAX_VALUE : frame << BIN_BITS;
-    int lo = 0;
-    int hi = packed.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (packed[mid] < key) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+    if (frame > (Integer.MAX_VALUE >>> BIN_BITS)) {
+      return packed.length;
     }
-    return lo;
+    // The packed peaks are distinct, so a miss's insertion point is the first one after the key.
+    int i = Arrays.binarySearch(packed, frame << BIN_BITS);
+    return i >= 0 ? i : -i - 1;
   }
 
   /** The encoded form (see the class comment). */

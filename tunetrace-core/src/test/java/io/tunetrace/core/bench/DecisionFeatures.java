@@ -52,14 +52,9 @@ public final class DecisionFeatures {
       double voteMs = 0;
       for (String line : lines.subList(1, lines.size())) {
         String[] f = line.split(",", -1);
-        float[] pcm;
-        int rate;
-        try (PcmSource s = AudioDecoders.open(corpus.resolve("queries").resolve(f[0]), 8000)) {
-          rate = s.sampleRateHz();
-          pcm = PcmSource.readAll(s, 120 * rate);
-        }
+        Clip clip = readClip(corpus, f[0]);
         long t0 = System.nanoTime();
-        QueryHashes q = recognizer.analyze(pcm, rate);
+        QueryHashes q = recognizer.analyze(clip.samples(), clip.rateHz());
         long t1 = System.nanoTime();
         OffsetVoter.Votes votes = recognizer.vote(q);
         double ms = (System.nanoTime() - t0) / 1e6;
@@ -81,6 +76,17 @@ public final class DecisionFeatures {
       }
       System.err.printf(Locale.ROOT, "mean analyze %.2f ms, vote %.2f ms%n", analyzeMs / done,
           voteMs / done);
+    }
+  }
+
+  /** A query's samples at the rate its decoder gave them. */
+  record Clip(float[] samples, int rateHz) {}
+
+  /** Reads query {@code file} of a make-corpus folder (at most 120 s, as the recognizer keeps). */
+  static Clip readClip(Path corpus, String file) throws java.io.IOException {
+    try (PcmSource s = AudioDecoders.open(corpus.resolve("queries").resolve(file), 8000)) {
+      int rate = s.sampleRateHz();
+      return new Clip(PcmSource.readAll(s, 120 * rate), rate);
     }
   }
 

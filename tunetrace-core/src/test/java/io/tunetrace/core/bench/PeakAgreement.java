@@ -49,7 +49,6 @@ public final class PeakAgreement {
         s.sorted().forEach(files::add);
       }
     }
-    Map<Integer, TrackPeaks> peaksByTrack = new HashMap<>();
     Map<Integer, String> names = new HashMap<>();
     for (Path f : files) {
       Fingerprints prints;
@@ -58,7 +57,6 @@ public final class PeakAgreement {
       }
       Track t = index.add(new TrackMetadata(f.getFileName().toString(), "", "",
           f.toString(), 0, ""), prints);
-      peaksByTrack.put(t.id(), TrackPeaks.of(prints));
       names.put(t.id(), f.getFileName().toString());
     }
     System.err.println("indexed " + files.size());
@@ -72,20 +70,13 @@ public final class PeakAgreement {
       int done = 0;
       for (String line : lines.subList(1, lines.size())) {
         String[] f = line.split(",", -1);
-        float[] pcm;
-        int rate;
-        try (PcmSource s = AudioDecoders.open(corpus.resolve("queries").resolve(f[0]), 8000)) {
-          rate = s.sampleRateHz();
-          pcm = PcmSource.readAll(s, 120 * rate);
-        }
-        QueryHashes q = recognizer.analyze(pcm, rate);
-        float[] at8k = rate == 8000 ? pcm : io.tunetrace.core.audio.Resampler.resample(pcm, rate,
-            8000, io.tunetrace.core.audio.Resampler.Quality.ANALYSIS);
-        Peaks[] pk = fp.peaks(at8k, 2 * policy.variantPeaksPerSecond(),
-            policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius());
-        Peaks qp = pk[1];
+        DecisionFeatures.Clip clip = DecisionFeatures.readClip(corpus, f[0]);
+        QueryHashes q = recognizer.analyze(clip.samples(), clip.rateHz());
+        Peaks qp = q.peaks();
         OffsetVoter.Votes votes = OffsetVoter.vote(index, q, policy.maxPostingsPerHash(),
             policy.variantMaxPostingsPerHash(), policy.toleranceFrames(), 30, fps);
+        Map<Integer, TrackPeaks> peaksByTrack = index.peaks(
+            votes.candidates().stream().mapToInt(Candidate::trackId).distinct().toArray());
         int rank = 0;
         for (Candidate c : votes.candidates()) {
           TrackPeaks ref = peaksByTrack.get(c.trackId());
