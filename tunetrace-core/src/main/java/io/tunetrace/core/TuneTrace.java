@@ -1,6 +1,7 @@
 package io.tunetrace.core;
 
 import io.tunetrace.core.audio.AudioDecoders;
+import io.tunetrace.core.audio.CountingPcmSource;
 import io.tunetrace.core.audio.AudioTags;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.hash.Fingerprints;
@@ -156,10 +157,10 @@ public final class TuneTrace implements Closeable {
         }
         Fingerprints fingerprints;
         long durationMillis;
-        try (CountingSource source = new CountingSource(
+        try (CountingPcmSource source = new CountingPcmSource(
             AudioDecoders.open(Path.of(path), index.params().sampleRateHz()))) {
           fingerprints = fingerprinter().fingerprint(source);
-          durationMillis = source.count * 1000 / source.sampleRateHz();
+          durationMillis = source.samplesRead() * 1000 / source.sampleRateHz();
         }
         List<SameAudio> same =
             sameAudioFinder.find(fingerprints, durationMillis, id -> id != track.id());
@@ -190,11 +191,11 @@ public final class TuneTrace implements Closeable {
     Fingerprints fingerprints;
     long samples;
     int rate;
-    try (CountingSource source =
-        new CountingSource(AudioDecoders.open(file, params.sampleRateHz()))) {
+    try (CountingPcmSource source =
+        new CountingPcmSource(AudioDecoders.open(file, params.sampleRateHz()))) {
       rate = source.sampleRateHz();
       fingerprints = fingerprinter().fingerprint(source);
-      samples = source.count;
+      samples = source.samplesRead();
     }
     long durationMillis = samples * 1000 / rate;
     TrackMetadata named = metadata != null ? metadata : nameOf(file);
@@ -269,34 +270,5 @@ public final class TuneTrace implements Closeable {
   @Override
   public void close() {
     index.close();
-  }
-
-  /** Counts the samples that pass through. */
-  private static final class CountingSource implements PcmSource {
-    private final PcmSource source;
-    long count;
-
-    CountingSource(PcmSource source) {
-      this.source = source;
-    }
-
-    @Override
-    public int sampleRateHz() {
-      return source.sampleRateHz();
-    }
-
-    @Override
-    public int read(float[] buffer, int offset, int length) throws IOException {
-      int n = source.read(buffer, offset, length);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      source.close();
-    }
   }
 }

@@ -349,48 +349,7 @@ public final class AudioDecoders {
    * The returned source owns {@code source} and closes it.
    */
   public static PcmSource limitDuration(PcmSource source, long maxMillis) {
-    Objects.requireNonNull(source, "source == null");
-    if (maxMillis <= 0) {
-      throw new IllegalArgumentException("maxMillis <= 0: " + maxMillis);
-    }
-    return new DurationLimited(source, maxMillis);
-  }
-
-  /** See {@link #limitDuration}. Not thread-safe. */
-  private static final class DurationLimited implements PcmSource {
-    private final PcmSource source;
-    private final long maxMillis;
-    private final long maxSamples;
-    private long samples;
-
-    DurationLimited(PcmSource source, long maxMillis) {
-      this.source = source;
-      this.maxMillis = maxMillis;
-      long rate = Math.max(1, source.sampleRateHz());
-      this.maxSamples = maxMillis > Long.MAX_VALUE / rate ? Long.MAX_VALUE : maxMillis * rate / 1000;
-    }
-
-    @Override
-    public int sampleRateHz() {
-      return source.sampleRateHz();
-    }
-
-    @Override
-    public int read(float[] buffer, int offset, int length) throws IOException {
-      int n = source.read(buffer, offset, length);
-      if (n > 0) {
-        samples += n;
-        if (samples > maxSamples) {
-          throw new AudioTooLongException(maxMillis);
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      source.close();
-    }
+    return new CountingPcmSource(source, maxMillis);
   }
 
   /** Reads up to {@code head.length} bytes and rewinds, so no byte is lost. */
