@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP forwarder in front of a real service, so a test can take "the service" down
@@ -18,6 +19,10 @@ public final class TcpProxy implements AutoCloseable {
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  /** Bytes still forwarded towards the service before the proxy goes down by itself; -1: no limit. */
+  private final AtomicLong upstreamBudget = new AtomicLong(-1);
+  private final AtomicLong upstreamBytes = new AtomicLong();
+  private final Object budgetLock = new Object();
 
   public TcpProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
@@ -27,6 +32,23 @@ public final class TcpProxy implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** Bytes forwarded from clients to the service so far. */
+  public long upstreamBytes() {
+    return upstreamBytes.get();
+  }
+
+  /**
+   * Takes the service down (as {@link #down()}) once {@code bytes} more bytes have been forwarded
+   * to it: a cut at a point fixed by the traffic, not by the timing of the test's thread. A request
+   * that straddles the point reaches the service only in part.
+   */
+  public void downAfterUpstreamBytes(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("bytes < 0: " + bytes);
+    }
+    upstreamBudget.set(bytes);
   }
 
   public synchronized void up() throws IOException {
@@ -43,6 +65,7 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   public synchronized void down() throws IOException {
+    upstreamBudget.set(-1);
     if (server != null) {
       server.close();
       server = null;
@@ -58,24 +81,38 @@ public final class TcpProxy implements AutoCloseable {
       try {
         Socket client = s.accept();
         Socket upstream = new Socket("127.0.0.1", targetPort);
-        sockets.add(client);
-        sockets.add(upstream);
-        pipe(client, upstream);
-        pipe(upstream, client);
+        synchronized (this) {
+          if (server != s) {
+            // Went down while this connection was being set up: it must not outlive the cut.
+            client.close();
+            upstream.close();
+            return;
+          }
+          sockets.add(client);
+          sockets.add(upstream);
+        }
+        pipe(client, upstream, true);
+        pipe(upstream, client, false);
       } catch (IOException e) {
         return;
       }
     }
   }
 
-  private static void pipe(Socket from, Socket to) {
+  private void pipe(Socket from, Socket to, boolean toService) {
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16384];
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int n;
         while ((n = in.read(buf)) > 0) {
-          out.write(buf, 0, n);
-          out.flush();
+          if (toService && !forward(out, buf, n)) {
+            down();
+            return;
+          }
+          if (!toService) {
+            out.write(buf, 0, n);
+            out.flush();
+          }
         }
       } catch (IOException e) {
         // connection cut
@@ -90,6 +127,26 @@ public final class TcpProxy implements AutoCloseable {
     });
     t.setDaemon(true);
     t.start();
+  }
+
+  /** Forwards towards the service within the budget; false once the budget is spent. */
+  private boolean forward(OutputStream out, byte[] buf, int n) throws IOException {
+    synchronized (budgetLock) {
+      return forwardWithinBudget(out, buf, n);
+    }
+  }
+
+  private boolean forwardWithinBudget(OutputStream out, byte[] buf, int n) throws IOException {
+    long budget = upstreamBudget.get();
+    int allowed = budget < 0 ? n : (int) Math.min(n, budget);
+    out.write(buf, 0, allowed);
+    out.flush();
+    upstreamBytes.addAndGet(allowed);
+    if (budget < 0) {
+      return true;
+    }
+    upstreamBudget.set(budget - allowed);
+    return allowed == n && budget - allowed > 0;
   }
 
   @Override
