@@ -152,8 +152,9 @@ public final class RedisWriteBenchmark {
     }
     Set<HostAndPort> seeds = new LinkedHashSet<>();
     for (int port : CLUSTER_PORTS) {
-      seeds.add(new HostAndPort("127.0.0.1", portOf.apply(port)));
+      seeds.add(new HostAndPort("127.0.0.1", port));
     }
+    // Seeds and discovered nodes alike go through the mapper.
     var config = DefaultJedisClientConfig.builder().connectionTimeoutMillis(2000)
         .socketTimeoutMillis(10_000)
         .hostAndPortMapper(hp -> new HostAndPort(hp.getHost(), portOf.apply(hp.getPort())))
