@@ -106,19 +106,19 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
       org.slf4j.LoggerFactory.getLogger(RedisFingerprintIndex.class);
 
   /** Appends postings to fields of one bucket: KEYS bucket; ARGV field, postings, field, ... */
-  private static final byte[] APPEND_SCRIPT = (
+  private static final RedisScript APPEND_SCRIPT = new RedisScript("append",
       "for i = 1, #ARGV, 2 do\n"
           + "  local v = redis.call('HGET', KEYS[1], ARGV[i])\n"
           + "  if v then redis.call('HSET', KEYS[1], ARGV[i], v .. ARGV[i + 1])\n"
           + "  else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end\n"
           + "end\n"
-          + "return #ARGV / 2\n").getBytes(StandardCharsets.UTF_8);
+          + "return #ARGV / 2\n");
 
   /**
    * Removes one track's postings from fields of one bucket: KEYS bucket; ARGV track id (4 bytes),
    * field, field, ... A field left empty is deleted.
    */
-  private static final byte[] REMOVE_SCRIPT = (
+  private static final RedisScript REMOVE_SCRIPT = new RedisScript("remove",
       "local id = ARGV[1]\n"
           + "local removed = 0\n"
           + "for a = 2, #ARGV do\n"
@@ -137,7 +137,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
           + "    end\n"
           + "  end\n"
           + "end\n"
-          + "return removed\n").getBytes(StandardCharsets.UTF_8);
+          + "return removed\n");
 
   /**
    * Publishes a batch. KEYS: tracks, stats, pending, then per track its record key and its sha
@@ -145,7 +145,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
    * added_at (= the pending score). Refuses (and changes nothing) when an id is no longer
    * pending with that score: a sweep claimed it.
    */
-  private static final String PUBLISH_SCRIPT =
+  private static final RedisScript PUBLISH_SCRIPT = new RedisScript("publish",
       "local n = (#KEYS - 3) / 2\n"
           + "for i = 0, n - 1 do\n"
           + "  local score = redis.call('ZSCORE', KEYS[3], ARGV[i * 9 + 1])\n"
@@ -165,13 +165,13 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
           + "  redis.call('HINCRBY', KEYS[2], 'duration_ms', ARGV[a + 6])\n"
           + "  redis.call('ZREM', KEYS[3], id)\n"
           + "end\n"
-          + "return n\n";
+          + "return n\n");
 
   /**
    * Hides a track: KEYS track record, tracks, stats, pending, sha key; ARGV id, now. Returns 1
    * when there was a track.
    */
-  private static final String HIDE_SCRIPT =
+  private static final RedisScript HIDE_SCRIPT = new RedisScript("hide",
       "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
           + "local f = redis.call('HMGET', KEYS[1], 'postings', 'duration_ms', 'sha256')\n"
           + "if f[3] and f[3] ~= '' and redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end\n"
@@ -180,32 +180,32 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
           + "redis.call('ZREM', KEYS[2], ARGV[1])\n"
           + "redis.call('HINCRBY', KEYS[3], 'postings', -tonumber(f[1] or '0'))\n"
           + "redis.call('HINCRBY', KEYS[3], 'duration_ms', -tonumber(f[2] or '0'))\n"
-          + "return 1\n";
+          + "return 1\n");
 
   /**
    * Claims a pending id for deletion of its postings: KEYS pending; ARGV id, lowest and highest
    * score. Sets the score to 0 (so that its publish fails) and returns 1 when the id is pending
    * with a score in the range.
    */
-  private static final String CLAIM_SCRIPT =
+  private static final RedisScript CLAIM_SCRIPT = new RedisScript("claim",
       "local score = redis.call('ZSCORE', KEYS[1], ARGV[1])\n"
           + "if not score then return 0 end\n"
           + "score = tonumber(score)\n"
           + "if score < tonumber(ARGV[2]) or score > tonumber(ARGV[3]) then return 0 end\n"
           + "redis.call('ZADD', KEYS[1], 0, ARGV[1])\n"
-          + "return 1\n";
+          + "return 1\n");
 
   /**
    * Reserves a caller-chosen id: KEYS pending, the id's track record, seq; ARGV id, now. Returns 0
    * (and changes nothing) when the id is published or pending; else marks it pending with score
    * now, raises seq to at least the id (so that {@link #add(List)} never hands it out) and returns 1.
    */
-  private static final String RESERVE_SCRIPT =
+  private static final RedisScript RESERVE_SCRIPT = new RedisScript("reserve",
       "if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end\n"
           + "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])\n"
           + "if tonumber(redis.call('GET', KEYS[3]) or '0') < tonumber(ARGV[1]) then"
           + " redis.call('SET', KEYS[3], ARGV[1]) end\n"
-          + "return 1\n";
+          + "return 1\n");
 
   private static final CommandObjects COMMANDS = new CommandObjects();
 
@@ -476,7 +476,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     NewTrack track = new NewTrack(metadata, fingerprints);
     return call(() -> {
       long now = System.currentTimeMillis();
-      Object reserved = jedis.eval(RESERVE_SCRIPT, List.of(pendingKey(), trackKey(trackId),
+      Object reserved = RESERVE_SCRIPT.run(jedis, List.of(pendingKey(), trackKey(trackId),
           meta + ":seq"), List.of(Integer.toString(trackId), Long.toString(now)));
       if (!Long.valueOf(1).equals(reserved)) {
         throw new TrackIdInUseException("track id " + trackId + " is in use in the Redis index"
@@ -512,7 +512,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
             Long.toString(now)));
         out.add(new Track(id, m, n, now));
       }
-      jedis.eval(PUBLISH_SCRIPT, keys, args);
+      PUBLISH_SCRIPT.run(jedis, keys, args);
       return out;
     } catch (RuntimeException e) {
       // Best effort, and only for ids still pending as ours (the publish may have run before
@@ -556,28 +556,27 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     // high bits): one script call per bucket.
     int i = 0;
     while (i < n) {
-      try (PipelineBase p = jedis.pipelined()) {
-        for (int k = 0; k < PIPELINE_CHUNK && i < n; k++) {
-          int bucket = (int) (order[i] >> 32) >>> FIELD_BITS;
-          List<byte[]> args = new ArrayList<>();
-          while (i < n && (int) (order[i] >> 32) >>> FIELD_BITS == bucket) {
-            int hash = (int) (order[i] >> 32);
-            int j = i;
-            while (j < n && (int) (order[j] >> 32) == hash) {
-              j++;
-            }
-            ByteBuffer value = ByteBuffer.allocate((j - i) * POSTING_BYTES);
-            for (int q = i; q < j; q++) {
-              value.putInt(id).putInt(fp.frame((int) order[q]));
-            }
-            args.add(fieldBytes(hash));
-            args.add(value.array());
-            i = j;
+      List<RedisScript.Call> calls = new ArrayList<>(PIPELINE_CHUNK);
+      while (calls.size() < PIPELINE_CHUNK && i < n) {
+        int bucket = (int) (order[i] >> 32) >>> FIELD_BITS;
+        List<byte[]> args = new ArrayList<>();
+        while (i < n && (int) (order[i] >> 32) >>> FIELD_BITS == bucket) {
+          int hash = (int) (order[i] >> 32);
+          int j = i;
+          while (j < n && (int) (order[j] >> 32) == hash) {
+            j++;
           }
-          p.eval(APPEND_SCRIPT, List.of(bucketKeyBytes((int) (order[i - 1] >> 32))), args);
+          ByteBuffer value = ByteBuffer.allocate((j - i) * POSTING_BYTES);
+          for (int q = i; q < j; q++) {
+            value.putInt(id).putInt(fp.frame((int) order[q]));
+          }
+          args.add(fieldBytes(hash));
+          args.add(value.array());
+          i = j;
         }
-        p.sync();
+        calls.add(new RedisScript.Call(bucketKeyBytes((int) (order[i - 1] >> 32)), args));
       }
+      APPEND_SCRIPT.runAll(jedis, calls);
     }
   }
 
@@ -690,7 +689,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     return call(() -> {
       String tk = trackKey(trackId);
       String sha = jedis.hget(tk, "sha256");
-      Object hidden = jedis.eval(HIDE_SCRIPT,
+      Object hidden = HIDE_SCRIPT.run(jedis,
           List.of(tk, tracksKey(), statsKey(), pendingKey(), shaKey(sha == null ? "" : sha)),
           List.of(Integer.toString(trackId), Long.toString(System.currentTimeMillis())));
       if (!Long.valueOf(1).equals(hidden)) {
@@ -715,18 +714,17 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
       // Ascending unsigned, so one bucket's hashes are adjacent.
       int i = 0;
       while (i < all.length) {
-        try (PipelineBase p = jedis.pipelined()) {
-          for (int k = 0; k < PIPELINE_CHUNK && i < all.length; k++) {
-            int bucket = all[i] >>> FIELD_BITS;
-            List<byte[]> args = new ArrayList<>();
-            args.add(id);
-            while (i < all.length && all[i] >>> FIELD_BITS == bucket) {
-              args.add(fieldBytes(all[i++]));
-            }
-            p.eval(REMOVE_SCRIPT, List.of(bucketKeyBytes(all[i - 1])), args);
+        List<RedisScript.Call> calls = new ArrayList<>(PIPELINE_CHUNK);
+        while (calls.size() < PIPELINE_CHUNK && i < all.length) {
+          int bucket = all[i] >>> FIELD_BITS;
+          List<byte[]> args = new ArrayList<>();
+          args.add(id);
+          while (i < all.length && all[i] >>> FIELD_BITS == bucket) {
+            args.add(fieldBytes(all[i++]));
           }
-          p.sync();
+          calls.add(new RedisScript.Call(bucketKeyBytes(all[i - 1]), args));
         }
+        REMOVE_SCRIPT.runAll(jedis, calls);
       }
       jedis.del(hashesKey);
     }
@@ -755,7 +753,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   }
 
   private boolean claim(int trackId, long lowestScore, long highestScore) {
-    return Long.valueOf(1).equals(jedis.eval(CLAIM_SCRIPT, List.of(pendingKey()),
+    return Long.valueOf(1).equals(CLAIM_SCRIPT.run(jedis, List.of(pendingKey()),
         List.of(Integer.toString(trackId), Long.toString(lowestScore), Long.toString(highestScore))));
   }
 

@@ -16,13 +16,29 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.Pool;
 
 /** The Redis index on one Redis; {@link RedisClusterFingerprintIndexIT} runs it on the Cluster. */
 class RedisFingerprintIndexIT {
@@ -234,6 +250,154 @@ class RedisFingerprintIndexIT {
     } finally {
       raw.del(old + ":params");
     }
+  }
+
+  /** The one Redis, or every node of the Cluster. */
+  private List<Pool<Connection>> nodes() {
+    return raw instanceof JedisCluster c
+        ? List.copyOf(c.getClusterNodes().values()) : List.of(((JedisPooled) raw).getPool());
+  }
+
+  /** {@code SCRIPT FLUSH} on every node: what a restart or a failover does to the script cache. */
+  private void flushScripts() {
+    for (Pool<Connection> pool : nodes()) {
+      try (Connection c = pool.getResource()) {
+        c.sendCommand(Protocol.Command.SCRIPT, "FLUSH");
+        assertEquals("OK", c.getStatusCodeReply());
+      }
+    }
+  }
+
+  /** NOSCRIPT replies so far, summed over the nodes ({@code INFO errorstats}). */
+  private long noScriptReplies() {
+    long sum = 0;
+    for (Pool<Connection> pool : nodes()) {
+      try (Connection c = pool.getResource()) {
+        c.sendCommand(Protocol.Command.INFO, "errorstats");
+        for (String line : c.getBulkReply().split("\r?\n")) {
+          if (line.startsWith("errorstat_NOSCRIPT:count=")) {
+            sum += Long.parseLong(line.substring("errorstat_NOSCRIPT:count=".length()).split(",")[0]);
+          }
+        }
+      }
+    }
+    return sum;
+  }
+
+  private static Fingerprints randomPrints(Random r, int n) {
+    int[] hashes = new int[n];
+    int[] frames = new int[n];
+    for (int i = 0; i < n; i++) {
+      hashes[i] = r.nextInt(1 << 23);
+      frames[i] = i;
+    }
+    return Fingerprints.of(hashes, frames, n, n);
+  }
+
+  /**
+   * Looks up every hash of {@code all} and asserts that the postings found are exactly those of the
+   * {@code live} tracks, each once: none missing, none twice, none of another track.
+   */
+  private void assertPostingsExactly(Map<Integer, Fingerprints> live, List<Fingerprints> all) {
+    int[] query = all.stream().flatMapToInt(f -> Arrays.stream(f.hashes(), 0, f.size()))
+        .distinct().toArray();
+    List<String> found = new ArrayList<>();
+    index.lookup(query, Integer.MAX_VALUE, (q, t, f) -> found.add(query[q] + "/" + t + "/" + f));
+    List<String> expected = new ArrayList<>();
+    live.forEach((id, fp) -> {
+      for (int i = 0; i < fp.size(); i++) {
+        expected.add(fp.hash(i) + "/" + id + "/" + fp.frame(i));
+      }
+    });
+    Collections.sort(found);
+    Collections.sort(expected);
+    if (!found.equals(expected)) {
+      Map<String, Integer> diff = new HashMap<>();
+      found.forEach(k -> diff.merge(k, 1, Integer::sum));
+      expected.forEach(k -> diff.merge(k, -1, Integer::sum));
+      diff.values().removeIf(v -> v == 0);
+      throw new AssertionError("found " + found.size() + " postings, expected " + expected.size()
+          + "; hash/track/frame → found minus expected (first 10): "
+          + diff.entrySet().stream().limit(10).toList());
+    }
+    assertEquals(expected.size(), index.stats().postings());
+    assertEquals(0, raw.zcard(index.pendingKey()));
+  }
+
+  @Test
+  void scriptsFlushedBetweenAddsAndRemovalsAreLoadedAgainAndPostingsStayExact() {
+    Random r = new Random(44);
+    List<Fingerprints> all = new ArrayList<>();
+    Map<Integer, Fingerprints> live = new LinkedHashMap<>();
+    long noScript = noScriptReplies();
+    // Each step starts on an empty script cache: reserve, append and publish; append and publish;
+    // hide and remove; claim and remove.
+    flushScripts();
+    Fingerprints a = randomPrints(r, 5_000);
+    all.add(a);
+    live.put(index.addAs(7000, meta("a"), a).id(), a);
+    flushScripts();
+    Fingerprints b = randomPrints(r, 5_000);
+    all.add(b);
+    live.put(index.add(meta("b"), b).id(), b);
+    assertPostingsExactly(live, all);
+    flushScripts();
+    assertTrue(index.remove(7000));
+    live.remove(7000);
+    assertPostingsExactly(live, all);
+
+    int dead = 9000;
+    raw.zadd(index.pendingKey(), System.currentTimeMillis() - Duration.ofHours(2).toMillis(),
+        Integer.toString(dead));
+    raw.set(bytes(index.trackHashesKey(dead)), RedisFingerprintIndex.encodeHashes(new int[] {b.hash(0)}));
+    appendPosting(b.hash(0), dead, 3);
+    flushScripts();
+    assertEquals(List.of(dead), index.sweepAbandoned(Duration.ofHours(1)));
+    assertPostingsExactly(live, all);
+    assertTrue(noScriptReplies() > noScript, "no NOSCRIPT reply: the flushes were not noticed");
+  }
+
+  @Test
+  void scriptsFlushedOverAndOverWhileTracksAreAddedAndRemovedLeaveExactlyTheirPostings()
+      throws Exception {
+    Random r = new Random(45);
+    List<Fingerprints> all = new ArrayList<>();
+    Map<Integer, Fingerprints> live = new LinkedHashMap<>();
+    long noScript = noScriptReplies();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger flushes = new AtomicInteger();
+    ExecutorService flusher = Executors.newSingleThreadExecutor();
+    try {
+      // Flushes land inside the pipelines (a track's appends are several pipelines of 2,000).
+      Future<?> flushing = flusher.submit(() -> {
+        while (!stop.get()) {
+          flushScripts();
+          flushes.incrementAndGet();
+          Thread.sleep(3);
+        }
+        return null;
+      });
+      for (int t = 0; t < 8; t++) {
+        Fingerprints fp = randomPrints(r, 10_000);
+        all.add(fp);
+        live.put(index.add(meta("t" + t), fp).id(), fp);
+        if (t % 3 == 2) {
+          int first = live.keySet().iterator().next();
+          assertTrue(index.remove(first));
+          live.remove(first);
+        }
+      }
+      stop.set(true);
+      flushing.get(10, TimeUnit.SECONDS);
+    } finally {
+      stop.set(true);
+      flusher.shutdownNow();
+    }
+    assertTrue(flushes.get() > 10, "flushes: " + flushes.get());
+    assertTrue(noScriptReplies() > noScript, "no NOSCRIPT reply: the flushes were not noticed");
+    assertEquals(6, live.size());
+    assertEquals(List.copyOf(live.keySet()), index.tracks().stream().map(Track::id).toList());
+    assertPostingsExactly(live, all);
   }
 
   @Test
