@@ -74,7 +74,9 @@ import redis.clients.jedis.util.Pool;
  * entries older than {@link #ABANDONED_AFTER}). Removal is the reverse: one script hides the track
  * and marks it pending, then its postings are deleted bucket by bucket (a script per bucket,
  * atomic against concurrent appends), then the pending mark goes. Writes are one script per
- * bucket too; lookups pipeline one {@code HGET} per distinct hash.
+ * bucket too; lookups pipeline one {@code HGET} per distinct hash. Every script runs by {@code
+ * EVALSHA} through {@link RedisScript}, which loads it again where a node lost it and runs again
+ * exactly the calls that got {@code NOSCRIPT}, so none is lost or applied twice.
  *
  * <p>Thread-safe (the connection pools are).
  */
