@@ -401,6 +401,26 @@ class RedisFingerprintIndexIT {
   }
 
   @Test
+  void anErrorReplyInsideTheAppendPipelineFailsTheAddAndShowsNothing() {
+    Random r = new Random(46);
+    Fingerprints fp = randomPrints(r, 5_000);
+    // A bucket of the middle of the track's pipeline that is not a hash: that one call fails.
+    int spoiled = Arrays.stream(fp.hashes(), 0, fp.size()).sorted().toArray()[2_500];
+    raw.set(index.bucketKey(spoiled), "not a bucket");
+    IndexException e = assertThrows(IndexException.class, () -> index.add(meta("spoiled"), fp));
+    assertTrue(e.getMessage().startsWith(
+        "redis: WRONGTYPE Operation against a key holding the wrong kind of value"), e.getMessage());
+    assertEquals(List.of(), index.tracks());
+    assertEquals(0, index.stats().postings());
+    // Every other bucket of the track got its postings, which the failed add hides.
+    int[] others = Arrays.stream(fp.hashes(), 0, fp.size())
+        .filter(h -> h >>> RedisFingerprintIndex.FIELD_BITS != spoiled >>> RedisFingerprintIndex.FIELD_BITS)
+        .toArray();
+    assertTrue(others.length > 4_900, "others: " + others.length);
+    assertEquals(List.of(), lookup(index, others, Integer.MAX_VALUE));
+  }
+
+  @Test
   void aClosedPortIsReportedAsUnavailable() throws Exception {
     int port = io.tunetrace.server.support.S3ProxyProcess.freePort();
     IndexUnavailableException e = assertThrows(IndexUnavailableException.class,
