@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code ./tunetrace} launcher's class-data-sharing archive: recorded by the first run, used
- * by later ones, recorded again when stale, harmless when corrupt, and safe when several first
- * runs race. Each test runs a copy of the launcher beside a copy of the packaged jar in a
+ * by later ones (picocli's Java 5 classes included), recorded again when stale, harmless when
+ * corrupt, and safe when several first runs race; and the java it runs (TUNETRACE_JAVA, JAVA_HOME). Each test runs a copy of the launcher beside a copy of the packaged jar in a
  * directory of its own ({@code TUNETRACE_NO_BUILD=1}), so the repository's archives are not
  * touched.
  */
@@ -47,6 +48,11 @@ class LauncherIT {
   }
 
   private Process start(String... args) throws Exception {
+    return start(Map.of(), args);
+  }
+
+  /** Starts the launcher with {@code env} added to a clean environment (no TUNETRACE_* settings). */
+  private Process start(Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(root.resolve("tunetrace").toString());
     command.addAll(List.of(args));
@@ -55,6 +61,9 @@ class LauncherIT {
     pb.environment().put("TUNETRACE_NO_BUILD", "1");
     pb.environment().remove("TUNETRACE_JAVA_OPTS");
     pb.environment().remove("TUNETRACE_CDS");
+    pb.environment().remove("TUNETRACE_JAVA");
+    pb.environment().remove("JAVA_HOME");
+    pb.environment().putAll(env);
     return pb.start();
   }
 
@@ -93,6 +102,56 @@ class LauncherIT {
     assertEquals(archives, files(".jsa"));
     assertEquals(recorded, Files.getLastModifiedTime(archives.get(0)), "a valid archive is kept");
     assertEquals(List.of(), files(".partial"));
+    assertEquals(List.of(), files(".classlist"));
+  }
+
+  @Test
+  void theArchiveHoldsPicocliWhoseClassFilesAreJava5() throws Exception {
+    assertVersionPrintedCleanly(run("--version"));
+    Path log = root.resolve("classes.log");
+    assertVersionPrintedCleanly(finish(start(
+        Map.of("TUNETRACE_JAVA_OPTS", "-Xlog:class+load=info:file=" + log), "--version")));
+    List<String> picocli = Files.readAllLines(log).stream()
+        .filter(line -> line.contains(" picocli.CommandLine source: ")).toList();
+    assertEquals(1, picocli.size(), picocli.toString());
+    assertTrue(picocli.get(0).endsWith(" source: shared objects file"), picocli.get(0));
+  }
+
+  @Test
+  void runsTheJavaNamedByTunetraceJava() throws Exception {
+    // A JDK whose java records its arguments and runs this JVM; its release file names version 99.
+    Path jdk = Files.createDirectories(root.resolve("jdk").resolve("bin")).getParent();
+    Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"99.0.1\"\n");
+    Path java = jdk.resolve("bin").resolve("java");
+    Path calls = root.resolve("calls");
+    Files.writeString(java, "#!/bin/sh\necho \"$*\" >>'" + calls + "'\nexec '"
+        + Path.of(System.getProperty("java.home"), "bin", "java") + "' \"$@\"\n");
+    assertTrue(java.toFile().setExecutable(true));
+
+    assertVersionPrintedCleanly(finish(start(Map.of("TUNETRACE_JAVA", java.toString()), "--version")));
+    List<String> names = files(".jsa").stream().map(f -> f.getFileName().toString()).toList();
+    assertEquals(List.of("tunetrace-cli-" + version + "-all.jvm-99.0.1.top-quick.jsa"), names);
+    List<String> lines = Files.readAllLines(calls);
+    assertEquals(2, lines.size(), lines.toString()); // the run that lists the classes, the dump
+    assertTrue(lines.get(0).contains("-XX:DumpLoadedClassList="), lines.get(0));
+    assertTrue(lines.get(1).startsWith("-Xshare:dump "), lines.get(1));
+
+    // JAVA_HOME is the fallback, and TUNETRACE_JAVA wins over it.
+    assertVersionPrintedCleanly(finish(start(Map.of("JAVA_HOME", jdk.toString()), "--version")));
+    assertEquals(3, Files.readAllLines(calls).size());
+    assertVersionPrintedCleanly(finish(start(
+        Map.of("JAVA_HOME", root.resolve("no-jdk").toString(), "TUNETRACE_JAVA", java.toString()),
+        "--version")));
+    assertEquals(4, Files.readAllLines(calls).size());
+  }
+
+  @Test
+  void aMissingJavaIsOneLineAndExitCodeTwo() throws Exception {
+    Path missing = root.resolve("no-jdk").resolve("bin").resolve("java");
+    assertEquals(new Run(2, "", "tunetrace: java not found: " + missing
+            + " (TuneTrace needs a JDK 17 or newer; set TUNETRACE_JAVA)\n"),
+        finish(start(Map.of("TUNETRACE_JAVA", missing.toString()), "--version")));
+    assertEquals(List.of(), files(".jsa"));
   }
 
   @Test
@@ -144,16 +203,14 @@ class LauncherIT {
     }
     assertEquals(1, files(".jsa").size(), files(".jsa").toString());
     assertEquals(List.of(), files(".partial"));
+    assertEquals(List.of(), files(".classlist"));
     assertVersionPrintedCleanly(run("--version"));
   }
 
   @Test
   void withCdsOffNoArchiveIsWritten() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(root.resolve("tunetrace").toString(), "--version")
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    pb.environment().put("TUNETRACE_NO_BUILD", "1");
-    pb.environment().put("TUNETRACE_CDS", "off");
-    assertVersionPrintedCleanly(finish(pb.start()));
+    assertVersionPrintedCleanly(finish(start(Map.of("TUNETRACE_CDS", "off"), "--version")));
     assertEquals(List.of(), files(".jsa"));
+    assertEquals(List.of(), files(".classlist"));
   }
 }
