@@ -119,42 +119,80 @@ public final class OffsetVoter {
         ownLookedUp + variantLookedUp);
   }
 
-  /** Counts the postings' votes per alignment and verifies the leading track's best alignments. */
+  /**
+   * Counts the postings' votes per alignment and verifies the leading track's best alignments.
+   *
+   * <p>No hash table: the postings are grouped by track (a counting sort over the tracks that got
+   * any), each track's packed (variant, delta) alignments are sorted, and one sliding window per
+   * track pools the votes within ±tolerance of each alignment. A track's best alignment is the
+   * first (lowest variant, then lowest delta) of those with the most pooled votes.
+   */
   private static Votes count(QueryHashes query, Postings postings, int tolerance,
       int maxCandidates, double framesPerSecond, int lookedUp) {
-    if (postings.size == 0) {
+    int size = postings.size;
+    if (size == 0) {
       return new Votes(List.of(), lookedUp, 0);
     }
-    LongIntMap votes = new LongIntMap(postings.size);
-    for (int i = 0; i < postings.size; i++) {
-      votes.add(key(postings.tracks[i], query.variants[postings.entries[i]], postings.deltas[i]), 1);
+    DenseTracks dense = DenseTracks.of(postings.tracks, size);
+    int trackCount = dense.trackIds.length;
+    int[] start = new int[trackCount + 1];
+    for (int i = 0; i < size; i++) {
+      start[dense.ofPosting[i] + 1]++;
+    }
+    for (int t = 0; t < trackCount; t++) {
+      start[t + 1] += start[t];
+    }
+    int[] fill = Arrays.copyOf(start, trackCount);
+    int[] packed = new int[size];
+    for (int i = 0; i < size; i++) {
+      packed[fill[dense.ofPosting[i]]++] = pack(query.variants[postings.entries[i]],
+          postings.deltas[i]);
     }
     List<Variant> variants = query.variantList;
-    LongIntMap bestScore = new LongIntMap(64);
-    LongIntMap bestKey = new LongIntMap(64);
-    votes.forEach((k, count) -> {
-      int trackId = (int) (k >>> 32);
-      int variant = (int) ((k >>> 25) & 0x7F);
-      int delta = (int) (k & 0x1FFFFFF) - DELTA_BIAS;
-      if (count < 2 && bestScore.get(trackId) >= 2) {
-        return; // a lone vote cannot beat a pooled alignment that already holds two
+    int[] variantTolerance = new int[variants.size()];
+    for (int v = 0; v < variantTolerance.length; v++) {
+      variantTolerance[v] = tolerance + (variants.get(v).timeScale() == 1.0 ? 0 : 1);
+    }
+    int[] bestKey = new int[trackCount];
+    long[] ranked = new long[trackCount];
+    int rankedCount = 0;
+    for (int t = 0; t < trackCount; t++) {
+      int from = start[t];
+      int to = start[t + 1];
+      if (to - from < 2) {
+        continue; // one vote cannot pool to the two a candidate needs
       }
-      int tol = tolerance + (variants.get(variant).timeScale() == 1.0 ? 0 : 1);
-      int pooled = count;
-      for (int d = delta - tol; d <= delta + tol; d++) {
-        if (d != delta) {
-          pooled += votes.get(key(trackId, variant, d));
+      Arrays.sort(packed, from, to);
+      int best = 0;
+      int lo = from;
+      int hi = from;
+      for (int p = from; p < to; ) {
+        int k = packed[p];
+        int q = p + 1;
+        while (q < to && packed[q] == k) {
+          q++;
         }
+        int tol = variantTolerance[k >>> 25];
+        while (packed[lo] < k - tol) {
+          lo++;
+        }
+        if (hi < q) {
+          hi = q;
+        }
+        while (hi < to && packed[hi] <= k + tol) {
+          hi++;
+        }
+        if (hi - lo > best) {
+          best = hi - lo;
+          bestKey[t] = k;
+        }
+        p = q;
       }
-      if (pooled > bestScore.get(trackId)) {
-        bestScore.put(trackId, pooled);
-        bestKey.put(trackId, (variant << 25) | (delta + DELTA_BIAS));
+      if (best >= 2) {
+        ranked[rankedCount++] = ((long) best << 32) | dense.trackIds[t];
       }
-    });
-    long[] ranked = new long[bestScore.size()];
-    int[] r = {0};
-    bestScore.forEach((trackId, score) -> ranked[r[0]++] = ((long) score << 32) | trackId);
-    Arrays.sort(ranked);
+    }
+    Arrays.sort(ranked, 0, rankedCount);
     int queryFrameCount = Math.max(1, query.queryFrameCount);
     int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
     int chosen = 0;
@@ -162,28 +200,24 @@ public final class OffsetVoter {
     int[] chosenVariant = new int[maxCandidates];
     int[] chosenDelta = new int[maxCandidates];
     int[] chosenTolerance = new int[maxCandidates];
-    LongIntMap slot = new LongIntMap(maxCandidates * 2);
-    for (int i = ranked.length - 1; i >= 0 && chosen < maxCandidates; i--) {
+    int[] slot = new int[trackCount];
+    for (int i = rankedCount - 1; i >= 0 && chosen < maxCandidates; i--) {
       int trackId = (int) ranked[i];
-      int pooled = (int) (ranked[i] >>> 32);
-      if (pooled < 2) {
-        break;
-      }
-      int packed = bestKey.get(trackId);
+      int t = dense.denseOf(trackId);
+      int k = bestKey[t];
       trackIds[chosen] = trackId;
-      chosenVariant[chosen] = packed >>> 25;
-      chosenDelta[chosen] = (packed & 0x1FFFFFF) - DELTA_BIAS;
-      chosenTolerance[chosen] = tolerance
-          + (variants.get(chosenVariant[chosen]).timeScale() == 1.0 ? 0 : 1);
-      slot.put(trackId, chosen + 1);
+      chosenVariant[chosen] = k >>> 25;
+      chosenDelta[chosen] = (k & 0x1FFFFFF) - DELTA_BIAS;
+      chosenTolerance[chosen] = variantTolerance[chosenVariant[chosen]];
+      slot[t] = chosen + 1;
       chosen++;
     }
     BitSet[] agreeing = new BitSet[chosen];
     for (int c = 0; c < chosen; c++) {
       agreeing[c] = new BitSet();
     }
-    for (int i = 0; i < postings.size; i++) {
-      int c = slot.get(postings.tracks[i]) - 1;
+    for (int i = 0; i < size; i++) {
+      int c = slot[dense.ofPosting[i]] - 1;
       if (c >= 0) {
         int j = postings.entries[i];
         if (query.variants[j] == chosenVariant[c]
@@ -275,8 +309,70 @@ public final class OffsetVoter {
     return d;
   }
 
-  private static long key(int trackId, int variant, int delta) {
-    return ((long) trackId << 32) | ((long) variant << 25) | ((delta + DELTA_BIAS) & 0x1FFFFFFL);
+  /** (variant, delta) in one int that sorts by variant, then delta. */
+  private static int pack(int variant, int delta) {
+    return (variant << 25) | ((delta + DELTA_BIAS) & 0x1FFFFFF);
+  }
+
+  /**
+   * The tracks that got postings, numbered 0.. densely: by id minus the lowest id when the ids are
+   * close together (the usual case), through a hash table otherwise.
+   */
+  private static final class DenseTracks {
+    /** Dense number of each posting's track. */
+    final int[] ofPosting;
+    /** Track id of each dense number. */
+    final int[] trackIds;
+    private final int minTrack;
+    private final LongIntMap byId;
+
+    private DenseTracks(int[] ofPosting, int[] trackIds, int minTrack, LongIntMap byId) {
+      this.ofPosting = ofPosting;
+      this.trackIds = trackIds;
+      this.minTrack = minTrack;
+      this.byId = byId;
+    }
+
+    static DenseTracks of(int[] tracks, int size) {
+      int min = Integer.MAX_VALUE;
+      int max = Integer.MIN_VALUE;
+      for (int i = 0; i < size; i++) {
+        min = Math.min(min, tracks[i]);
+        max = Math.max(max, tracks[i]);
+      }
+      int[] ofPosting = new int[size];
+      long range = (long) max - min + 1;
+      if (range <= 4L * size + 65536) {
+        int[] ids = new int[(int) range];
+        for (int t = 0; t < ids.length; t++) {
+          ids[t] = min + t;
+        }
+        for (int i = 0; i < size; i++) {
+          ofPosting[i] = tracks[i] - min;
+        }
+        return new DenseTracks(ofPosting, ids, min, null);
+      }
+      LongIntMap byId = new LongIntMap(64);
+      int[] ids = new int[64];
+      int n = 0;
+      for (int i = 0; i < size; i++) {
+        int d = byId.get(tracks[i]) - 1;
+        if (d < 0) {
+          if (n == ids.length) {
+            ids = Arrays.copyOf(ids, n * 2);
+          }
+          ids[n] = tracks[i];
+          d = n++;
+          byId.put(tracks[i], d + 1);
+        }
+        ofPosting[i] = d;
+      }
+      return new DenseTracks(ofPosting, Arrays.copyOf(ids, n), min, byId);
+    }
+
+    int denseOf(int trackId) {
+      return byId == null ? trackId - minTrack : byId.get(trackId) - 1;
+    }
   }
 
   /** Parallel arrays of (query entry, track, delta). */
