@@ -57,10 +57,13 @@ public final class OffsetVoter {
   }
 
   /**
-   * Votes in two steps: first with the clip's own hashes only; when {@code ownSuffices} accepts
-   * what those found, that is the answer and the variants are never looked up; otherwise the
-   * variants' hashes are looked up and added to the postings already read, and all are counted
-   * again. Each distinct hash is looked up once either way.
+   * Votes in steps: first with the clip's own rare hashes (at most {@link #rareCap} postings
+   * each); when {@code ownSuffices} accepts what those found, that is the answer; otherwise the
+   * clip's other own hashes (up to {@code maxPostingsPerHash} postings) are added and
+   * {@code ownSuffices} asked again; only then are the variants' hashes looked up and added to the
+   * postings already read, and all are counted again. A true match gets one vote per agreeing hash
+   * whether the hash is rare or common, while chance votes grow with the postings read, so a clip
+   * that matches beyond doubt mostly does so on its rare hashes, for a fraction of the postings.
    *
    * @param ownSuffices decides on the clip's own votes; {@code null} searches every variant at once
    */
@@ -100,21 +103,46 @@ public final class OffsetVoter {
       entryOrder[i] = (int) sorted[i];
     }
     Postings postings = new Postings(Math.max(64, n * 2));
-    // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
-    // are many, and a common hash in a variant mostly adds chance votes.
-    int ownLookedUp = lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, true,
-        maxPostingsPerHash, postings);
+    boolean[] own = made(query, uniqueCount, rangeStart, entryOrder, true);
+    int ownLookedUp = 0;
+    for (boolean o : own) {
+      ownLookedUp += o ? 1 : 0;
+    }
+    int rare = rareCap(maxPostingsPerHash);
+    if (ownSuffices != null && rare < maxPostingsPerHash) {
+      boolean[] found = new boolean[uniqueCount];
+      lookup(index, query, unique, rangeStart, entryOrder, true, rare, postings, own, found);
+      Votes rareVotes = count(query, postings, tolerance, maxCandidates, framesPerSecond,
+          ownLookedUp);
+      if (ownSuffices.test(rareVotes)) {
+        return rareVotes;
+      }
+      // The own hashes that gave nothing are the common ones (and those absent from the index).
+      boolean[] common = new boolean[uniqueCount];
+      for (int k = 0; k < uniqueCount; k++) {
+        common[k] = own[k] && !found[k];
+      }
+      lookup(index, query, unique, rangeStart, entryOrder, true, maxPostingsPerHash, postings,
+          common, null);
+    } else {
+      lookup(index, query, unique, rangeStart, entryOrder, true, maxPostingsPerHash, postings,
+          own, null);
+    }
     if (query.identitySize == n) {
       return count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp);
     }
     if (ownSuffices != null) {
-      Votes own = count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp);
-      if (ownSuffices.test(own)) {
-        return own;
+      Votes ownVotes = count(query, postings, tolerance, maxCandidates, framesPerSecond,
+          ownLookedUp);
+      if (ownSuffices.test(ownVotes)) {
+        return ownVotes;
       }
     }
-    int variantLookedUp = lookup(index, query, unique, uniqueCount, rangeStart, entryOrder, false,
-        variantMaxPostingsPerHash, postings);
+    // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
+    // are many, and a common hash in a variant mostly adds chance votes.
+    boolean[] others = made(query, uniqueCount, rangeStart, entryOrder, false);
+    int variantLookedUp = lookup(index, query, unique, rangeStart, entryOrder, false,
+        variantMaxPostingsPerHash, postings, others, null);
     return count(query, postings, tolerance, maxCandidates, framesPerSecond,
         ownLookedUp + variantLookedUp);
   }
@@ -236,26 +264,57 @@ public final class OffsetVoter {
   }
 
   /**
-   * Looks up the distinct hashes made by the clip as it is ({@code identity}) or by the other
-   * variants, and adds a posting per (entry of those variants, posting of its hash).
+   * The posting cap of the first, rare-hash step of {@link #vote}: an eighth of the full cap (250
+   * of 2,000). At 100 h nearly every hash of a clip is below it and the step changes little; as
+   * the library grows the postings per hash grow with it, and the step leaves out the common
+   * hashes, which carry most of the postings, for the clips it answers (docs/SCALE.md).
    */
-  private static int lookup(FingerprintIndex index, QueryHashes query, int[] unique,
-      int uniqueCount, int[] rangeStart, int[] entryOrder, boolean identity,
-      int maxPostingsPerHash, Postings postings) {
-    int[] hashes = new int[uniqueCount];
-    int[] uniqueIndex = new int[uniqueCount];
-    int m = 0;
+  static int rareCap(int maxPostingsPerHash) {
+    return Math.max(1, maxPostingsPerHash / 8);
+  }
+
+  /**
+   * Which distinct hashes are made by the clip as it is ({@code identity}, variant 0) or by the
+   * other variants.
+   */
+  private static boolean[] made(QueryHashes query, int uniqueCount, int[] rangeStart,
+      int[] entryOrder, boolean identity) {
+    boolean[] made = new boolean[uniqueCount];
     for (int k = 0; k < uniqueCount; k++) {
       for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
         if ((query.variants[entryOrder[i]] == 0) == identity) {
-          uniqueIndex[m] = k;
-          hashes[m++] = unique[k];
+          made[k] = true;
           break;
         }
       }
     }
+    return made;
+  }
+
+  /**
+   * Looks up the distinct hashes in {@code wanted} and adds a posting per (entry of the clip as
+   * it is, if {@code identity}, else of the other variants; posting of its hash).
+   *
+   * @param found if not null, set for each distinct hash that gave a posting
+   * @return how many distinct hashes were looked up
+   */
+  private static int lookup(FingerprintIndex index, QueryHashes query, int[] unique,
+      int[] rangeStart, int[] entryOrder, boolean identity, int maxPostingsPerHash,
+      Postings postings, boolean[] wanted, boolean[] found) {
+    int[] hashes = new int[wanted.length];
+    int[] uniqueIndex = new int[wanted.length];
+    int m = 0;
+    for (int k = 0; k < wanted.length; k++) {
+      if (wanted[k]) {
+        uniqueIndex[m] = k;
+        hashes[m++] = unique[k];
+      }
+    }
     index.lookup(Arrays.copyOf(hashes, m), maxPostingsPerHash, (q, trackId, frame) -> {
       int k = uniqueIndex[q];
+      if (found != null) {
+        found[k] = true;
+      }
       for (int i = rangeStart[k]; i < rangeStart[k + 1]; i++) {
         int j = entryOrder[i];
         if ((query.variants[j] == 0) == identity) {
