@@ -13,6 +13,8 @@ import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.core.match.QueryHashes;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -213,11 +215,22 @@ final class BenchCommand implements Callable<Integer> {
         int heldOut = 0;
         int falsePositives = 0;
         double[] latency = new double[rows.size()];
+        // CPU time of the querying thread: wall latency on a shared machine measures the load.
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[] cpuIndexed = new double[rows.size()];
+        double[] cpuHeldOut = new double[rows.size()];
         int timed = 0;
         for (Manifest.Row row : rows) {
+          long c0 = threads.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           MatchResult r = tryMatch(tt, queries.resolve(row.query()));
           latency[timed++] = (System.nanoTime() - t0) / 1e6;
+          double cpuMs = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
+          if (row.heldOut()) {
+            cpuHeldOut[heldOut] = cpuMs;
+          } else {
+            cpuIndexed[indexed] = cpuMs;
+          }
           boolean named = r != null && !r.matches().isEmpty();
           if (row.heldOut()) {
             heldOut++;
@@ -242,8 +255,25 @@ final class BenchCommand implements Callable<Integer> {
         out.put("query_p50_ms", round(Evaluation.percentile(l, 50), 2));
         out.put("query_p95_ms", round(Evaluation.percentile(l, 95), 2));
         out.put("query_p99_ms", round(Evaluation.percentile(l, 99), 2));
+        double[] cpuAll = new double[indexed + heldOut];
+        System.arraycopy(cpuIndexed, 0, cpuAll, 0, indexed);
+        System.arraycopy(cpuHeldOut, 0, cpuAll, indexed, heldOut);
+        putPercentiles(out, "query_cpu", cpuAll);
+        putPercentiles(out, "query_cpu_indexed", Arrays.copyOf(cpuIndexed, indexed));
+        putPercentiles(out, "query_cpu_held_out", Arrays.copyOf(cpuHeldOut, heldOut));
         out.put("hot_hash_share", round(hotHashShare(tt, rows, queries), 4));
       }
+    }
+
+    /** Puts {@code name}_p50_ms, _p95_ms and _p99_ms of {@code millis} (sorted here). */
+    private static void putPercentiles(Map<String, Object> out, String name, double[] millis) {
+      if (millis.length == 0) {
+        return;
+      }
+      Arrays.sort(millis);
+      out.put(name + "_p50_ms", round(Evaluation.percentile(millis, 50), 2));
+      out.put(name + "_p95_ms", round(Evaluation.percentile(millis, 95), 2));
+      out.put(name + "_p99_ms", round(Evaluation.percentile(millis, 99), 2));
     }
 
     /** Share of the queries' own hashes that have more postings than the lookup cap. */

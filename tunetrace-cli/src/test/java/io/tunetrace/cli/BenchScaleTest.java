@@ -102,9 +102,13 @@ class BenchScaleTest {
     assertEquals(1.0, Cli.numberField(json, "top1"), json);
     assertEquals(0.0, Cli.numberField(json, "false_positive_rate"), json);
     assertEquals(0.0, Cli.numberField(json, "hot_hash_share"), json);
-    for (String field : new String[] {"query_p50_ms", "query_p95_ms", "query_p99_ms"}) {
+    for (String field : new String[] {"query_p50_ms", "query_p95_ms", "query_p99_ms",
+        "query_cpu_p50_ms", "query_cpu_p95_ms", "query_cpu_p99_ms",
+        "query_cpu_indexed_p50_ms", "query_cpu_indexed_p95_ms"}) {
       assertTrue(Cli.numberField(json, field) > 0, field + " in " + json);
     }
+    assertTrue(Cli.numberField(json, "query_cpu_p50_ms")
+        <= Cli.numberField(json, "query_cpu_p95_ms"), json);
 
     // Reused: more hours extend the same index; the refs are not added twice.
     Cli second = Cli.run("bench", "scale", "--hours", "1", "--index", index.toString(),
