@@ -48,6 +48,14 @@ public final class Firefox implements AutoCloseable {
    * {@code target/firefox/<profile>.log}.
    */
   public static Firefox start(boolean fakeMicrophone) throws IOException {
+    return start(fakeMicrophone, true);
+  }
+
+  /**
+   * Starts Firefox as {@link #start(boolean)} does; without {@code audioDevice} Firefox has no
+   * audio device at all (cubeb's null context), whatever the machine has.
+   */
+  public static Firefox start(boolean fakeMicrophone, boolean audioDevice) throws IOException {
     if (!Files.isExecutable(FIREFOX)) {
       throw new IllegalStateException("browser tests need Debian's firefox-esr: "
           + "apt-get install -y firefox-esr (.ci/run installs it)");
@@ -56,7 +64,7 @@ public final class Firefox implements AutoCloseable {
     Process process = null;
     Marionette marionette = null;
     try {
-      Files.writeString(profile.resolve("user.js"), prefs(fakeMicrophone), StandardCharsets.UTF_8);
+      Files.writeString(profile.resolve("user.js"), prefs(fakeMicrophone, audioDevice), StandardCharsets.UTF_8);
       Path logs = Path.of("target", "firefox").toAbsolutePath();
       Files.createDirectories(logs);
       Path log = logs.resolve(profile.getFileName() + ".log");
@@ -89,18 +97,21 @@ public final class Firefox implements AutoCloseable {
    * The profile's preferences: Marionette on a port the system picks (written by Firefox to
    * {@code MarionetteActivePort} in the profile), audio allowed to start without a gesture (as the
    * Chromium tests run), Firefox's mock audio device (without an audio output device, as on a CI
-   * machine, an AudioContext never leaves "suspended") and, on request, the fake microphone.
+   * machine, an AudioContext never leaves "suspended") or none, and, on request, the fake
+   * microphone.
    */
-  private static String prefs(boolean fakeMicrophone) {
+  private static String prefs(boolean fakeMicrophone, boolean audioDevice) {
     List<String> prefs = new ArrayList<>(List.of(
         "user_pref(\"marionette.port\", 0);",
         "user_pref(\"media.autoplay.default\", 0);",
         "user_pref(\"media.autoplay.block-webaudio\", false);",
-        "user_pref(\"media.cubeb.force_mock_context\", true);",
         "user_pref(\"devtools.console.stdout.content\", true);",
         "user_pref(\"browser.shell.checkDefaultBrowser\", false);",
         "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);",
         "user_pref(\"app.update.disabledForTesting\", true);"));
+    prefs.add(audioDevice
+        ? "user_pref(\"media.cubeb.force_mock_context\", true);"
+        : "user_pref(\"media.cubeb.force_null_context\", true);");
     if (fakeMicrophone) {
       prefs.add("user_pref(\"media.navigator.streams.fake\", true);");
       prefs.add("user_pref(\"media.navigator.permission.disabled\", true);");

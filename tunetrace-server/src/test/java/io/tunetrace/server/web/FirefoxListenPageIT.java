@@ -154,4 +154,23 @@ class FirefoxListenPageIT {
       assertEquals(List.of(), firefox.pageErrors());
     }
   }
+
+  @Test
+  void saysSoWhenFirefoxCannotStartItsAudio() throws Exception {
+    // Without an audio device Firefox never starts an AudioContext: the page used to wait for it
+    // forever at "Asking for the microphone…".
+    try (Firefox firefox = Firefox.start(true, false)) {
+      firefox.navigate(base + "/");
+      firefox.click("#listen");
+      firefox.waitUntil(Duration.ofSeconds(40), "the stream given up",
+          () -> "false".equals(firefox.attribute("#listen", "aria-pressed")));
+      assertTrue(firefox.isDisplayed("#error"));
+      assertEquals("The browser's audio did not start (is there an audio output device?). "
+          + "Check the sound settings, then press Listen again.", firefox.text("#error"));
+      assertEquals("Not listening.", firefox.text("#state"));
+      assertEquals("Listen", firefox.text("#listen"));
+      assertEquals(null, firefox.attribute("#clip-file", "disabled"));
+      assertEquals(List.of(), firefox.pageErrors());
+    }
+  }
 }
