@@ -139,10 +139,13 @@ public final class Firefox implements AutoCloseable {
         + "; its output: " + tail(log));
   }
 
-  /** Opens {@code url} and waits for its load event; its origin's errors count as page errors. */
+  /**
+   * Opens {@code url} and waits for its load event; the errors of its origin (of the URL itself
+   * when it has no host, as {@code data:}) count as page errors.
+   */
   public void navigate(String url) {
     URI uri = URI.create(url);
-    origins.add(uri.getScheme() + "://" + uri.getAuthority() + "/");
+    origins.add(uri.getRawAuthority() == null ? url : uri.getScheme() + "://" + uri.getRawAuthority() + "/");
     marionette.command("WebDriver:Navigate", Map.of("url", url));
   }
 
