@@ -95,10 +95,10 @@ public final class Firefox implements AutoCloseable {
 
   /**
    * The profile's preferences: Marionette on a port the system picks (written by Firefox to
-   * {@code MarionetteActivePort} in the profile), audio allowed to start without a gesture (as the
-   * Chromium tests run), Firefox's mock audio device (without an audio output device, as on a CI
-   * machine, an AudioContext never leaves "suspended") or none, and, on request, the fake
-   * microphone.
+   * {@code MarionetteActivePort} in the profile), the network beyond loopback left alone, audio
+   * allowed to start without a gesture (as the Chromium tests run), Firefox's mock audio device
+   * (without an audio output device, as on a CI machine, an AudioContext never leaves
+   * "suspended") or none, and, on request, the fake microphone.
    */
   private static String prefs(boolean fakeMicrophone, boolean audioDevice) {
     List<String> prefs = new ArrayList<>(List.of(
@@ -108,7 +108,16 @@ public final class Firefox implements AutoCloseable {
         "user_pref(\"devtools.console.stdout.content\", true);",
         "user_pref(\"browser.shell.checkDefaultBrowser\", false);",
         "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);",
-        "user_pref(\"app.update.disabledForTesting\", true);"));
+        "user_pref(\"app.update.disabledForTesting\", true);",
+        // Loopback only (Marionette's own recommended preferences silence most other traffic):
+        // no proxy from the environment in the way of 127.0.0.1, no prefetching, no Safe Browsing.
+        "user_pref(\"network.proxy.type\", 0);",
+        "user_pref(\"network.dns.disablePrefetch\", true);",
+        "user_pref(\"network.http.speculative-parallel-limit\", 0);",
+        "user_pref(\"browser.safebrowsing.malware.enabled\", false);",
+        "user_pref(\"browser.safebrowsing.phishing.enabled\", false);",
+        "user_pref(\"browser.safebrowsing.downloads.enabled\", false);",
+        "user_pref(\"captivedetect.canonicalURL\", \"\");"));
     prefs.add(audioDevice
         ? "user_pref(\"media.cubeb.force_mock_context\", true);"
         : "user_pref(\"media.cubeb.force_null_context\", true);");
