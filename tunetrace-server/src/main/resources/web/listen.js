@@ -11,6 +11,11 @@ const NO_MATCH_YET_MS = 3000;
 const FILE_MAX_SECONDS = 60;
 /** Audio kept for "Why this answer?": the server's recognition window. */
 const KEEP_SECONDS = 10;
+/**
+ * How long the browser's audio may take to start. Firefox never starts an AudioContext on a
+ * machine without an audio output device: its resume() would be waited for forever.
+ */
+const AUDIO_START_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 const button = $('listen');
@@ -351,8 +356,15 @@ async function listen() {
       level.textContent = level.value.toFixed(2);
       current.send(data.samples);
     };
-    if (ctx.state === 'suspended') {
-      await ctx.resume();
+    if (ctx.state !== 'running') {
+      await Promise.race([ctx.resume().catch(() => {}), new Promise((r) => setTimeout(r, AUDIO_START_MS))]);
+    }
+    if (current.stopping) {
+      return; // stopped meanwhile (its clean-up closed the context)
+    }
+    if (ctx.state !== 'running') {
+      throw new Error('The browser\'s audio did not start (is there an audio output device?). '
+        + 'Check the sound settings, then press Listen again.');
     }
     setState('Listening…');
     setResult('listening…', 'pending');
