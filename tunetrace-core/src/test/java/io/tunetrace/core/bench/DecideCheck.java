@@ -2,7 +2,6 @@ package io.tunetrace.core.bench;
 
 import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.index.EmbeddedFingerprintIndex;
-import io.tunetrace.core.index.Track;
 import io.tunetrace.core.match.Candidate;
 import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.match.OffsetVoter;
@@ -10,7 +9,6 @@ import io.tunetrace.core.match.QueryHashes;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,10 +28,7 @@ public final class DecideCheck {
     Path corpus = Path.of(args[1]);
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.openReadOnly(Path.of(args[0]));
         PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])))) {
-      Map<Integer, String> names = new HashMap<>();
-      for (Track t : index.tracks()) {
-        names.put(t.id(), Path.of(t.metadata().sourcePath()).getFileName().toString());
-      }
+      Map<Integer, String> names = DecisionFeatures.fileNames(index);
       Recognizer recognizer = new Recognizer(index);
       out.println("query,expected,length,condition,got,correct,score,rank,candidates,loo_got,"
           + "loo_score,right_z,right_clear,right_anchors,right_variant,best_other_z");

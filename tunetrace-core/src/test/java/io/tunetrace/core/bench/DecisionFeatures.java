@@ -30,10 +30,7 @@ public final class DecisionFeatures {
     Path corpus = Path.of(args[1]);
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.openReadOnly(Path.of(args[0]));
         PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])))) {
-      Map<Integer, String> names = new HashMap<>();
-      for (Track t : index.tracks()) {
-        names.put(t.id(), Path.of(t.metadata().sourcePath()).getFileName().toString());
-      }
+      Map<Integer, String> names = fileNames(index);
       MatchPolicy policy = MatchPolicy.DEFAULT.withQueryDensity(
           Integer.getInteger("qpps", 40), Integer.getInteger("qfan", 8), Integer.getInteger("vpps", 20),
           Integer.getInteger("vfan", 4));
@@ -77,6 +74,15 @@ public final class DecisionFeatures {
       System.err.printf(Locale.ROOT, "mean analyze %.2f ms, vote %.2f ms%n", analyzeMs / done,
           voteMs / done);
     }
+  }
+
+  /** Each track's file name (a manifest's {@code expected}), by track id. */
+  static Map<Integer, String> fileNames(EmbeddedFingerprintIndex index) {
+    Map<Integer, String> names = new HashMap<>();
+    for (Track t : index.tracks()) {
+      names.put(t.id(), Path.of(t.metadata().sourcePath()).getFileName().toString());
+    }
+    return names;
   }
 
   /** A query's samples at the rate its decoder gave them. */

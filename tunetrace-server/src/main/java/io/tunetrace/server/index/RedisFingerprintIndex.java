@@ -876,24 +876,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
 
   /** The pools of the primaries: the one Redis, or every master of the Cluster. */
   private List<Pool<Connection>> primaries() {
-    if (jedis instanceof JedisPooled pooled) {
-      return List.of(pooled.getPool());
-    }
-    List<Pool<Connection>> out = new ArrayList<>();
-    for (Pool<Connection> pool : ((JedisCluster) jedis).getClusterNodes().values()) {
-      if (info(pool, "replication").contains("role:master")) {
-        out.add(pool);
-      }
-    }
-    return out;
-  }
-
-  /** {@code INFO <section>} of one node. */
-  private static String info(Pool<Connection> pool, String section) {
-    try (Connection c = pool.getResource()) {
-      c.sendCommand(Protocol.Command.INFO, section);
-      return c.getBulkReply();
-    }
+    return RedisNodes.primaries(jedis);
   }
 
   /**
@@ -904,7 +887,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     return call(() -> {
       long sum = 0;
       for (Pool<Connection> pool : primaries()) {
-        for (String line : info(pool, "memory").split("\r?\n")) {
+        for (String line : RedisNodes.info(pool, "memory").split("\r?\n")) {
           if (line.startsWith("used_memory:")) {
             sum += Long.parseLong(line.substring("used_memory:".length()).trim());
           }

@@ -5,6 +5,7 @@ import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.server.index.RedisFingerprintIndex;
+import io.tunetrace.server.index.RedisNodes;
 import io.tunetrace.server.support.ItServices;
 import io.tunetrace.server.support.TcpProxy;
 import java.lang.management.ManagementFactory;
@@ -20,8 +21,6 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.Pool;
 
@@ -59,7 +58,7 @@ public final class RedisWriteBenchmark {
 
     Function<Integer, Integer> direct = port -> port;
     try (UnifiedJedis client = client(cluster, direct)) {
-      List<Pool<Connection>> masters = masters(client);
+      List<Pool<Connection>> masters = RedisNodes.primaries(client);
       runPass(client, randomPrints(new Random(3), 3, postings), null);
       double cpu0 = redisCpuSeconds(masters);
       long[] add = new long[2];
@@ -162,30 +161,11 @@ public final class RedisWriteBenchmark {
     return new JedisCluster(seeds, config, 3, new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>());
   }
 
-  private static List<Pool<Connection>> masters(UnifiedJedis client) {
-    if (client instanceof JedisPooled pooled) {
-      return List.of(pooled.getPool());
-    }
-    List<Pool<Connection>> out = new ArrayList<>();
-    for (Pool<Connection> pool : ((JedisCluster) client).getClusterNodes().values()) {
-      if (info(pool, "replication").contains("role:master")) {
-        out.add(pool);
-      }
-    }
-    return out;
-  }
-
-  private static String info(Pool<Connection> pool, String section) {
-    try (Connection c = pool.getResource()) {
-      c.sendCommand(Protocol.Command.INFO, section);
-      return c.getBulkReply();
-    }
-  }
 
   private static double redisCpuSeconds(List<Pool<Connection>> masters) {
     double sum = 0;
     for (Pool<Connection> pool : masters) {
-      for (String line : info(pool, "cpu").split("\r?\n")) {
+      for (String line : RedisNodes.info(pool, "cpu").split("\r?\n")) {
         if (line.startsWith("used_cpu_user:") || line.startsWith("used_cpu_sys:")) {
           sum += Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
         }

@@ -75,6 +75,34 @@ public final class ServerFixture implements AutoCloseable {
     ItServices.dropSchema(schema);
   }
 
+  /**
+   * An embedded-mode server (no credentials configured: local pages sign in with the development
+   * token it offers) under {@code dir}, holding the samples Blue Lantern and Amber Steps, both
+   * READY: the page tests' library.
+   */
+  public static TuneTraceServer embeddedWithTwoSamples(java.nio.file.Path dir) throws Exception {
+    TuneTraceServer server = TuneTraceServer.start(ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1",
+        "PORT", "0", "DATA_DIR", dir.resolve("data").toString(), "JOB_POLL_MILLIS", "100")));
+    ApiClient api = new ApiClient(server.port(), server.devToken());
+    for (String[] s : new String[][] {{"blue-lantern.mp3", "Blue Lantern"},
+        {"amber-steps.wav", "Amber Steps"}}) {
+      ApiClient.Reply up = api.upload("/tracks", Map.of("title", s[1], "artist", "TuneTrace samples"),
+          s[0], Files.readAllBytes(Samples.file(s[0])), "application/octet-stream");
+      if (up.status() != 201) {
+        server.close();
+        throw new IllegalStateException("upload of " + s[0] + " answered " + up.status() + ": "
+            + up.body());
+      }
+      String id = up.body().path("id").asText();
+      String status = api.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText();
+      if (!"READY".equals(status)) {
+        server.close();
+        throw new IllegalStateException(s[0] + " ended " + status + ", not READY");
+      }
+    }
+    return server;
+  }
+
   /** Deletes a directory tree, ignoring what cannot be deleted. */
   public static void deleteTree(java.nio.file.Path dir) {
     try (var paths = Files.walk(dir)) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunetrace.core.testing.TestMusic;
 import io.tunetrace.server.TuneTraceServer;
-import io.tunetrace.server.config.ServerConfig;
 import io.tunetrace.server.support.ApiClient;
 import io.tunetrace.server.support.Browser;
 import io.tunetrace.server.support.Samples;
@@ -15,7 +14,6 @@ import io.tunetrace.server.support.ServerFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,18 +36,8 @@ class ListenPageIT {
   @BeforeAll
   static void startServerWithTwoSamples() throws Exception {
     dir = Files.createTempDirectory("tt-listen");
-    server = TuneTraceServer.start(ServerConfig.fromEnv(Map.of("HOST", "127.0.0.1", "PORT", "0",
-        "DATA_DIR", dir.resolve("data").toString(), "JOB_POLL_MILLIS", "100")));
+    server = ServerFixture.embeddedWithTwoSamples(dir);
     base = "http://127.0.0.1:" + server.port();
-    ApiClient api = new ApiClient(server.port(), server.devToken());
-    for (String[] s : new String[][] {{"blue-lantern.mp3", "Blue Lantern"},
-        {"amber-steps.wav", "Amber Steps"}}) {
-      ApiClient.Reply up = api.upload("/tracks", Map.of("title", s[1], "artist", "TuneTrace samples"),
-          s[0], Files.readAllBytes(Samples.file(s[0])), "application/octet-stream");
-      assertEquals(201, up.status(), up.body().toString());
-      String id = up.body().path("id").asText();
-      assertEquals("READY", api.awaitStatus(id, 60_000, "READY", "FAILED").path("status").asText());
-    }
   }
 
   @AfterAll
