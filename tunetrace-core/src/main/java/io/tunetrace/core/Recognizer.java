@@ -157,12 +157,23 @@ public final class Recognizer {
         CANDIDATES, framesPerSecond, ownSuffices);
   }
 
-  private MatchResult decide(QueryHashes query, long durationMillis) {
-    if (query.identitySize() == 0) {
-      return new MatchResult(List.of(), durationMillis, 0);
+  /**
+   * What the search of {@code query} found: the candidates checked peak by peak, and whether the
+   * clip's own hashes sufficed (the variants were not searched).
+   */
+  public record Search(QueryHashes query, boolean ownSufficed, OffsetVoter.Votes votes) {
+    /** The hashes the candidates were found with: the clip's own only, when those sufficed. */
+    public QueryHashes searched() {
+      return ownSufficed ? query.identityOnly() : query;
     }
-    // Most clips that match at all match as they are, far beyond doubt: those are answered from
-    // the clip's own hashes, and the variants are searched only for the rest.
+  }
+
+  /**
+   * Searches {@code query} as {@link #recognize} does: most clips that match at all match as they
+   * are, far beyond doubt, and are answered from the clip's own hashes (its rare ones first); the
+   * variants are searched only for the rest. Candidates are checked peak by peak.
+   */
+  public Search search(QueryHashes query) {
     OffsetVoter.Votes[] own = new OffsetVoter.Votes[2];
     Map<Integer, TrackPeaks> read = new HashMap<>();
     OffsetVoter.Votes raw = vote(query, ownVotes -> {
@@ -174,8 +185,15 @@ public final class Recognizer {
           MatchDecision.decide(own[1].candidates(), policy.maxResults(), 0);
       return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
     });
-    OffsetVoter.Votes votes = raw == own[0] ? own[1] : verify(raw, query, read);
-    List<MatchDecision.Accepted> decided = decide(votes);
+    return raw == own[0] ? new Search(query, true, own[1])
+        : new Search(query, false, verify(raw, query, read));
+  }
+
+  private MatchResult decide(QueryHashes query, long durationMillis) {
+    if (query.identitySize() == 0) {
+      return new MatchResult(List.of(), durationMillis, 0);
+    }
+    List<MatchDecision.Accepted> decided = decide(search(query).votes());
     List<Match> accepted = new ArrayList<>();
     for (MatchDecision.Accepted a : decided) {
       Optional<Track> track = index.track(a.candidate().trackId());

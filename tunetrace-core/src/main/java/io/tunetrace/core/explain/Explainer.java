@@ -82,21 +82,9 @@ public final class Explainer {
     QueryHashes searched = query;
     List<Candidate> candidates = List.of();
     if (query.identitySize() > 0) {
-      candidates = null;
-      if (query.variants().size() > 1) {
-        // As Recognizer.decide: a clip sure as it is is answered without the variants.
-        QueryHashes own = query.identityOnly();
-        List<Candidate> ownCandidates = recognizer.vote(own).candidates();
-        List<MatchDecision.Group> groups = MatchDecision.group(ownCandidates);
-        if (!groups.isEmpty() && MatchDecision.score(groups.get(0).leader(),
-            groups.get(0).runnerUp()) >= MatchDecision.SURE) {
-          candidates = ownCandidates;
-          searched = own;
-        }
-      }
-      if (candidates == null) {
-        candidates = recognizer.vote(query).candidates();
-      }
+      Recognizer.Search search = recognizer.search(query);
+      searched = search.searched();
+      candidates = search.votes().candidates();
     }
     List<MatchDecision.Group> groups = MatchDecision.group(candidates);
     long searchMillis = (System.nanoTime() - start) / 1_000_000;
