@@ -10,6 +10,7 @@ import io.tunetrace.core.index.IndexStats;
 import io.tunetrace.core.index.NewTrack;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.core.match.QueryHashes;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,6 +84,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: 1).")
     long seed;
 
+    @Option(names = "--max-postings", paramLabel = "N",
+        description = "Lookup cap of the measuring pass: the clip's own hashes with more postings"
+            + " are skipped (default: the match policy's, 2000).")
+    Integer maxPostings;
+
     @Option(names = "--json", description = "One JSON object on stdout instead of the table.")
     boolean json;
 
@@ -92,6 +98,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
       if (!(hours > 0)) {
         throw new CliException("--hours must be above 0: " + hours);
+      }
+      if (maxPostings != null && maxPostings < 1) {
+        throw new CliException("--max-postings must be at least 1: " + maxPostings);
       }
       if (corpus == null && sources.isEmpty()) {
         throw new CliException("give --corpus DIR or --source DIR: the synthetic library is cut"
@@ -198,7 +207,10 @@ final class BenchCommand implements Callable<Integer> {
         if (corpus == null) {
           return;
         }
-        TuneTrace tt = TuneTrace.using(index);
+        MatchPolicy policy = maxPostings == null ? MatchPolicy.DEFAULT
+            : MatchPolicy.DEFAULT.withMaxPostingsPerHash(maxPostings);
+        out.put("max_postings_per_hash", policy.maxPostingsPerHash());
+        TuneTrace tt = TuneTrace.using(index, policy);
         Map<Integer, String> names = new LinkedHashMap<>();
         for (Track t : index.tracks()) {
           names.put(t.id(), Evaluation.fileName(t));
@@ -207,13 +219,14 @@ final class BenchCommand implements Callable<Integer> {
         Path queries = corpus.resolve("queries");
         // Warm-up on a few clips, outside the measured pass.
         for (int i = 0; i < Math.min(20, rows.size()); i++) {
-          tryMatch(tt, queries.resolve(rows.get(i).query()));
+          tryMatch(tt, queries.resolve(rows.get(i).query()), err, null);
         }
         resetPeakRss();
         int indexed = 0;
         int correct = 0;
         int heldOut = 0;
         int falsePositives = 0;
+        int[] errors = {0};
         double[] latency = new double[rows.size()];
         // CPU time of the querying thread: wall latency on a shared machine measures the load.
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -223,7 +236,7 @@ final class BenchCommand implements Callable<Integer> {
         for (Manifest.Row row : rows) {
           long c0 = threads.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
-          MatchResult r = tryMatch(tt, queries.resolve(row.query()));
+          MatchResult r = tryMatch(tt, queries.resolve(row.query()), err, errors);
           latency[timed++] = (System.nanoTime() - t0) / 1e6;
           double cpuMs = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
           if (row.heldOut()) {
@@ -246,6 +259,7 @@ final class BenchCommand implements Callable<Integer> {
         Arrays.sort(latency, 0, timed);
         double[] l = Arrays.copyOf(latency, timed);
         out.put("queries", timed);
+        out.put("query_errors", errors[0]);
         out.put("top1", indexed == 0 ? 0 : round((double) correct / indexed, 4));
         out.put("top1_correct", correct);
         out.put("top1_clips", indexed);
@@ -302,11 +316,20 @@ final class BenchCommand implements Callable<Integer> {
       return hashes == 0 ? 0 : (double) hot / hashes;
     }
 
-    private static MatchResult tryMatch(TuneTrace tt, Path clip) {
+    /**
+     * Matches one clip; a clip that fails (unreadable, too short, or an error of the index) counts
+     * as no answer, and is counted and reported on {@code err} (the first five) when
+     * {@code errors} is given, so that a failure is never mistaken for a miss.
+     */
+    private static MatchResult tryMatch(TuneTrace tt, Path clip, PrintWriter err, int[] errors) {
       try {
         return Queries.match(tt, clip);
       } catch (IOException | RuntimeException e) {
-        return null; // an unreadable or too-short clip counts as no answer
+        if (errors != null && errors[0]++ < 5) {
+          err.println("bench scale: " + clip.getFileName() + ": " + Errors.oneLine(e));
+          err.flush();
+        }
+        return null;
       }
     }
 

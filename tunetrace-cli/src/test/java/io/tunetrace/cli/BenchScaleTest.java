@@ -102,6 +102,7 @@ class BenchScaleTest {
     assertEquals(1.0, Cli.numberField(json, "top1"), json);
     assertEquals(0.0, Cli.numberField(json, "false_positive_rate"), json);
     assertEquals(0.0, Cli.numberField(json, "hot_hash_share"), json);
+    assertEquals(0.0, Cli.numberField(json, "query_errors"), json);
     for (String field : new String[] {"query_p50_ms", "query_p95_ms", "query_p99_ms",
         "query_cpu_p50_ms", "query_cpu_p95_ms", "query_cpu_p99_ms",
         "query_cpu_indexed_p50_ms", "query_cpu_indexed_p95_ms"}) {
@@ -118,6 +119,22 @@ class BenchScaleTest {
     assertTrue(Cli.numberField(json2, "hours") >= 1, json2);
     assertTrue(Cli.numberField(json2, "tracks") > Cli.numberField(json, "tracks"), json2);
     assertEquals(1.0, Cli.numberField(json2, "top1"), json2);
+    assertEquals(2000.0, Cli.numberField(json2, "max_postings_per_hash"), json2);
+
+    // A lower lookup cap on the same index: only measured (nothing added), and hashes held by
+    // more than one posting are skipped and counted as hot.
+    Cli capped = Cli.run("bench", "scale", "--hours", "1", "--index", index.toString(),
+        "--corpus", corpus.toString(), "--max-postings", "1", "--json");
+    assertEquals(0, capped.exitCode(), capped.err());
+    String json3 = capped.out().strip();
+    assertEquals(Cli.numberField(json2, "tracks"), Cli.numberField(json3, "tracks"), json3);
+    assertEquals(1.0, Cli.numberField(json3, "max_postings_per_hash"), json3);
+    assertTrue(Cli.numberField(json3, "hot_hash_share") > 0, json3);
+
+    Cli zero = Cli.run("bench", "scale", "--hours", "1", "--index", index.toString(),
+        "--corpus", corpus.toString(), "--max-postings", "0");
+    assertEquals(2, zero.exitCode(), zero.err());
+    assertTrue(zero.err().contains("--max-postings must be at least 1"), zero.err());
   }
 
   @Test

@@ -323,7 +323,9 @@ public final class TrackPeaks {
         int run = Long.numberOfLeadingZeros(~window);
         if (run < windowBits) {
           ones += run;
-          window <<= run + 1;
+          // A run that fills the window with its closing zero empties it: a long shifted by 64
+          // is shifted by 0 in Java, which would leave the consumed bits in place.
+          window = run == 63 ? 0 : window << (run + 1);
           windowBits -= run + 1;
           return ones;
         }
