@@ -85,8 +85,9 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--max-postings", paramLabel = "N",
-        description = "Lookup cap of the measuring pass: the clip's own hashes with more postings"
-            + " are skipped (default: the match policy's, 2000).")
+        description = "A fixed lookup cap for the measuring pass: the clip's own hashes with more"
+            + " postings are skipped (default: the match policy's, 2000 or one posting in"
+            + " 360,000 of the library, whichever is more).")
     Integer maxPostings;
 
     @Option(names = "--json", description = "One JSON object on stdout instead of the table.")
@@ -208,8 +209,8 @@ final class BenchCommand implements Callable<Integer> {
           return;
         }
         MatchPolicy policy = maxPostings == null ? MatchPolicy.DEFAULT
-            : MatchPolicy.DEFAULT.withMaxPostingsPerHash(maxPostings);
-        out.put("max_postings_per_hash", policy.maxPostingsPerHash());
+            : MatchPolicy.DEFAULT.withMaxPostingsPerHash(maxPostings).withCommonHashShare(0);
+        out.put("max_postings_per_hash", policy.maxPostingsPerHash(index.postingCount()));
         TuneTrace tt = TuneTrace.using(index, policy);
         Map<Integer, String> names = new LinkedHashMap<>();
         for (Track t : index.tracks()) {
@@ -292,7 +293,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Share of the queries' own hashes that have more postings than the lookup cap. */
     private static double hotHashShare(TuneTrace tt, List<Manifest.Row> rows, Path queries) {
-      int cap = tt.recognizer().policy().maxPostingsPerHash();
+      int cap = tt.recognizer().policy().maxPostingsPerHash(tt.index().postingCount());
       long hashes = 0;
       long hot = 0;
       for (Manifest.Row row : rows) {

@@ -152,7 +152,7 @@ public final class Recognizer {
   private OffsetVoter.Votes vote(QueryHashes query, Predicate<OffsetVoter.Votes> ownSuffices) {
     FingerprintParams params = index.params();
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-    return OffsetVoter.vote(index, query, policy.maxPostingsPerHash(),
+    return OffsetVoter.vote(index, query, policy.maxPostingsPerHash(index.postingCount()),
         policy.variantMaxPostingsPerHash(), policy.toleranceFrames(),
         CANDIDATES, framesPerSecond, ownSuffices);
   }

@@ -218,7 +218,7 @@ public final class Explainer {
       }
     }
     int[] hashes = entriesByHash.keySet().stream().mapToInt(Integer::intValue).toArray();
-    int cap = leader.variant().isIdentity() ? policy.maxPostingsPerHash()
+    int cap = leader.variant().isIdentity() ? policy.maxPostingsPerHash(index.postingCount())
         : policy.variantMaxPostingsPerHash();
     int[] deltas = new int[64];
     int[] n = {0};

@@ -100,6 +100,15 @@ public interface FingerprintIndex extends Closeable {
   IndexStats stats();
 
   /**
+   * The postings the index holds ({@link IndexStats#postings()}), read on every query to scale the
+   * cap on common hashes ({@link io.tunetrace.core.match.MatchPolicy#maxPostingsPerHash(long)}):
+   * implementations whose {@link #stats()} is costly override it.
+   */
+  default long postingCount() {
+    return stats().postings();
+  }
+
+  /**
    * Throws {@link IncompatibleParamsException} unless {@code queryParams} equal {@link #params()}.
    */
   default void checkParams(FingerprintParams queryParams) {

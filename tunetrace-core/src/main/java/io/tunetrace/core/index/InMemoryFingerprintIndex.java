@@ -223,6 +223,16 @@ public final class InMemoryFingerprintIndex implements FingerprintIndex {
   }
 
   @Override
+  public long postingCount() {
+    lock.readLock().lock();
+    try {
+      return postingCount;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
   public IndexStats stats() {
     lock.readLock().lock();
     try {
