@@ -66,7 +66,8 @@ class TrackPeaksTest {
           frames[i] = i; // distance 1: one closing zero plus eight bin bits each
           bins[i] = i % 7;
         }
-        // With no other distances the Rice parameter is 0: the pause is `pause` ones.
+        // With most distances 1 the Rice parameter stays 0 once the lead is long: the pause is
+        // then `pause` ones (a shorter lead raises the parameter and shortens the run).
         frames[lead] = lead - 1 + pause;
         frames[lead + 1] = frames[lead] + 1;
         bins[lead] = 9;
