@@ -246,6 +246,7 @@ public abstract class FingerprintIndexContract {
     IndexStats stats = index.stats();
     assertEquals(1, stats.tracks());
     assertEquals(100, stats.postings());
+    assertEquals(100, index.postingCount());
     assertEquals(2000, stats.durationMillis());
   }
 
@@ -326,6 +327,7 @@ public abstract class FingerprintIndexContract {
     FingerprintIndex index = create();
     assertEquals(0, index.stats().tracks());
     assertEquals(0, index.stats().postings());
+    assertEquals(0, index.postingCount());
     Random r = new Random(5);
     index.add(List.of(new NewTrack(meta("a", 60_000, -1), randomFingerprints(r, 300, 1 << 20)),
         new NewTrack(meta("b", 30_000, -1), randomFingerprints(r, 200, 1 << 20))));
@@ -333,6 +335,8 @@ public abstract class FingerprintIndexContract {
     assertEquals(2, stats.tracks());
     assertEquals(90_000, stats.durationMillis());
     assertEquals(500, stats.postings());
+    // The cheap count the recognizer reads on every query agrees with the stats.
+    assertEquals(500, index.postingCount());
     assertTrue(stats.bytes() > 0, "bytes: " + stats.bytes());
   }
 
