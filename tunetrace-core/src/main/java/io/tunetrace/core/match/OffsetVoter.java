@@ -113,7 +113,7 @@ public final class OffsetVoter {
       boolean[] found = new boolean[uniqueCount];
       lookup(index, query, unique, rangeStart, entryOrder, true, rare, postings, own, found);
       Votes rareVotes = count(query, postings, tolerance, maxCandidates, framesPerSecond,
-          ownLookedUp);
+          ownLookedUp, null).votes();
       if (ownSuffices.test(rareVotes)) {
         return rareVotes;
       }
@@ -129,13 +129,15 @@ public final class OffsetVoter {
           own, null);
     }
     if (query.identitySize == n) {
-      return count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp);
+      return count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp, null)
+          .votes();
     }
+    Counted ownCount = null;
     if (ownSuffices != null) {
-      Votes ownVotes = count(query, postings, tolerance, maxCandidates, framesPerSecond,
-          ownLookedUp);
-      if (ownSuffices.test(ownVotes)) {
-        return ownVotes;
+      ownCount = count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp,
+          null);
+      if (ownSuffices.test(ownCount.votes())) {
+        return ownCount.votes();
       }
     }
     // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
@@ -143,25 +145,151 @@ public final class OffsetVoter {
     boolean[] others = made(query, uniqueCount, rangeStart, entryOrder, false);
     int variantLookedUp = lookup(index, query, unique, rangeStart, entryOrder, false,
         variantMaxPostingsPerHash, postings, others, null);
+    // The own postings were counted above: only the variants' are, and the two merged.
     return count(query, postings, tolerance, maxCandidates, framesPerSecond,
-        ownLookedUp + variantLookedUp);
+        ownLookedUp + variantLookedUp, ownCount).votes();
+  }
+
+  /** A count's votes, and the per-track best alignments they were chosen from. */
+  private record Counted(Votes votes, Bests bests, int counted) {}
+
+  /**
+   * The best alignment of each track with at least two pooled votes in a run of postings, in
+   * ascending track id: its pooled votes and its packed (variant, delta).
+   */
+  record Bests(int[] trackIds, int[] votes, int[] keys) {
+    static final Bests NONE = new Bests(new int[0], new int[0], new int[0]);
+
+    int size() {
+      return trackIds.length;
+    }
+
+    /**
+     * Each track's better best of {@code a} and {@code b}, where every alignment of {@code a}
+     * sorts before every alignment of {@code b} (the clip's own before the variants'): a tie
+     * keeps {@code a}'s, as counting both runs together would.
+     */
+    static Bests merge(Bests a, Bests b) {
+      int n = a.size() + b.size();
+      int[] ids = new int[n];
+      int[] votes = new int[n];
+      int[] keys = new int[n];
+      int i = 0;
+      int j = 0;
+      int k = 0;
+      while (i < a.size() || j < b.size()) {
+        int idA = i < a.size() ? a.trackIds[i] : Integer.MAX_VALUE;
+        int idB = j < b.size() ? b.trackIds[j] : Integer.MAX_VALUE;
+        if (j >= b.size() || (i < a.size() && idA < idB)) {
+          ids[k] = idA;
+          votes[k] = a.votes[i];
+          keys[k++] = a.keys[i++];
+        } else if (i >= a.size() || idB < idA) {
+          ids[k] = idB;
+          votes[k] = b.votes[j];
+          keys[k++] = b.keys[j++];
+        } else {
+          boolean takeB = b.votes[j] > a.votes[i];
+          ids[k] = idA;
+          votes[k] = takeB ? b.votes[j] : a.votes[i];
+          keys[k++] = takeB ? b.keys[j] : a.keys[i];
+          i++;
+          j++;
+        }
+      }
+      return new Bests(Arrays.copyOf(ids, k), Arrays.copyOf(votes, k), Arrays.copyOf(keys, k));
+    }
   }
 
   /**
-   * Counts the postings' votes per alignment and verifies the leading track's best alignments.
+   * Counts the postings' votes per alignment and verifies the leading tracks' best alignments.
    *
    * <p>No hash table: the postings are grouped by track (a counting sort over the tracks that got
    * any), each track's packed (variant, delta) alignments are sorted, and one sliding window per
    * track pools the votes within ±tolerance of each alignment. A track's best alignment is the
    * first (lowest variant, then lowest delta) of those with the most pooled votes.
+   *
+   * @param prior when not null, the count of the postings before {@code prior.counted()}, all of
+   *     the clip as it is: only the later ones (the variants') are counted, and merged with it
    */
-  private static Votes count(QueryHashes query, Postings postings, int tolerance,
-      int maxCandidates, double framesPerSecond, int lookedUp) {
+  private static Counted count(QueryHashes query, Postings postings, int tolerance,
+      int maxCandidates, double framesPerSecond, int lookedUp, Counted prior) {
     int size = postings.size;
     if (size == 0) {
-      return new Votes(List.of(), lookedUp, 0);
+      return new Counted(new Votes(List.of(), lookedUp, 0), Bests.NONE, 0);
     }
-    DenseTracks dense = DenseTracks.of(postings.tracks, size);
+    List<Variant> variants = query.variantList;
+    int[] variantTolerance = new int[variants.size()];
+    for (int v = 0; v < variantTolerance.length; v++) {
+      variantTolerance[v] = tolerance + (variants.get(v).timeScale() == 1.0 ? 0 : 1);
+    }
+    int from = prior == null ? 0 : prior.counted();
+    Bests counted = bests(query, postings, from, size, variantTolerance);
+    Bests bests = prior == null ? counted : Bests.merge(prior.bests(), counted);
+    long[] ranked = new long[bests.size()];
+    for (int t = 0; t < ranked.length; t++) {
+      ranked[t] = ((long) bests.votes[t] << 32) | bests.trackIds[t];
+    }
+    Arrays.sort(ranked);
+    int queryFrameCount = Math.max(1, query.queryFrameCount);
+    int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
+    int chosen = 0;
+    int[] trackIds = new int[maxCandidates];
+    int[] chosenVariant = new int[maxCandidates];
+    int[] chosenDelta = new int[maxCandidates];
+    int[] chosenTolerance = new int[maxCandidates];
+    int maxId = 0;
+    for (int i = ranked.length - 1; i >= 0 && chosen < maxCandidates; i--) {
+      int trackId = (int) ranked[i];
+      int k = bests.keys[Arrays.binarySearch(bests.trackIds, trackId)];
+      trackIds[chosen] = trackId;
+      chosenVariant[chosen] = k >>> 25;
+      chosenDelta[chosen] = (k & 0x1FFFFFF) - DELTA_BIAS;
+      chosenTolerance[chosen] = variantTolerance[chosenVariant[chosen]];
+      maxId = Math.max(maxId, trackId);
+      chosen++;
+    }
+    // Which postings agree with a chosen alignment: a bit per track id screens out the others.
+    long[] isChosen = new long[(maxId >>> 6) + 1];
+    for (int c = 0; c < chosen; c++) {
+      isChosen[trackIds[c] >>> 6] |= 1L << trackIds[c];
+    }
+    BitSet[] agreeing = new BitSet[chosen];
+    for (int c = 0; c < chosen; c++) {
+      agreeing[c] = new BitSet();
+    }
+    for (int i = 0; i < size; i++) {
+      int track = postings.tracks[i];
+      if (track < 0 || track > maxId || (isChosen[track >>> 6] & (1L << track)) == 0) {
+        continue;
+      }
+      int c = 0;
+      while (trackIds[c] != track) {
+        c++;
+      }
+      int j = postings.entries[i];
+      if (query.variants[j] == chosenVariant[c]
+          && Math.abs(postings.deltas[i] - chosenDelta[c]) <= chosenTolerance[c]) {
+        agreeing[c].set(j);
+      }
+    }
+    List<Candidate> out = new ArrayList<>();
+    for (int c = 0; c < chosen; c++) {
+      out.add(verify(query, agreeing[c], trackIds[c], chosenVariant[c], chosenDelta[c],
+          framesPerSecond, seconds));
+    }
+    out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
+    return new Counted(new Votes(out, lookedUp, postings.size), bests, size);
+  }
+
+  /** The per-track best alignments of postings {@code from} to {@code to}. */
+  private static Bests bests(QueryHashes query, Postings postings, int from, int to,
+      int[] variantTolerance) {
+    int size = to - from;
+    if (size <= 0) {
+      return Bests.NONE;
+    }
+    DenseTracks dense = DenseTracks.of(postings.tracks, from, to);
     int trackCount = dense.trackIds.length;
     int[] start = new int[trackCount + 1];
     for (int i = 0; i < size; i++) {
@@ -173,31 +301,29 @@ public final class OffsetVoter {
     int[] fill = Arrays.copyOf(start, trackCount);
     int[] packed = new int[size];
     for (int i = 0; i < size; i++) {
-      packed[fill[dense.ofPosting[i]]++] = pack(query.variants[postings.entries[i]],
-          postings.deltas[i]);
+      packed[fill[dense.ofPosting[i]]++] = pack(query.variants[postings.entries[from + i]],
+          postings.deltas[from + i]);
     }
-    List<Variant> variants = query.variantList;
-    int[] variantTolerance = new int[variants.size()];
-    for (int v = 0; v < variantTolerance.length; v++) {
-      variantTolerance[v] = tolerance + (variants.get(v).timeScale() == 1.0 ? 0 : 1);
-    }
-    int[] bestKey = new int[trackCount];
-    long[] ranked = new long[trackCount];
-    int rankedCount = 0;
+    int cap = Math.min(trackCount, size / 2);
+    int[] ids = new int[cap];
+    int[] votes = new int[cap];
+    int[] keys = new int[cap];
+    int n = 0;
+    boolean ascending = true;
     for (int t = 0; t < trackCount; t++) {
-      int from = start[t];
-      int to = start[t + 1];
-      if (to - from < 2) {
+      int lo = start[t];
+      int end = start[t + 1];
+      if (end - lo < 2) {
         continue; // one vote cannot pool to the two a candidate needs
       }
-      Arrays.sort(packed, from, to);
+      Arrays.sort(packed, lo, end);
       int best = 0;
-      int lo = from;
-      int hi = from;
-      for (int p = from; p < to; ) {
+      int bestKey = 0;
+      int hi = lo;
+      for (int p = lo; p < end; ) {
         int k = packed[p];
         int q = p + 1;
-        while (q < to && packed[q] == k) {
+        while (q < end && packed[q] == k) {
           q++;
         }
         int tol = variantTolerance[k >>> 25];
@@ -207,60 +333,42 @@ public final class OffsetVoter {
         if (hi < q) {
           hi = q;
         }
-        while (hi < to && packed[hi] <= k + tol) {
+        while (hi < end && packed[hi] <= k + tol) {
           hi++;
         }
         if (hi - lo > best) {
           best = hi - lo;
-          bestKey[t] = k;
+          bestKey = k;
         }
         p = q;
       }
       if (best >= 2) {
-        ranked[rankedCount++] = ((long) best << 32) | dense.trackIds[t];
+        ids[n] = dense.trackIds[t];
+        votes[n] = best;
+        keys[n] = bestKey;
+        ascending &= n == 0 || ids[n - 1] < ids[n];
+        n++;
       }
     }
-    Arrays.sort(ranked, 0, rankedCount);
-    int queryFrameCount = Math.max(1, query.queryFrameCount);
-    int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
-    int chosen = 0;
-    int[] trackIds = new int[maxCandidates];
-    int[] chosenVariant = new int[maxCandidates];
-    int[] chosenDelta = new int[maxCandidates];
-    int[] chosenTolerance = new int[maxCandidates];
-    int[] slot = new int[trackCount];
-    for (int i = rankedCount - 1; i >= 0 && chosen < maxCandidates; i--) {
-      int trackId = (int) ranked[i];
-      int t = dense.denseOf(trackId);
-      int k = bestKey[t];
-      trackIds[chosen] = trackId;
-      chosenVariant[chosen] = k >>> 25;
-      chosenDelta[chosen] = (k & 0x1FFFFFF) - DELTA_BIAS;
-      chosenTolerance[chosen] = variantTolerance[chosenVariant[chosen]];
-      slot[t] = chosen + 1;
-      chosen++;
-    }
-    BitSet[] agreeing = new BitSet[chosen];
-    for (int c = 0; c < chosen; c++) {
-      agreeing[c] = new BitSet();
-    }
-    for (int i = 0; i < size; i++) {
-      int c = slot[dense.ofPosting[i]] - 1;
-      if (c >= 0) {
-        int j = postings.entries[i];
-        if (query.variants[j] == chosenVariant[c]
-            && Math.abs(postings.deltas[i] - chosenDelta[c]) <= chosenTolerance[c]) {
-          agreeing[c].set(j);
-        }
+    if (!ascending) {
+      // Tracks numbered through the hash table come in the order they were met.
+      long[] order = new long[n];
+      for (int i = 0; i < n; i++) {
+        order[i] = ((long) ids[i] << 32) | i;
       }
+      Arrays.sort(order);
+      int[] v = new int[n];
+      int[] k = new int[n];
+      for (int i = 0; i < n; i++) {
+        int from0 = (int) order[i];
+        v[i] = votes[from0];
+        k[i] = keys[from0];
+        ids[i] = (int) (order[i] >>> 32);
+      }
+      votes = v;
+      keys = k;
     }
-    List<Candidate> out = new ArrayList<>();
-    for (int c = 0; c < chosen; c++) {
-      out.add(verify(query, agreeing[c], trackIds[c], chosenVariant[c], chosenDelta[c],
-          framesPerSecond, seconds));
-    }
-    out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
-    return new Votes(out, lookedUp, postings.size);
+    return new Bests(Arrays.copyOf(ids, n), Arrays.copyOf(votes, n), Arrays.copyOf(keys, n));
   }
 
   /**
@@ -375,27 +483,26 @@ public final class OffsetVoter {
 
   /**
    * The tracks that got postings, numbered 0.. densely: by id minus the lowest id when the ids are
-   * close together (the usual case), through a hash table otherwise.
+   * close together (the usual case; the numbers then ascend with the ids), through a hash table
+   * otherwise (numbered in the order met).
    */
   private static final class DenseTracks {
     /** Dense number of each posting's track. */
     final int[] ofPosting;
     /** Track id of each dense number. */
     final int[] trackIds;
-    private final int minTrack;
-    private final LongIntMap byId;
 
-    private DenseTracks(int[] ofPosting, int[] trackIds, int minTrack, LongIntMap byId) {
+    private DenseTracks(int[] ofPosting, int[] trackIds) {
       this.ofPosting = ofPosting;
       this.trackIds = trackIds;
-      this.minTrack = minTrack;
-      this.byId = byId;
     }
 
-    static DenseTracks of(int[] tracks, int size) {
+    /** Numbers the tracks of postings {@code from} to {@code to}; ofPosting[i - from]. */
+    static DenseTracks of(int[] tracks, int from, int to) {
+      int size = to - from;
       int min = Integer.MAX_VALUE;
       int max = Integer.MIN_VALUE;
-      for (int i = 0; i < size; i++) {
+      for (int i = from; i < to; i++) {
         min = Math.min(min, tracks[i]);
         max = Math.max(max, tracks[i]);
       }
@@ -407,30 +514,27 @@ public final class OffsetVoter {
           ids[t] = min + t;
         }
         for (int i = 0; i < size; i++) {
-          ofPosting[i] = tracks[i] - min;
+          ofPosting[i] = tracks[from + i] - min;
         }
-        return new DenseTracks(ofPosting, ids, min, null);
+        return new DenseTracks(ofPosting, ids);
       }
       LongIntMap byId = new LongIntMap(64);
       int[] ids = new int[64];
       int n = 0;
       for (int i = 0; i < size; i++) {
-        int d = byId.get(tracks[i]) - 1;
+        int track = tracks[from + i];
+        int d = byId.get(track) - 1;
         if (d < 0) {
           if (n == ids.length) {
             ids = Arrays.copyOf(ids, n * 2);
           }
-          ids[n] = tracks[i];
+          ids[n] = track;
           d = n++;
-          byId.put(tracks[i], d + 1);
+          byId.put(track, d + 1);
         }
         ofPosting[i] = d;
       }
-      return new DenseTracks(ofPosting, Arrays.copyOf(ids, n), min, byId);
-    }
-
-    int denseOf(int trackId) {
-      return byId == null ? trackId - minTrack : byId.get(trackId) - 1;
+      return new DenseTracks(ofPosting, Arrays.copyOf(ids, n));
     }
   }
 

@@ -3,10 +3,15 @@ package io.tunetrace.core.match;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.tunetrace.core.FingerprintParams;
+import io.tunetrace.core.Fingerprinter;
+import io.tunetrace.core.Recognizer;
+import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.index.InMemoryFingerprintIndex;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.testing.TestMusic;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -96,5 +101,96 @@ class OffsetVoterTest {
     assertEquals(track, all.candidates().get(0).trackId());
     assertEquals(300, all.candidates().get(0).deltaFrames());
     assertEquals(15, all.candidates().get(0).confidence());
+  }
+
+  /**
+   * Voting in steps (rare hashes, then the common ones, then the variants, each step counting
+   * only what it adds to the one before where it can) finds exactly what one count of every
+   * posting finds, for a clip of indexed music played 2 % fast under noise (found through a
+   * variant), a noisy clip at its own speed, and music that is not indexed.
+   */
+  @Test
+  void theStepsFindWhatOneCountOfEveryPostingFinds() {
+    FingerprintParams params = FingerprintParams.DEFAULT;
+    int rate = params.sampleRateHz();
+    double fps = (double) rate / params.hopSamples();
+    InMemoryFingerprintIndex index = new InMemoryFingerprintIndex(params);
+    Fingerprinter fingerprinter = new Fingerprinter(params);
+    List<float[]> pieces = new ArrayList<>();
+    for (long seed = 1; seed <= 12; seed++) {
+      float[] piece = TestMusic.piece(seed, 40, rate);
+      pieces.add(piece);
+      Fingerprints fp = fingerprinter.fingerprint(piece, rate);
+      // Pieces 1-6 three times over: their hashes hold three postings or more, above the rare cap.
+      for (int copy = 0; copy < (seed <= 6 ? 3 : 1); copy++) {
+        index.add(new TrackMetadata("piece " + seed + "." + copy, "tests", "",
+            "piece-" + seed + "-" + copy + ".wav", 40_000, ""), fp);
+      }
+    }
+    float[] fast = Resampler.resample(TestMusic.clip(pieces.get(2), 8 * rate, 6 * rate),
+        Math.round(rate * 1.02f), rate, Resampler.Quality.ANALYSIS);
+    float[][] clips = {
+      TestMusic.withWhiteNoise(fast, 5, 3),
+      TestMusic.withWhiteNoise(TestMusic.clip(pieces.get(8), 12 * rate, 5 * rate), 0, 4),
+      TestMusic.piece(99, 6, rate),
+    };
+    Recognizer recognizer = new Recognizer(index);
+    int cap = 16;
+    assertEquals(2, OffsetVoter.rareCap(cap));
+    int steppedThroughVariants = 0;
+    for (float[] clip : clips) {
+      QueryHashes query = recognizer.analyze(clip, rate);
+      OffsetVoter.Votes once = OffsetVoter.vote(index, query, cap, 12, 1, 10, fps, null);
+      int[] asked = {0};
+      OffsetVoter.Votes stepped = OffsetVoter.vote(index, query, cap, 12, 1, 10, fps,
+          v -> asked[0]++ < 0);
+      steppedThroughVariants += asked[0] == 2 ? 1 : 0;
+      assertEquals(once.postings(), stepped.postings());
+      assertEquals(once.lookedUp(), stepped.lookedUp());
+      assertEquals(once.candidates().size(), stepped.candidates().size());
+      for (int i = 0; i < once.candidates().size(); i++) {
+        Candidate a = once.candidates().get(i);
+        Candidate b = stepped.candidates().get(i);
+        String where = "candidate " + i + ": " + a + " vs " + b;
+        assertEquals(a.trackId(), b.trackId(), where);
+        assertEquals(a.variant(), b.variant(), where);
+        assertEquals(a.deltaFrames(), b.deltaFrames(), where);
+        assertEquals(a.confidence(), b.confidence(), where);
+        assertEquals(a.anchorFrames(), b.anchorFrames(), where);
+        assertEquals(a.queryFirstFrame(), b.queryFirstFrame(), where);
+        assertEquals(a.queryLastFrame(), b.queryLastFrame(), where);
+        assertEquals(a.matchedShare(), b.matchedShare(), where);
+        assertEquals(Arrays.toString(a.pairs()), Arrays.toString(b.pairs()), where);
+      }
+    }
+    assertEquals(3, steppedThroughVariants, "every clip went on to the variants");
+    // The sped-up clip is found at its speed, among the copies of its piece.
+    OffsetVoter.Votes fastVotes = OffsetVoter.vote(index, recognizer.analyze(clips[0], rate),
+        cap, 12, 1, 10, fps, null);
+    Candidate best = fastVotes.candidates().get(0);
+    assertEquals("piece 3", index.track(best.trackId()).orElseThrow().metadata().title()
+        .replaceAll("\\..*", ""));
+    assertEquals(false, best.variant().isIdentity(), best.toString());
+  }
+
+  /**
+   * Merging the clip's own per-track bests with the variants': the larger count wins, a tie keeps
+   * the clip's own (its alignments sort first), and tracks found by one side only are kept.
+   */
+  @Test
+  void mergedBestsKeepTheLargerCountAndTheClipsOwnOnATie() {
+    OffsetVoter.Bests own = new OffsetVoter.Bests(new int[] {2, 5, 9}, new int[] {4, 6, 3},
+        new int[] {100, 101, 102});
+    OffsetVoter.Bests variants = new OffsetVoter.Bests(new int[] {1, 5, 9, 12},
+        new int[] {2, 6, 7, 3}, new int[] {1 << 25, 2 << 25, 3 << 25, 4 << 25});
+    OffsetVoter.Bests merged = OffsetVoter.Bests.merge(own, variants);
+    assertEquals("[1, 2, 5, 9, 12]", Arrays.toString(merged.trackIds()));
+    assertEquals("[2, 4, 6, 7, 3]", Arrays.toString(merged.votes()));
+    assertEquals(Arrays.toString(new int[] {1 << 25, 100, 101, 3 << 25, 4 << 25}),
+        Arrays.toString(merged.keys()));
+    OffsetVoter.Bests alone = OffsetVoter.Bests.merge(own, OffsetVoter.Bests.NONE);
+    assertEquals(Arrays.toString(own.trackIds()), Arrays.toString(alone.trackIds()));
+    assertEquals(Arrays.toString(own.votes()), Arrays.toString(alone.votes()));
+    assertEquals(Arrays.toString(own.keys()), Arrays.toString(alone.keys()));
   }
 }
