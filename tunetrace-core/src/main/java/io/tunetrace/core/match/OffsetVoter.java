@@ -309,7 +309,6 @@ public final class OffsetVoter {
     int[] votes = new int[cap];
     int[] keys = new int[cap];
     int n = 0;
-    boolean ascending = true;
     for (int t = 0; t < trackCount; t++) {
       int lo = start[t];
       int end = start[t + 1];
@@ -346,28 +345,10 @@ public final class OffsetVoter {
         ids[n] = dense.trackIds[t];
         votes[n] = best;
         keys[n] = bestKey;
-        ascending &= n == 0 || ids[n - 1] < ids[n];
         n++;
       }
     }
-    if (!ascending) {
-      // Tracks numbered through the hash table come in the order they were met.
-      long[] order = new long[n];
-      for (int i = 0; i < n; i++) {
-        order[i] = ((long) ids[i] << 32) | i;
-      }
-      Arrays.sort(order);
-      int[] v = new int[n];
-      int[] k = new int[n];
-      for (int i = 0; i < n; i++) {
-        int from0 = (int) order[i];
-        v[i] = votes[from0];
-        k[i] = keys[from0];
-        ids[i] = (int) (order[i] >>> 32);
-      }
-      votes = v;
-      keys = k;
-    }
+    // Dense numbers ascend with the ids, so the bests come in ascending track id.
     return new Bests(Arrays.copyOf(ids, n), Arrays.copyOf(votes, n), Arrays.copyOf(keys, n));
   }
 
@@ -482,9 +463,8 @@ public final class OffsetVoter {
   }
 
   /**
-   * The tracks that got postings, numbered 0.. densely: by id minus the lowest id when the ids are
-   * close together (the usual case; the numbers then ascend with the ids), through a hash table
-   * otherwise (numbered in the order met).
+   * The tracks that got postings, numbered 0.. densely in ascending id: by id minus the lowest id
+   * when the ids are close together (the usual case), through a hash table otherwise.
    */
   private static final class DenseTracks {
     /** Dense number of each posting's track. */
@@ -534,7 +514,18 @@ public final class OffsetVoter {
         }
         ofPosting[i] = d;
       }
-      return new DenseTracks(ofPosting, Arrays.copyOf(ids, n));
+      // Renumber in ascending id (the ids are distinct).
+      int[] met = Arrays.copyOf(ids, n);
+      int[] sorted = met.clone();
+      Arrays.sort(sorted);
+      int[] rank = new int[n];
+      for (int d = 0; d < n; d++) {
+        rank[d] = Arrays.binarySearch(sorted, met[d]);
+      }
+      for (int i = 0; i < size; i++) {
+        ofPosting[i] = rank[ofPosting[i]];
+      }
+      return new DenseTracks(ofPosting, sorted);
     }
   }
 

@@ -104,6 +104,31 @@ class OffsetVoterTest {
   }
 
   /**
+   * Track ids far apart (numbered through a hash table while counting, in the order met) are
+   * counted as ids close together are: each track keeps its own best alignment.
+   */
+  @Test
+  void tracksWithIdsFarApartKeepTheirOwnAlignments() {
+    InMemoryFingerprintIndex index = new InMemoryFingerprintIndex(FingerprintParams.DEFAULT);
+    // Met first (lowest hashes): the highest id. Votes 4 at 100, 6 at 300, 5 at 500.
+    int[] ids = {700_000, 5, 350_000};
+    int[][] spans = {{0, 4, 100}, {4, 10, 300}, {10, 15, 500}};
+    for (int t = 0; t < 3; t++) {
+      List<int[]> p = aligned(3000, spans[t][0], spans[t][1], spans[t][2]);
+      int[] hashes = p.stream().mapToInt(x -> x[0]).toArray();
+      int[] frames = p.stream().mapToInt(x -> x[1]).toArray();
+      index.addAs(ids[t], new TrackMetadata("t" + t, "tests", "", "t" + t + ".wav", 60_000, ""),
+          Fingerprints.of(hashes, frames, hashes.length, frames[frames.length - 1] + 1));
+    }
+    List<Candidate> c = OffsetVoter.vote(index, QueryHashes.of(clip(3000, 15)), 100, 100, 1, 10,
+        FRAMES_PER_SECOND).candidates();
+    assertEquals(3, c.size(), c.toString());
+    assertEquals(List.of(5, 350_000, 700_000), c.stream().map(Candidate::trackId).toList());
+    assertEquals(List.of(300, 500, 100), c.stream().map(Candidate::deltaFrames).toList());
+    assertEquals(List.of(6, 5, 4), c.stream().map(Candidate::confidence).toList());
+  }
+
+  /**
    * Voting in steps (rare hashes, then the common ones, then the variants, each step counting
    * only what it adds to the one before where it can) finds exactly what one count of every
    * posting finds, for a clip of indexed music played 2 % fast under noise (found through a
