@@ -2,6 +2,7 @@ package io.tunetrace.core.index;
 
 import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.index.embedded.HashCounts;
 import io.tunetrace.core.index.embedded.Manifest;
 import io.tunetrace.core.index.embedded.Manifest.SegmentRef;
 import io.tunetrace.core.index.embedded.Segment;
@@ -55,6 +56,13 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   public static final int MAX_SEGMENTS = 8;
   /** The default bound on the size of one segment file: 1 GiB. */
   public static final long DEFAULT_MAX_SEGMENT_BYTES = 1L << 30;
+  /**
+   * A segment written with at least this many postings (about 135 hours of audio, a file of
+   * about 130 MB) gets a hash-count table ({@link HashCounts}, 8 MiB: at most about 6 % of its
+   * segment), so that lookups skip hashes above their cap without searching the segments
+   * (docs/INDEX-ENGINE.md).
+   */
+  public static final long DEFAULT_HASH_COUNTS_MIN_POSTINGS = 1L << 25;
   /** The largest bound a segment file allows (offsets in it are ints). */
   static final long LARGEST_MAX_SEGMENT_BYTES = Integer.MAX_VALUE - (1 << 20);
 
@@ -80,6 +88,12 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   private int rewrites;
   private double newBytesPerPosting = NEW_BYTES_PER_POSTING;
   private volatile boolean closed;
+  private volatile long hashCountsMinPostings = DEFAULT_HASH_COUNTS_MIN_POSTINGS;
+  /** Distinct hashes that lookups searched the segments for (not skipped by the tables); for tests. */
+  private final java.util.concurrent.atomic.LongAdder hashesSearched =
+      new java.util.concurrent.atomic.LongAdder();
+  /** The hash-count sum of the latest snapshot that needed one, reused while its segments last. */
+  private volatile HashCounts.Sum lastHashCounts;
   /** Keeps the JIT from dropping the prefetching reads of {@link #lookup}. */
   @SuppressWarnings("unused")
   private int touchSink;
@@ -119,6 +133,18 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       throw new IllegalArgumentException("maxSegmentBytes out of range: " + maxSegmentBytes);
     }
     return openWritable(dir, params, maxSegmentBytes);
+  }
+
+  /**
+   * Sets how many postings a new segment needs to get a hash-count table ({@link
+   * #DEFAULT_HASH_COUNTS_MIN_POSTINGS}); 1 gives every segment one, {@code Long.MAX_VALUE} none.
+   * For tests: like the segment bound, a setting of the writer, not stored.
+   */
+  void hashCountsMinPostings(long minPostings) {
+    if (minPostings < 1) {
+      throw new IllegalArgumentException("minPostings < 1: " + minPostings);
+    }
+    this.hashCountsMinPostings = minPostings;
   }
 
   /**
@@ -456,14 +482,31 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     long[] deleted = s.deletedBits;
     boolean anyDeleted = s.deletedPostings > 0;
     long limit = Math.min(Integer.MAX_VALUE, (long) maxPostingsPerHash + s.deletedPostings);
+    // Hashes that the segments' hash-count tables show to be above the limit (their counts
+    // include removed postings, hence the limit), or in no segment, are not searched for.
+    HashCounts.Sum bounds = hashCounts(s);
+    int[] searched = new int[hashes.length];
+    int m = 0;
+    for (int q = 0; q < hashes.length; q++) {
+      int hash = hashes[q];
+      if (bounds != null && bounds.covers(hash)) {
+        int lower = bounds.lowerBound(hash);
+        if (lower > limit || (lower == 0 && bounds.complete())) {
+          continue;
+        }
+      }
+      searched[m++] = q;
+    }
+    hashesSearched.add(m);
     int sink = 0;
     for (Segment seg : segs) {
-      for (int hash : hashes) {
-        sink += seg.touch(hash);
+      for (int i = 0; i < m; i++) {
+        sink += seg.touch(hashes[searched[i]]);
       }
     }
     touchSink = sink;
-    for (int q = 0; q < hashes.length; q++) {
+    for (int i = 0; i < m; i++) {
+      int q = searched[i];
       int hash = hashes[q];
       long total = 0;
       for (int k = 0; k < segCount; k++) {
@@ -500,6 +543,36 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         }
       }
     }
+  }
+
+  /**
+   * The sum of the hash-count tables of the snapshot's segments, or null when none has one.
+   * Computed at the first lookup of a snapshot (about 8 MiB read per table) and reused by later
+   * snapshots while their segments with tables are the same (adds write small segments without).
+   */
+  private HashCounts.Sum hashCounts(State s) {
+    HashCounts.Sum sum = s.hashCounts;
+    if (sum != null || s.withoutHashCounts) {
+      return sum;
+    }
+    List<Segment> withTables = new ArrayList<>();
+    for (Segment seg : s.segments) {
+      if (seg.hasHashCounts()) {
+        withTables.add(seg);
+      }
+    }
+    if (withTables.isEmpty()) {
+      s.withoutHashCounts = true;
+      return null;
+    }
+    boolean complete = withTables.size() == s.segments.size();
+    HashCounts.Sum last = lastHashCounts;
+    sum = last != null && last.sameSegments(withTables)
+        ? last.withComplete(complete)
+        : HashCounts.Sum.of(withTables, complete);
+    s.hashCounts = sum;
+    lastHashCounts = sum;
+    return sum;
   }
 
   @Override
@@ -668,6 +741,11 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   /** The most bytes one add or merge step of this instance wrote; for tests. */
   long largestStepBytes() {
     return largestStepBytes;
+  }
+
+  /** How many hashes lookups searched the segments for, rather than skipped; for tests. */
+  long hashesSearched() {
+    return hashesSearched.sum();
   }
 
   /** How often a step's estimate was low and it was rewritten in smaller segments; for tests. */
@@ -913,8 +991,18 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
       return List.of();
     }
     double factor = 1.0;
+    long minPostings = hashCountsMinPostings;
     while (true) {
-      int[] starts = plan(estimates, maxSegmentBytes / factor);
+      double cap = maxSegmentBytes / factor;
+      // Room for a hash-count table, when a run may be large enough to get one.
+      long total = 0;
+      for (Track t : tracks) {
+        total += t.postingCount();
+      }
+      if (total >= minPostings && cap > 2.0 * HashCounts.TABLE_BYTES) {
+        cap -= HashCounts.TABLE_BYTES;
+      }
+      int[] starts = plan(estimates, cap);
       int n = starts.length - 1;
       int[] firstIds = new int[n];
       for (int c = 0; c < n; c++) {
@@ -928,7 +1016,11 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         for (int c = 0; c < n; c++) {
           names[c] = Manifest.segmentName(firstNumber + c);
           tmps[c] = dir.resolve(names[c] + ".tmp");
-          writers[c] = new SegmentWriter(tmps[c]);
+          long runPostings = 0;
+          for (int i = starts[c]; i < starts[c + 1]; i++) {
+            runPostings += tracks.get(i).postingCount();
+          }
+          writers[c] = new SegmentWriter(tmps[c], runPostings >= minPostings);
         }
         PostingSource src = postings.get();
         while (src.next()) {
@@ -1156,6 +1248,10 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     final long[] deletedBits;
     final long deletedPostings;
     final IndexStats stats;
+    /** Set at the first lookup that needs it ({@link #hashCounts(State)}). */
+    volatile HashCounts.Sum hashCounts;
+    /** Set when no segment has a hash-count table. */
+    volatile boolean withoutHashCounts;
 
     State(Manifest manifest, List<Segment> segments) {
       this.manifest = manifest;

@@ -36,9 +36,13 @@ public final class Segment {
   /** Per track (in the order of {@link #tracks}): its peaks' offset in the file and length. */
   private final int[] peaksOffsets;
   private final int[] peaksLengths;
+  /** Where the hash-count table's bytes start (after its bit count), or -1: none. */
+  private final int hashCountsOffset;
 
   private Segment(String name, long sizeBytes, ByteBuffer buf, int[] firstHashes, int[] offsets,
-      long postingCount, List<Track> tracks, int[] peaksOffsets, int[] peaksLengths) {
+      long postingCount, List<Track> tracks, int[] peaksOffsets, int[] peaksLengths,
+      int hashCountsOffset) {
+    this.hashCountsOffset = hashCountsOffset;
     this.peaksOffsets = peaksOffsets;
     this.peaksLengths = peaksLengths;
     this.name = name;
@@ -94,7 +98,7 @@ public final class Segment {
       throw corrupt(file, "bad magic");
     }
     int version = buf.getInt(8);
-    if ((version != 1 && version != SegmentWriter.FORMAT_VERSION)
+    if (version < 1 || version > SegmentWriter.FORMAT_VERSION_COUNTS
         || buf.getInt(12) != SegmentWriter.BLOCK_SIZE) {
       throw corrupt(file, "unsupported format " + buf.getInt(8) + "/" + buf.getInt(12));
     }
@@ -113,6 +117,15 @@ public final class Segment {
         || tracksOffset != indexOffset + 8L * blockCount || tracksOffset > f || trackCount < 0
         || postingCount > (long) blockCount * SegmentWriter.BLOCK_SIZE) {
       throw corrupt(file, "bad footer fields");
+    }
+    int hashCountsOffset = -1;
+    if (version >= 3) {
+      long at = buf.getInt(f + 28) & 0xffffffffL;
+      if (at < SegmentWriter.HEADER_BYTES || at + HashCounts.TABLE_BYTES > indexOffset
+          || buf.getInt((int) at) != HashCounts.BITS) {
+        throw corrupt(file, "bad hash-count table");
+      }
+      hashCountsOffset = (int) at + 4;
     }
     byte[] meta = new byte[f - indexOffset];
     buf.get(indexOffset, meta);
@@ -146,9 +159,10 @@ public final class Segment {
         if (version >= 2) {
           long peaksOffset = readVarLong(metaBuf);
           long peaksLength = readVarLong(metaBuf);
+          long peaksEnd = hashCountsOffset < 0 ? indexOffset : hashCountsOffset - 4;
           if (peaksLength < 0 || peaksOffset < 0
               || (peaksLength > 0 && (peaksOffset < SegmentWriter.HEADER_BYTES
-                  || peaksOffset + peaksLength > indexOffset))) {
+                  || peaksOffset + peaksLength > peaksEnd))) {
             throw corrupt(file, "bad peaks of track " + id);
           }
           peaksOffsets[i] = (int) peaksOffset;
@@ -162,7 +176,7 @@ public final class Segment {
     }
     String name = file.getFileName().toString();
     return new Segment(name, size, buf, firstHashes, offsets, postingCount, List.copyOf(tracks),
-        peaksOffsets, peaksLengths);
+        peaksOffsets, peaksLengths, hashCountsOffset);
   }
 
   private static IndexException corrupt(Path file, String why) {
@@ -225,6 +239,33 @@ public final class Segment {
 
   public int blockCount() {
     return blockCount;
+  }
+
+  /** Whether the file holds a hash-count table (format 3, {@link HashCounts}). */
+  public boolean hasHashCounts() {
+    return hashCountsOffset >= 0;
+  }
+
+  /**
+   * Adds each hash value's least count in this segment (from its table, which it must have) to
+   * {@code sums}, saturating at 65,535.
+   */
+  void addHashCountLowerBounds(char[] sums) {
+    if (hashCountsOffset < 0) {
+      throw new IllegalStateException("segment " + name + " has no hash-count table");
+    }
+    byte[] chunk = new byte[1 << 16];
+    for (int start = 0; start < sums.length; start += chunk.length) {
+      int len = Math.min(chunk.length, sums.length - start);
+      buf.get(hashCountsOffset + start, chunk, 0, len);
+      for (int i = 0; i < len; i++) {
+        int code = chunk[i];
+        if (code != 0) {
+          int v = sums[start + i] + HashCounts.lowerBound(code);
+          sums[start + i] = (char) Math.min(0xffff, v);
+        }
+      }
+    }
   }
 
   // ---- lookup ----

@@ -31,6 +31,8 @@ public final class SegmentWriter implements AutoCloseable {
   static final int FOOTER_BYTES = 40;
   /** Version 2 adds each track's peaks (see docs/INDEX-ENGINE.md); version 1 is still read. */
   static final int FORMAT_VERSION = 2;
+  /** Version 3: version 2 with a hash-count table ({@link HashCounts}); written only with one. */
+  static final int FORMAT_VERSION_COUNTS = 3;
 
   private final Path file;
   private final FileChannel channel;
@@ -55,16 +57,32 @@ public final class SegmentWriter implements AutoCloseable {
   private int trackCount;
   private int lastTrackId;
   private boolean finished;
+  /** The hash-count table being filled ({@link HashCounts} codes), or null when none is written. */
+  private final byte[] hashCounts;
+  private int runHash;
+  private long runCount;
 
-  /** Creates (or truncates) {@code file} and writes the header. */
+  /** Creates (or truncates) {@code file} and writes the header; no hash-count table. */
   public SegmentWriter(Path file) throws IOException {
+    this(file, false);
+  }
+
+  /**
+   * Creates (or truncates) {@code file} and writes the header.
+   *
+   * @param withHashCounts whether to write a hash-count table (format 3, {@value
+   *     HashCounts#BITS}-bit hash values, {@link HashCounts#TABLE_BYTES} bytes): worth it for
+   *     large segments only
+   */
+  public SegmentWriter(Path file, boolean withHashCounts) throws IOException {
     this.file = file;
+    this.hashCounts = withHashCounts ? new byte[1 << HashCounts.BITS] : null;
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING);
     this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
     byte[] header = new byte[HEADER_BYTES];
     System.arraycopy(MAGIC, 0, header, 0, 8);
-    putInt(header, 8, FORMAT_VERSION);
+    putInt(header, 8, withHashCounts ? FORMAT_VERSION_COUNTS : FORMAT_VERSION);
     putInt(header, 12, BLOCK_SIZE);
     write(header, header.length);
   }
@@ -83,6 +101,15 @@ public final class SegmentWriter implements AutoCloseable {
     }
     if (trackId <= 0 || frame < 0) {
       throw new IllegalArgumentException("bad posting: track " + trackId + ", frame " + frame);
+    }
+    if (hashCounts != null) {
+      if (postingCount > 0 && hash == runHash) {
+        runCount++;
+      } else {
+        endRun();
+        runHash = hash;
+        runCount = 1;
+      }
     }
     lastHash = hash;
     lastTrack = trackId;
@@ -147,6 +174,16 @@ public final class SegmentWriter implements AutoCloseable {
     if (buffered > 0) {
       flushBlock();
     }
+    long countsOffset = 0;
+    if (hashCounts != null) {
+      endRun();
+      checkOffset(position + HashCounts.TABLE_BYTES);
+      countsOffset = position;
+      byte[] bits = new byte[4];
+      putInt(bits, 0, HashCounts.BITS);
+      write(bits, 4);
+      write(hashCounts, hashCounts.length);
+    }
     CRC32 crc = new CRC32();
     long indexOffset = position;
     byte[] entry = new byte[8];
@@ -168,7 +205,7 @@ public final class SegmentWriter implements AutoCloseable {
     putInt(footer, 16, (int) tracksOffset);
     putInt(footer, 20, trackCount);
     putInt(footer, 24, (int) crc.getValue());
-    putInt(footer, 28, 0);
+    putInt(footer, 28, (int) countsOffset);
     System.arraycopy(END_MAGIC, 0, footer, 32, 8);
     write(footer, footer.length);
     out.flush();
@@ -184,6 +221,14 @@ public final class SegmentWriter implements AutoCloseable {
       finished = true;
       channel.close();
     }
+  }
+
+  /** Records the count of the run of postings just ended (hashes outside the table are not). */
+  private void endRun() {
+    if (runCount > 0 && runHash >= 0 && runHash < hashCounts.length) {
+      hashCounts[runHash] = (byte) HashCounts.encode(runCount);
+    }
+    runCount = 0;
   }
 
   private void flushBlock() throws IOException {

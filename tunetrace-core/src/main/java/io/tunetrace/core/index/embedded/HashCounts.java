@@ -1,0 +1,119 @@
+package io.tunetrace.core.index.embedded;
+
+import java.util.List;
+
+/**
+ * How many postings each hash value holds, kept so that a lookup can skip a hash above its cap (or
+ * absent) without searching any segment for it. A large segment stores one byte per hash value
+ * (a <em>hash-count table</em>, segment format 3, docs/INDEX-ENGINE.md); the index sums the tables
+ * of its segments into one {@link Sum} in memory. Not API.
+ *
+ * <p>A byte is a code: 0..127 are exact counts; 128 + k means at least {@link #lowerBound} of it,
+ * each step 2<sup>1/16</sup> (about 4.4 %) above the one before, up to about 31,000 (255). So a
+ * sum of decoded codes is never above the true count, and is within 4.4 % of it where every
+ * segment's count is below that top.
+ */
+public final class HashCounts {
+  /** Hash values a table covers: {@code [0, 2^BITS)}, every hash of layout version 1. */
+  public static final int BITS = 23;
+  /** Bytes of one table in a segment file: its bit count (int32) and one byte per hash value. */
+  public static final long TABLE_BYTES = 4L + (1L << BITS);
+
+  private static final int[] LOWER = new int[256];
+
+  static {
+    for (int k = 0; k < 128; k++) {
+      LOWER[k] = k;
+    }
+    for (int k = 128; k < 256; k++) {
+      int v = (int) Math.ceil(128 * Math.pow(2, (k - 128) / 16.0));
+      LOWER[k] = Math.max(LOWER[k - 1] + 1, v);
+    }
+  }
+
+  private HashCounts() {}
+
+  /** The code of a count: the largest code whose {@link #lowerBound} is not above it. */
+  public static int encode(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count < 0: " + count);
+    }
+    if (count < 128) {
+      return (int) count;
+    }
+    int lo = 128;
+    int hi = 255;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (LOWER[mid] <= count) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /** The least count a code stands for (the code itself below 128). */
+  public static int lowerBound(int code) {
+    return LOWER[code & 0xff];
+  }
+
+  /**
+   * The sum of the tables of some segments: per hash value, a lower bound of its postings in them
+   * (saturating at 65,535). {@link #complete} when every segment of the index has a table, so that
+   * a bound of 0 means the hash is in none.
+   */
+  public static final class Sum {
+    private final List<Segment> segments;
+    private final char[] lower;
+    private final boolean complete;
+
+    private Sum(List<Segment> segments, char[] lower, boolean complete) {
+      this.segments = segments;
+      this.lower = lower;
+      this.complete = complete;
+    }
+
+    /** Sums the tables of {@code segments} (each must have one). */
+    public static Sum of(List<Segment> segments, boolean complete) {
+      char[] lower = new char[1 << BITS];
+      for (Segment seg : segments) {
+        seg.addHashCountLowerBounds(lower);
+      }
+      return new Sum(List.copyOf(segments), lower, complete);
+    }
+
+    /** Whether this sum was made from exactly these segments (the same instances, in order). */
+    public boolean sameSegments(List<Segment> others) {
+      if (others.size() != segments.size()) {
+        return false;
+      }
+      for (int i = 0; i < others.size(); i++) {
+        if (others.get(i) != segments.get(i)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The same sums, for an index where every segment has a table or not. */
+    public Sum withComplete(boolean isComplete) {
+      return isComplete == complete ? this : new Sum(segments, lower, isComplete);
+    }
+
+    /** Whether a hash lies in the range the tables cover. */
+    public boolean covers(int hash) {
+      return hash >= 0 && hash < lower.length;
+    }
+
+    /** A lower bound of the postings of a {@linkplain #covers covered} hash in the segments. */
+    public int lowerBound(int hash) {
+      return lower[hash];
+    }
+
+    public boolean complete() {
+      return complete;
+    }
+  }
+}
