@@ -168,7 +168,12 @@ class ResumableAddTest {
 
   private Process add(Path index, Path stderr) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    // A job started in the background of a non-interactive shell (`cmd &`, nohup: how CI jobs are
+    // often run) ignores SIGINT, and so does every process it starts, this add included: the JVM
+    // then keeps ignoring Ctrl-C, as it should. The test sends SIGINT as a terminal would, so the
+    // add starts with its default handling (GNU env).
+    List<String> cmd = List.of("env", "--default-signal=INT", java, "-Xmx256m", "-cp",
+        System.getProperty("java.class.path"),
         Main.class.getName(), "add", "--json", "--threads", "1", "--flush-seconds", "0.2",
         "--index", index.toString(), library.toString());
     Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
