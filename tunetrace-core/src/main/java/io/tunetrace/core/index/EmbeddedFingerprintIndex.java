@@ -63,6 +63,12 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
    * (docs/INDEX-ENGINE.md).
    */
   public static final long DEFAULT_HASH_COUNTS_MIN_POSTINGS = 1L << 25;
+  /**
+   * How many lookups of a snapshot read each hash's count from the tables one by one (a byte per
+   * table) before the tables are summed into one array (about 60 ms for 10,000 h): a short-lived
+   * process that matches one clip never pays for the sum.
+   */
+  static final int HASH_COUNT_SUM_AFTER = 32;
   /** The largest bound a segment file allows (offsets in it are ints). */
   static final long LARGEST_MAX_SEGMENT_BYTES = Integer.MAX_VALUE - (1 << 20);
 
@@ -89,6 +95,8 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   private double newBytesPerPosting = NEW_BYTES_PER_POSTING;
   private volatile boolean closed;
   private volatile long hashCountsMinPostings = DEFAULT_HASH_COUNTS_MIN_POSTINGS;
+  /** Lookups of a snapshot that read the tables one by one before their sum is made. */
+  private volatile int hashCountSumAfter = HASH_COUNT_SUM_AFTER;
   /** Distinct hashes that lookups searched the segments for (not skipped by the tables); for tests. */
   private final java.util.concurrent.atomic.LongAdder hashesSearched =
       new java.util.concurrent.atomic.LongAdder();
@@ -140,6 +148,10 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
    * #DEFAULT_HASH_COUNTS_MIN_POSTINGS}); 1 gives every segment one, {@code Long.MAX_VALUE} none.
    * For tests: like the segment bound, a setting of the writer, not stored.
    */
+  void hashCountSumAfter(int lookups) {
+    this.hashCountSumAfter = lookups;
+  }
+
   void hashCountsMinPostings(long minPostings) {
     if (minPostings < 1) {
       throw new IllegalArgumentException("minPostings < 1: " + minPostings);
@@ -484,14 +496,15 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     long limit = Math.min(Integer.MAX_VALUE, (long) maxPostingsPerHash + s.deletedPostings);
     // Hashes that the segments' hash-count tables show to be above the limit (their counts
     // include removed postings, hence the limit), or in no segment, are not searched for.
-    HashCounts.Sum bounds = hashCounts(s);
+    Segment[] tabled = s.withHashCounts;
+    HashCounts.Sum sum = tabled.length == 0 ? null : hashCountSum(s);
     int[] searched = new int[hashes.length];
     int m = 0;
     for (int q = 0; q < hashes.length; q++) {
       int hash = hashes[q];
-      if (bounds != null && bounds.covers(hash)) {
-        int lower = bounds.lowerBound(hash);
-        if (lower > limit || (lower == 0 && bounds.complete())) {
+      if (tabled.length > 0 && HashCounts.covers(hash)) {
+        long lower = sum != null ? sum.lowerBound(hash) : lowerBound(tabled, hash, limit);
+        if (lower > limit || (lower == 0 && tabled.length == segCount)) {
           continue;
         }
       }
@@ -545,31 +558,38 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     }
   }
 
-  /**
-   * The sum of the hash-count tables of the snapshot's segments, or null when none has one.
-   * Computed at the first lookup of a snapshot (about 8 MiB read per table) and reused by later
-   * snapshots while their segments with tables are the same (adds write small segments without).
-   */
-  private HashCounts.Sum hashCounts(State s) {
-    HashCounts.Sum sum = s.hashCounts;
-    if (sum != null || s.withoutHashCounts) {
-      return sum;
-    }
-    List<Segment> withTables = new ArrayList<>();
-    for (Segment seg : s.segments) {
-      if (seg.hasHashCounts()) {
-        withTables.add(seg);
+  /** A hash's least count in these segments' tables, read one by one; stops above {@code limit}. */
+  private static long lowerBound(Segment[] tabled, int hash, long limit) {
+    long lower = 0;
+    for (Segment seg : tabled) {
+      lower += seg.hashCountLowerBound(hash);
+      if (lower > limit) {
+        break;
       }
     }
-    if (withTables.isEmpty()) {
-      s.withoutHashCounts = true;
+    return lower;
+  }
+
+  /**
+   * The sum of the hash-count tables of the snapshot's segments that have one, or null while it is
+   * not worth making: the first {@link #hashCountSumAfter} lookups of a snapshot read each table's
+   * byte of each hash instead (a one-clip process makes three or four lookups, and summing 8 MiB
+   * per table would cost it more than it saves). Reused by later snapshots while their segments
+   * with tables are the same (adds write small segments without).
+   */
+  private HashCounts.Sum hashCountSum(State s) {
+    HashCounts.Sum sum = s.hashCounts;
+    if (sum != null) {
+      return sum;
+    }
+    HashCounts.Sum last = lastHashCounts;
+    if (last != null && last.sameSegments(s.withHashCounts)) {
+      sum = last;
+    } else if (s.lookups.incrementAndGet() > hashCountSumAfter) {
+      sum = HashCounts.Sum.of(s.withHashCounts);
+    } else {
       return null;
     }
-    boolean complete = withTables.size() == s.segments.size();
-    HashCounts.Sum last = lastHashCounts;
-    sum = last != null && last.sameSegments(withTables)
-        ? last.withComplete(complete)
-        : HashCounts.Sum.of(withTables, complete);
     s.hashCounts = sum;
     lastHashCounts = sum;
     return sum;
@@ -1248,14 +1268,19 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     final long[] deletedBits;
     final long deletedPostings;
     final IndexStats stats;
-    /** Set at the first lookup that needs it ({@link #hashCounts(State)}). */
+    /** The segments with a hash-count table. */
+    final Segment[] withHashCounts;
+    /** Their sum, once made ({@link #hashCountSum(State)}). */
     volatile HashCounts.Sum hashCounts;
-    /** Set when no segment has a hash-count table. */
-    volatile boolean withoutHashCounts;
+    /** Lookups made before the sum. */
+    final java.util.concurrent.atomic.AtomicInteger lookups =
+        new java.util.concurrent.atomic.AtomicInteger();
 
     State(Manifest manifest, List<Segment> segments) {
       this.manifest = manifest;
       this.segments = List.copyOf(segments);
+      this.withHashCounts = this.segments.stream().filter(Segment::hasHashCounts)
+          .toArray(Segment[]::new);
       int[] deleted = manifest.deleted();
       int maxId = 0;
       for (int id : deleted) {

@@ -19,10 +19,13 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Hash-count tables (segment format 3): lookups that skip hashes by the tables find exactly what
- * lookups that search every segment find, and do skip the hashes above the cap and the absent ones.
+ * lookups that search every segment find, and do skip the hashes above the cap and the absent ones;
+ * both with the tables read one by one (the first lookups of a snapshot) and with their sum.
  */
 class EmbeddedIndexHashCountsTest {
   /** Hashes that many tracks share many times: hot at every cap tried below. */
@@ -54,12 +57,15 @@ class EmbeddedIndexHashCountsTest {
     assertThrows(IllegalArgumentException.class, () -> HashCounts.encode(-1));
   }
 
-  @Test
-  void lookupsWithTablesFindWhatLookupsWithoutFind() throws IOException {
+  /** {@code sumAfter}: 0 sums the tables at the first lookup, MAX_VALUE never. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, Integer.MAX_VALUE})
+  void lookupsWithTablesFindWhatLookupsWithoutFind(int sumAfter) throws IOException {
     Path with = tmp.resolve("with");
     Path without = tmp.resolve("without");
     try (EmbeddedFingerprintIndex a = EmbeddedFingerprintIndex.open(with);
         EmbeddedFingerprintIndex b = EmbeddedFingerprintIndex.open(without)) {
+      a.hashCountSumAfter(sumAfter);
       a.hashCountsMinPostings(1);
       b.hashCountsMinPostings(Long.MAX_VALUE);
       Random r = new Random(5);
@@ -89,13 +95,16 @@ class EmbeddedIndexHashCountsTest {
     }
     try (EmbeddedFingerprintIndex a = EmbeddedFingerprintIndex.openReadOnly(with);
         EmbeddedFingerprintIndex b = EmbeddedFingerprintIndex.openReadOnly(without)) {
+      a.hashCountSumAfter(sumAfter);
       assertAllLookupsEqual(a, b, new Random(6));
     }
   }
 
-  @Test
-  void hotAndAbsentHashesAreSkippedWithoutSearching() throws IOException {
+  @ParameterizedTest
+  @ValueSource(ints = {0, Integer.MAX_VALUE})
+  void hotAndAbsentHashesAreSkippedWithoutSearching(int sumAfter) throws IOException {
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(tmp.resolve("i"))) {
+      index.hashCountSumAfter(sumAfter);
       index.hashCountsMinPostings(1);
       index.add(batch(new Random(8), 3));
       int hot = HOT[0];

@@ -1,12 +1,10 @@
 package io.tunetrace.core.index.embedded;
 
-import java.util.List;
-
 /**
  * How many postings each hash value holds, kept so that a lookup can skip a hash above its cap (or
  * absent) without searching any segment for it. A large segment stores one byte per hash value
- * (a <em>hash-count table</em>, segment format 3, docs/INDEX-ENGINE.md); the index sums the tables
- * of its segments into one {@link Sum} in memory. Not API.
+ * (a <em>hash-count table</em>, segment format 3, docs/INDEX-ENGINE.md); the index reads them
+ * byte by byte for its first lookups, then sums them into one {@link Sum} in memory. Not API.
  *
  * <p>A byte is a code: 0..127 are exact counts; 128 + k means at least {@link #lowerBound} of it,
  * each step 2<sup>1/16</sup> (about 4.4 %) above the one before, up to about 31,000 (255). So a
@@ -59,61 +57,49 @@ public final class HashCounts {
     return LOWER[code & 0xff];
   }
 
+  /** Whether a hash lies in the range the tables cover: {@code [0, 2^BITS)}. */
+  public static boolean covers(int hash) {
+    return hash >= 0 && hash < (1 << BITS);
+  }
+
   /**
    * The sum of the tables of some segments: per hash value, a lower bound of its postings in them
-   * (saturating at 65,535). {@link #complete} when every segment of the index has a table, so that
-   * a bound of 0 means the hash is in none.
+   * (saturating at 65,535).
    */
   public static final class Sum {
-    private final List<Segment> segments;
+    private final Segment[] segments;
     private final char[] lower;
-    private final boolean complete;
 
-    private Sum(List<Segment> segments, char[] lower, boolean complete) {
+    private Sum(Segment[] segments, char[] lower) {
       this.segments = segments;
       this.lower = lower;
-      this.complete = complete;
     }
 
     /** Sums the tables of {@code segments} (each must have one). */
-    public static Sum of(List<Segment> segments, boolean complete) {
+    public static Sum of(Segment[] segments) {
       char[] lower = new char[1 << BITS];
       for (Segment seg : segments) {
         seg.addHashCountLowerBounds(lower);
       }
-      return new Sum(List.copyOf(segments), lower, complete);
+      return new Sum(segments.clone(), lower);
     }
 
     /** Whether this sum was made from exactly these segments (the same instances, in order). */
-    public boolean sameSegments(List<Segment> others) {
-      if (others.size() != segments.size()) {
+    public boolean sameSegments(Segment[] others) {
+      if (others.length != segments.length) {
         return false;
       }
-      for (int i = 0; i < others.size(); i++) {
-        if (others.get(i) != segments.get(i)) {
+      for (int i = 0; i < others.length; i++) {
+        if (others[i] != segments[i]) {
           return false;
         }
       }
       return true;
     }
 
-    /** The same sums, for an index where every segment has a table or not. */
-    public Sum withComplete(boolean isComplete) {
-      return isComplete == complete ? this : new Sum(segments, lower, isComplete);
-    }
-
-    /** Whether a hash lies in the range the tables cover. */
-    public boolean covers(int hash) {
-      return hash >= 0 && hash < lower.length;
-    }
-
     /** A lower bound of the postings of a {@linkplain #covers covered} hash in the segments. */
     public int lowerBound(int hash) {
       return lower[hash];
-    }
-
-    public boolean complete() {
-      return complete;
     }
   }
 }

@@ -247,6 +247,14 @@ public final class Segment {
   }
 
   /**
+   * The least count of a {@linkplain HashCounts#covers covered} hash in this segment, from its
+   * table (which it must have).
+   */
+  public int hashCountLowerBound(int hash) {
+    return HashCounts.lowerBound(buf.get(hashCountsOffset + hash));
+  }
+
+  /**
    * Adds each hash value's least count in this segment (from its table, which it must have) to
    * {@code sums}, saturating at 65,535.
    */
