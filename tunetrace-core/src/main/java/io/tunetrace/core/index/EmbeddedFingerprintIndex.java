@@ -144,14 +144,18 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
   }
 
   /**
-   * Sets how many postings a new segment needs to get a hash-count table ({@link
-   * #DEFAULT_HASH_COUNTS_MIN_POSTINGS}); 1 gives every segment one, {@code Long.MAX_VALUE} none.
-   * For tests: like the segment bound, a setting of the writer, not stored.
+   * Sets how many lookups of a snapshot read the hash-count tables byte by byte before they are
+   * summed ({@link #HASH_COUNT_SUM_AFTER}); 0 sums them at the first. For tests.
    */
   void hashCountSumAfter(int lookups) {
     this.hashCountSumAfter = lookups;
   }
 
+  /**
+   * Sets how many postings a new segment needs to get a hash-count table ({@link
+   * #DEFAULT_HASH_COUNTS_MIN_POSTINGS}); 1 gives every segment one, {@code Long.MAX_VALUE} none.
+   * For tests: like the segment bound, a setting of the writer, not stored.
+   */
   void hashCountsMinPostings(long minPostings) {
     if (minPostings < 1) {
       throw new IllegalArgumentException("minPostings < 1: " + minPostings);
