@@ -1016,13 +1016,13 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     }
     double factor = 1.0;
     long minPostings = hashCountsMinPostings;
+    long total = 0;
+    for (Track t : tracks) {
+      total += t.postingCount();
+    }
     while (true) {
       double cap = maxSegmentBytes / factor;
       // Room for a hash-count table, when a run may be large enough to get one.
-      long total = 0;
-      for (Track t : tracks) {
-        total += t.postingCount();
-      }
       if (total >= minPostings && cap > 2.0 * HashCounts.TABLE_BYTES) {
         cap -= HashCounts.TABLE_BYTES;
       }

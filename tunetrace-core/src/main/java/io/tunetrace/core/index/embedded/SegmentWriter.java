@@ -225,7 +225,7 @@ public final class SegmentWriter implements AutoCloseable {
 
   /** Records the count of the run of postings just ended (hashes outside the table are not). */
   private void endRun() {
-    if (runCount > 0 && runHash >= 0 && runHash < hashCounts.length) {
+    if (runCount > 0 && HashCounts.covers(runHash)) {
       hashCounts[runHash] = (byte) HashCounts.encode(runCount);
     }
     runCount = 0;
