@@ -31,14 +31,26 @@ public final class Main {
     System.exit(code);
   }
 
-  /** Runs the command line with the given streams and returns the exit code. */
+  /**
+   * Runs the command line with the given streams and returns the exit code. The clips of a short
+   * {@code match} start decoding first, while the rest starts ({@link ClipPrefetch}).
+   */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(out, err, subcommandsFor(args)).execute(args);
+    ClipPrefetch prefetch = ClipPrefetch.start(args);
+    CommandLine.IFactory factory = new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        return cls == MatchCommand.class
+            ? cls.cast(new MatchCommand(prefetch))
+            : CommandLine.defaultFactory().create(cls);
+      }
+    };
+    return commandLine(out, err, subcommandsFor(args), factory).execute(args);
   }
 
   /** The configured command line with every subcommand (parse only, e.g. {@code parseArgs}, in tests). */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    return commandLine(out, err, TuneTraceCommand.SUBCOMMANDS);
+    return commandLine(out, err, TuneTraceCommand.SUBCOMMANDS, CommandLine.defaultFactory());
   }
 
   /**
@@ -61,8 +73,9 @@ public final class Main {
     return TuneTraceCommand.SUBCOMMANDS;
   }
 
-  private static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Class<?>> subcommands) {
-    CommandLine cmd = new CommandLine(new TuneTraceCommand());
+  private static CommandLine commandLine(
+      PrintWriter out, PrintWriter err, List<Class<?>> subcommands, CommandLine.IFactory factory) {
+    CommandLine cmd = new CommandLine(new TuneTraceCommand(), factory);
     for (Class<?> c : subcommands) {
       cmd.addSubcommand(c);
     }

@@ -45,6 +45,17 @@ final class MatchCommand implements Callable<Integer> {
 
   double minScore = 0;
 
+  /** Clips decoded while the command line was parsed and the index opened. */
+  private final ClipPrefetch prefetch;
+
+  MatchCommand() {
+    this(ClipPrefetch.NONE);
+  }
+
+  MatchCommand(ClipPrefetch prefetch) {
+    this.prefetch = prefetch;
+  }
+
   @Parameters(
       paramLabel = "PATH",
       arity = "1..*",
@@ -100,11 +111,12 @@ final class MatchCommand implements Callable<Integer> {
         Queries.Clip clip = null;
         Exception failure = null;
         try {
-          clip = Queries.match(tt, query, System.in);
+          clip = Queries.match(tt, query, System.in, prefetch);
         } catch (Exception e) {
           failure = e;
         }
-        double elapsedMillis = (System.nanoTime() - start) / 1e6;
+        long aheadNanos = clip == null ? 0 : clip.decodedAheadNanos();
+        double elapsedMillis = (System.nanoTime() - start + aheadNanos) / 1e6;
         if (failure != null) {
           anyError = true;
           if (verboseOption.verbose) {

@@ -22,8 +22,10 @@ final class Queries {
    *
    * @param longerThanKept the clip went on past the {@link Recognizer#MAX_CLIP_SECONDS} that
    *     were recognized
+   * @param decodedAheadNanos decoding time spent before the clip's turn came ({@link
+   *     ClipPrefetch}), which a caller timing the clip adds to what it measured; else 0
    */
-  record Clip(MatchResult result, boolean longerThanKept) {}
+  record Clip(MatchResult result, boolean longerThanKept, long decodedAheadNanos) {}
 
   static MatchResult match(TuneTrace tt, Path file) throws IOException {
     return tt.match(file);
@@ -31,12 +33,20 @@ final class Queries {
 
   /**
    * Decodes and recognizes {@code query}, a file or {@link #STDIN} (then {@code stdin} is read and
-   * closed), and tells whether it was longer than the recognizer keeps.
+   * closed), and tells whether it was longer than the recognizer keeps. A file {@code ahead}
+   * decoded already is taken from it.
    */
-  static Clip match(TuneTrace tt, String query, InputStream stdin) throws IOException {
+  static Clip match(TuneTrace tt, String query, InputStream stdin, ClipPrefetch ahead)
+      throws IOException {
+    if (!query.equals(STDIN)) {
+      Clip clip = ahead.match(query, tt.recognizer());
+      if (clip != null) {
+        return clip;
+      }
+    }
     try (PcmSource source = open(tt, query, stdin)) {
       MatchResult result = tt.recognizer().recognize(source);
-      return new Clip(result, hasMore(source));
+      return new Clip(result, hasMore(source), 0);
     }
   }
 
