@@ -76,32 +76,16 @@ public final class OffsetVoter {
       int maxCandidates,
       double framesPerSecond,
       Predicate<Votes> ownSuffices) {
+    // The entries made so far: the clip's own, and the variants' only if they are made already.
     int n = query.size;
-    if (n == 0) {
+    if (n == 0 && !query.hasVariants()) {
       return new Votes(List.of(), 0, 0);
     }
-    long[] sorted = new long[n];
-    for (int j = 0; j < n; j++) {
-      sorted[j] = ((long) query.hashes[j] << 32) | j;
-    }
-    Arrays.sort(sorted);
-    int[] unique = new int[n];
-    int[] rangeStart = new int[n + 1];
-    int u = 0;
-    for (int i = 0; i < n; i++) {
-      int h = (int) (sorted[i] >>> 32);
-      if (u == 0 || unique[u - 1] != h) {
-        unique[u] = h;
-        rangeStart[u] = i;
-        u++;
-      }
-    }
-    rangeStart[u] = n;
-    int uniqueCount = u;
-    int[] entryOrder = new int[n];
-    for (int i = 0; i < n; i++) {
-      entryOrder[i] = (int) sorted[i];
-    }
+    Distinct d = Distinct.of(query);
+    int[] unique = d.unique();
+    int[] rangeStart = d.rangeStart();
+    int[] entryOrder = d.entryOrder();
+    int uniqueCount = d.count();
     Postings postings = new Postings(Math.max(64, n * 2));
     boolean[] own = made(query, uniqueCount, rangeStart, entryOrder, true);
     int ownLookedUp = 0;
@@ -128,7 +112,7 @@ public final class OffsetVoter {
       lookup(index, query, unique, rangeStart, entryOrder, true, maxPostingsPerHash, postings,
           own, null);
     }
-    if (query.identitySize == n) {
+    if (!query.hasVariants()) {
       return count(query, postings, tolerance, maxCandidates, framesPerSecond, ownLookedUp, null)
           .votes();
     }
@@ -140,14 +124,51 @@ public final class OffsetVoter {
         return ownCount.votes();
       }
     }
+    // Only now are the variants' entries made (most clips that match never need them); the
+    // clip's own keep their places, so the postings read so far stay valid.
+    QueryHashes all = query.withVariants();
+    Distinct e = all == query ? d : Distinct.of(all);
     // The clip's own hashes are looked up with the full cap; the variants' with a lower one: they
     // are many, and a common hash in a variant mostly adds chance votes.
-    boolean[] others = made(query, uniqueCount, rangeStart, entryOrder, false);
-    int variantLookedUp = lookup(index, query, unique, rangeStart, entryOrder, false,
+    boolean[] others = made(all, e.count(), e.rangeStart(), e.entryOrder(), false);
+    int variantLookedUp = lookup(index, all, e.unique(), e.rangeStart(), e.entryOrder(), false,
         variantMaxPostingsPerHash, postings, others, null);
     // The own postings were counted above: only the variants' are, and the two merged.
-    return count(query, postings, tolerance, maxCandidates, framesPerSecond,
+    return count(all, postings, tolerance, maxCandidates, framesPerSecond,
         ownLookedUp + variantLookedUp, ownCount).votes();
+  }
+
+  /**
+   * The distinct hashes of a query's entries, ascending ({@code unique[0, count)}), each with its
+   * run {@code [rangeStart[k], rangeStart[k + 1])} of {@code entryOrder}: the entries holding it,
+   * in entry order.
+   */
+  private record Distinct(int[] unique, int[] rangeStart, int[] entryOrder, int count) {
+    static Distinct of(QueryHashes query) {
+      int n = query.size;
+      long[] sorted = new long[n];
+      for (int j = 0; j < n; j++) {
+        sorted[j] = ((long) query.hashes[j] << 32) | j;
+      }
+      Arrays.sort(sorted);
+      int[] unique = new int[n];
+      int[] rangeStart = new int[n + 1];
+      int u = 0;
+      for (int i = 0; i < n; i++) {
+        int h = (int) (sorted[i] >>> 32);
+        if (u == 0 || unique[u - 1] != h) {
+          unique[u] = h;
+          rangeStart[u] = i;
+          u++;
+        }
+      }
+      rangeStart[u] = n;
+      int[] entryOrder = new int[n];
+      for (int i = 0; i < n; i++) {
+        entryOrder[i] = (int) sorted[i];
+      }
+      return new Distinct(unique, rangeStart, entryOrder, u);
+    }
   }
 
   /** A count's votes, and the per-track best alignments they were chosen from. */

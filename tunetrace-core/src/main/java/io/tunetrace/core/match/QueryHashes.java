@@ -15,7 +15,12 @@ import java.util.List;
  * voted for both). Variants are hashed from the query's peaks, moved in time and frequency, with the
  * pairing rule of {@link io.tunetrace.core.hash.LandmarkHasher}; no audio is analysed twice.
  *
- * <p>Immutable after construction; thread-safe.
+ * <p>The other variants' hashes are made when first needed ({@link #withVariants}): most clips
+ * that match are answered from their own hashes alone (docs/MATCHING.md §1), and the variants'
+ * are seven in eight of all entries. Every public method answers for the whole list, as if they
+ * had been made at once.
+ *
+ * <p>Immutable after construction (the variants' hashes are made once, under a lock); thread-safe.
  */
 public final class QueryHashes {
   final int[] hashes;
@@ -30,9 +35,21 @@ public final class QueryHashes {
   final int identitySize;
   /** The clip's own peaks, for verifying candidates peak by peak ({@link PeakAgreement}). */
   private final Peaks peaks;
+  /**
+   * What the other variants are hashed from while their entries are not made: the fields above
+   * then hold the clip's own entries only. Null once they are made, or when there are none.
+   */
+  private final Pending pending;
+  /** This query with the variants' entries, once made; guarded by {@code this}. */
+  private QueryHashes withVariants;
+
+  /** The inputs of the variants' hashes (see {@link #of}). */
+  private record Pending(Peaks variantPeaks, FingerprintParams params, int variantPeaksPerSecond,
+      int variantFanOut) {}
 
   private QueryHashes(int[] hashes, int[] refFrames, int[] queryFrames, byte[] variants,
       long[] pairs, int size, List<Variant> variantList, int queryFrameCount, Peaks peaks) {
+    this.pending = null;
     this.peaks = peaks;
     this.hashes = hashes;
     this.refFrames = refFrames;
@@ -45,7 +62,9 @@ public final class QueryHashes {
     this.identitySize = size;
   }
 
-  private QueryHashes(Builder b, List<Variant> variantList, int queryFrameCount, Peaks peaks) {
+  private QueryHashes(
+      Builder b, List<Variant> variantList, int queryFrameCount, Peaks peaks, Pending pending) {
+    this.pending = pending;
     this.peaks = peaks;
     this.hashes = Arrays.copyOf(b.hashes, b.size);
     this.refFrames = Arrays.copyOf(b.refFrames, b.size);
@@ -75,39 +94,89 @@ public final class QueryHashes {
       throw new IllegalArgumentException("more than 63 variants: " + variants.size());
     }
     Builder b = new Builder(Math.max(16, identityPeaks.size() * identityFanOut * 2));
-    int most = Math.max(variantPeaks.size(), identityPeaks.size());
-    int[] frames = new int[most];
-    int[] bins = new int[most];
-    int[] origin = new int[most];
-    boolean[] strong = strongest(variantPeaks, variantPeaksPerSecond, params);
-    for (int v = 0; v < variants.size(); v++) {
-      Variant variant = variants.get(v);
-      Peaks peaks = v == 0 ? identityPeaks : variantPeaks;
-      int n = peaks.size();
-      int m = 0;
-      for (int i = 0; i < n; i++) {
-        if (v > 0 && !strong[i]) {
-          continue;
-        }
-        int bin = variant.freqScale() == 1.0
-            ? peaks.bin(i)
-            : (int) Math.round(peaks.frequencyBins(i) / variant.freqScale());
-        if (bin < params.minBin() || bin >= params.maxBin()) {
-          continue;
-        }
-        frames[m] = variant.timeScale() == 1.0
-            ? peaks.frame(i)
-            : (int) Math.round(peaks.frame(i) * variant.timeScale());
-        bins[m] = bin;
-        origin[m] = i;
-        m++;
-      }
-      pair(b, frames, bins, origin, m, v, peaks, params, v == 0 ? identityFanOut : variantFanOut);
-      if (v == 0) {
-        b.identitySize = b.size;
-      }
+    hashVariant(b, 0, variants.get(0), identityPeaks, null, params, identityFanOut,
+        new int[3][identityPeaks.size()]);
+    b.identitySize = b.size;
+    Pending pending = variants.size() == 1 ? null
+        : new Pending(variantPeaks, params, variantPeaksPerSecond, variantFanOut);
+    return new QueryHashes(b, variants, variantPeaks.frameCount(), identityPeaks, pending);
+  }
+
+  /**
+   * This query with the entries of every variant: itself when they are made (or there are none),
+   * else a query holding the clip's own entries, in the same places, followed by the variants'
+   * (made now, once).
+   */
+  QueryHashes withVariants() {
+    if (pending == null) {
+      return this;
     }
-    return new QueryHashes(b, variants, variantPeaks.frameCount(), identityPeaks);
+    synchronized (this) {
+      if (withVariants == null) {
+        Builder b = new Builder(Math.max(16, size * 8));
+        for (int j = 0; j < size; j++) {
+          b.add(hashes[j], refFrames[j], queryFrames[j], variants[j], pairs[j]);
+        }
+        b.identitySize = b.size;
+        Peaks variantPeaks = pending.variantPeaks();
+        boolean[] strong =
+            strongest(variantPeaks, pending.variantPeaksPerSecond(), pending.params());
+        int[][] scratch = new int[3][variantPeaks.size()];
+        for (int v = 1; v < variantList.size(); v++) {
+          hashVariant(b, v, variantList.get(v), variantPeaks, strong, pending.params(),
+              pending.variantFanOut(), scratch);
+        }
+        withVariants = new QueryHashes(b, variantList, queryFrameCount, peaks, null);
+      }
+      return withVariants;
+    }
+  }
+
+  /** Whether the variants' entries are made (or there are none to make). */
+  boolean variantsMade() {
+    if (pending == null) {
+      return true;
+    }
+    synchronized (this) {
+      return withVariants != null;
+    }
+  }
+
+  /** Whether entries other than the clip's own are made or still to be made. */
+  boolean hasVariants() {
+    return pending != null || size > identitySize;
+  }
+
+  /**
+   * Adds the entries of variant {@code v}: {@code peaks} (those marked {@code strong}, when given)
+   * moved by the variant, re-quantised and paired with {@code fanOut} pairs per anchor.
+   * {@code scratch} holds three arrays of at least {@code peaks.size()}.
+   */
+  private static void hashVariant(Builder b, int v, Variant variant, Peaks peaks, boolean[] strong,
+      FingerprintParams params, int fanOut, int[][] scratch) {
+    int n = peaks.size();
+    int[] frames = scratch[0];
+    int[] bins = scratch[1];
+    int[] origin = scratch[2];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      if (strong != null && !strong[i]) {
+        continue;
+      }
+      int bin = variant.freqScale() == 1.0
+          ? peaks.bin(i)
+          : (int) Math.round(peaks.frequencyBins(i) / variant.freqScale());
+      if (bin < params.minBin() || bin >= params.maxBin()) {
+        continue;
+      }
+      frames[m] = variant.timeScale() == 1.0
+          ? peaks.frame(i)
+          : (int) Math.round(peaks.frame(i) * variant.timeScale());
+      bins[m] = bin;
+      origin[m] = i;
+      m++;
+    }
+    pair(b, frames, bins, origin, m, v, peaks, params, fanOut);
   }
 
   /** The given fingerprints as they are: one identity variant, one pair per hash. */
@@ -123,7 +192,7 @@ public final class QueryHashes {
       peaks.peak(own.frame(i), own.bin(i), 0f);
     }
     return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount(),
-        peaks.toPeaks(fingerprints.frameCount()));
+        peaks.toPeaks(fingerprints.frameCount()), null);
   }
 
   /** Marks the {@code perSecond} strongest peaks of each second of the clip. */
@@ -178,7 +247,7 @@ public final class QueryHashes {
 
   /** The clip's own hashes only (the identity variant). */
   public QueryHashes identityOnly() {
-    if (identitySize == size) {
+    if (pending == null && identitySize == size) {
       return this;
     }
     return new QueryHashes(Arrays.copyOf(hashes, identitySize),
@@ -193,12 +262,13 @@ public final class QueryHashes {
   }
 
   public int size() {
-    return size;
+    return withVariants().size;
   }
 
   /** The hash of each entry, in entry order (a copy). */
   public int[] hashes() {
-    return Arrays.copyOf(hashes, size);
+    QueryHashes all = withVariants();
+    return Arrays.copyOf(all.hashes, all.size);
   }
 
   /** The number of the query's own hashes (the identity variant). */
@@ -216,17 +286,17 @@ public final class QueryHashes {
 
   /** The hash of entry {@code i} (for explanations; the matcher reads the fields directly). */
   public int hash(int i) {
-    return hashes[i];
+    return withVariants().hashes[i];
   }
 
   /** The frame entry {@code i} stands for in reference time (its anchor, moved by its variant). */
   public int refFrame(int i) {
-    return refFrames[i];
+    return withVariants().refFrames[i];
   }
 
   /** The index in {@link #variants()} of the variant that made entry {@code i}. */
   public int variant(int i) {
-    return variants[i];
+    return withVariants().variants[i];
   }
 
   private static final class Builder {
