@@ -4,6 +4,7 @@ import io.tunetrace.core.Recognizer;
 import io.tunetrace.core.index.EmbeddedFingerprintIndex;
 import io.tunetrace.core.match.Candidate;
 import io.tunetrace.core.match.MatchDecision;
+import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.core.match.OffsetVoter;
 import io.tunetrace.core.match.QueryHashes;
 import java.io.PrintWriter;
@@ -19,7 +20,8 @@ import java.util.Map;
  * where the right track stands among the checked candidates and how its peak check came out, and
  * what the decision names when the right track is left out of the candidates ("leave-one-out": the
  * same clip as unknown music). The data behind docs/MATCHING.md's "tried again after the peak
- * check" table. Usage: {@code DecideCheck INDEX CORPUS OUT.csv}.
+ * check" table. Usage: {@code DecideCheck INDEX CORPUS OUT.csv}; {@code -DqueryFanOut=N} and
+ * {@code -DqueryPeaksPerSecond=N} change the density of the clip's own hashes.
  */
 public final class DecideCheck {
   private DecideCheck() {}
@@ -29,7 +31,13 @@ public final class DecideCheck {
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.openReadOnly(Path.of(args[0]));
         PrintWriter out = new PrintWriter(Files.newBufferedWriter(Path.of(args[2])))) {
       Map<Integer, String> names = DecisionFeatures.fileNames(index);
-      Recognizer recognizer = new Recognizer(index);
+      MatchPolicy d = MatchPolicy.DEFAULT;
+      // -DqueryFanOut=N and -DqueryPeaksPerSecond=N try another density for the clip's own hashes
+      MatchPolicy policy = d.withQueryDensity(
+          Integer.getInteger("queryPeaksPerSecond", d.queryPeaksPerSecond()),
+          Integer.getInteger("queryFanOut", d.queryFanOut()), d.variantPeaksPerSecond(),
+          d.variantFanOut());
+      Recognizer recognizer = new Recognizer(index, policy);
       out.println("query,expected,length,condition,got,correct,score,rank,candidates,loo_got,"
           + "loo_score,right_z,right_clear,right_anchors,right_variant,best_other_z");
       List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
