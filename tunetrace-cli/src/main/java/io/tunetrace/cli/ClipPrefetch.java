@@ -182,14 +182,7 @@ final class ClipPrefetch {
     try (PcmSource source = AudioDecoders.open(file, rateHz)) {
       int rate = source.sampleRateHz();
       float[] samples = PcmSource.readAll(source, Recognizer.MAX_CLIP_SECONDS * rate);
-      boolean more;
-      try {
-        more = samples.length == Recognizer.MAX_CLIP_SECONDS * rate
-            && source.read(new float[1], 0, 1) > 0;
-      } catch (IOException e) {
-        more = false; // as Queries: what was kept is recognized; a failure past it changes nothing
-      }
-      return new Ahead(samples, rate, more, System.nanoTime() - start);
+      return new Ahead(samples, rate, Queries.hasMore(source), System.nanoTime() - start);
     }
   }
 }

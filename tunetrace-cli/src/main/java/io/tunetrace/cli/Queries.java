@@ -72,7 +72,8 @@ final class Queries {
     }
   }
 
-  private static boolean hasMore(PcmSource source) {
+  /** Whether {@code source} has audio left after what was read; a failure there counts as none. */
+  static boolean hasMore(PcmSource source) {
     try {
       return source.read(new float[1], 0, 1) > 0;
     } catch (IOException e) {
