@@ -113,15 +113,17 @@ public final class Recognizer {
    * peak: the candidates before the decision.
    */
   public OffsetVoter.Votes vote(QueryHashes query) {
-    return verify(vote(query, null), query, new HashMap<>());
+    return verify(vote(query, null), query, new HashMap<>(), new PeakAgreement.Memo());
   }
 
   /**
-   * Checks each candidate's alignment peak by peak against the track's stored peaks ({@link
-   * PeakAgreement}); candidates whose track has none stored are left as they are.
+   * Checks each candidate's alignment, and the other alignments of its track that the votes
+   * offered, peak by peak against the track's stored peaks ({@link PeakAgreement#checkBest}): each
+   * track stays a candidate at the alignment that agrees best. Candidates whose track has no peaks
+   * stored are left as they are.
    */
   private OffsetVoter.Votes verify(OffsetVoter.Votes votes, QueryHashes query,
-      Map<Integer, TrackPeaks> read) {
+      Map<Integer, TrackPeaks> read, PeakAgreement.Memo checked) {
     Peaks peaks = query.peaks();
     List<Candidate> candidates = votes.candidates();
     if (peaks == null || peaks.size() == 0 || candidates.isEmpty()) {
@@ -136,13 +138,13 @@ public final class Recognizer {
         read.put(id, found.get(id));
       }
     }
-    List<Candidate> checked = new ArrayList<>(candidates.size());
+    List<Candidate> out = new ArrayList<>(candidates.size());
     for (Candidate c : candidates) {
       TrackPeaks reference = read.get(c.trackId());
-      checked.add(reference == null ? c
-          : c.withPeaks(PeakAgreement.measure(peaks, reference, c.variant(), c.deltaFrames())));
+      out.add(reference == null ? c
+          : PeakAgreement.checkBest(peaks, reference, c, votes.alternatives(), checked));
     }
-    return new OffsetVoter.Votes(checked, votes.lookedUp(), votes.postings());
+    return new OffsetVoter.Votes(out, votes.lookedUp(), votes.postings());
   }
 
   private List<MatchDecision.Accepted> decide(OffsetVoter.Votes votes) {
@@ -176,9 +178,10 @@ public final class Recognizer {
   public Search search(QueryHashes query) {
     OffsetVoter.Votes[] own = new OffsetVoter.Votes[2];
     Map<Integer, TrackPeaks> read = new HashMap<>();
+    PeakAgreement.Memo checked = new PeakAgreement.Memo();
     OffsetVoter.Votes raw = vote(query, ownVotes -> {
       own[0] = ownVotes;
-      own[1] = verify(ownVotes, query, read);
+      own[1] = verify(ownVotes, query, read, checked);
       // Sureness is the decision's own, before --min-score: a stricter bar must not send a sure
       // clip on to the variants, where another alignment could answer instead.
       List<MatchDecision.Accepted> d =
@@ -186,7 +189,7 @@ public final class Recognizer {
       return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
     });
     return raw == own[0] ? new Search(query, true, own[1])
-        : new Search(query, false, verify(raw, query, read));
+        : new Search(query, false, verify(raw, query, read, checked));
   }
 
   private MatchResult decide(QueryHashes query, long durationMillis) {

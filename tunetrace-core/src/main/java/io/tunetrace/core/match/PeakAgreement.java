@@ -2,6 +2,9 @@ package io.tunetrace.core.match;
 
 import io.tunetrace.core.index.TrackPeaks;
 import io.tunetrace.core.peaks.Peaks;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Verifies a candidate alignment peak by peak: how many of the clip's spectral peaks land on one of
@@ -33,7 +36,7 @@ public final class PeakAgreement {
    * drum loop or a riff with a track agrees about as well one bar away, at whatever tempo, and so
    * does a track that repeats itself exactly (looping game music); {@link MatchDecision} then weighs
    * the candidate by its moments instead (docs/MATCHING.md §1b). A candidate below it is refused by
-   * the peak rule anyway (it needs 2.3 above a floor of 4), so the full scan (about 0.2 ms) is spent
+   * the peak rule anyway (it needs 2.4 above a floor of 4), so the full scan (about 0.2 ms) is spent
    * on the few that may be accepted.
    */
   static final double SCAN_ALL_FROM_Z = 6.0;
@@ -43,7 +46,6 @@ public final class PeakAgreement {
 
   /** See {@link Measure#clearOfOtherAlignments()}. */
   static final int CLEAR_BY = 3;
-  private static final int WORDS_PER_ROW = 8; // 512 bins
 
   private PeakAgreement() {}
 
@@ -90,6 +92,18 @@ public final class PeakAgreement {
    */
   public static Measure measure(Peaks query, TrackPeaks reference, Variant variant,
       int deltaFrames) {
+    return measure(query, reference, variant, deltaFrames, true, Double.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * The check; with {@code scanAll}, {@link Measure#chanceMax} of a candidate that may be accepted
+   * ({@link #SCAN_ALL_FROM_Z}) is searched at every other alignment, otherwise only at {@link
+   * #CHANCE_SHIFTS} (the rest of the measure is the same either way). Returns null, without
+   * measuring chance, when the alignment cannot check above {@code toBeat}: its z is at most its
+   * agreeing count.
+   */
+  private static Measure measure(Peaks query, TrackPeaks reference, Variant variant,
+      int deltaFrames, boolean scanAll, double toBeat) {
     if (query.size() == 0 || reference.size() == 0) {
       return Measure.NONE;
     }
@@ -99,10 +113,16 @@ public final class PeakAgreement {
     int clipFrames = (int) Math.round(query.frameCount() * timeScale);
     int base = deltaFrames - MAX_SHIFT - tol - 1;
     int rows = clipFrames + 2 * (MAX_SHIFT + tol + 1) + 1;
-    long[] bits = new long[rows * WORDS_PER_ROW];
     int lastRefFrame = reference.frame(reference.size() - 1);
-    for (int i = reference.firstAtOrAfter(Math.max(0, base - tol));
-        i < reference.size() && reference.frame(i) <= base + rows + tol; i++) {
+    int first = reference.firstAtOrAfter(Math.max(0, base - tol));
+    // A row holds bins 0..64·words − 1: as many as the reference's peaks here reach (+1).
+    int topBin = 0;
+    for (int i = first; i < reference.size() && reference.frame(i) <= base + rows + tol; i++) {
+      topBin = Math.max(topBin, reference.bin(i));
+    }
+    int words = (Math.min(511, topBin + 1) >>> 6) + 1;
+    long[] bits = new long[rows * words];
+    for (int i = first; i < reference.size() && reference.frame(i) <= base + rows + tol; i++) {
       int f = reference.frame(i);
       int b = reference.bin(i);
       for (int r = f - tol - base; r <= f + tol - base; r++) {
@@ -110,7 +130,7 @@ public final class PeakAgreement {
           continue;
         }
         for (int bb = Math.max(0, b - 1); bb <= Math.min(511, b + 1); bb++) {
-          bits[r * WORDS_PER_ROW + (bb >>> 6)] |= 1L << (bb & 63);
+          bits[r * words + (bb >>> 6)] |= 1L << (bb & 63);
         }
       }
     }
@@ -120,41 +140,115 @@ public final class PeakAgreement {
     int compared = 0;
     for (int i = 0; i < n; i++) {
       rowAt[i] = (int) Math.round(query.frame(i) * timeScale) + deltaFrames - base;
-      binAt[i] = Math.min(511, Math.max(0, Math.round(query.frequencyBins(i) / (float) freqScale)));
+      int bin = Math.min(511, Math.max(0, Math.round(query.frequencyBins(i) / (float) freqScale)));
+      binAt[i] = bin < 64 * words ? bin : -1; // above every reference peak here: agrees with none
       int refFrame = rowAt[i] + base;
       if (refFrame >= 0 && refFrame <= lastRefFrame) {
         compared++;
       }
     }
-    int agreeing = count(bits, rows, rowAt, binAt, 0);
+    int agreeing = count(bits, rows, words, rowAt, binAt, 0);
+    if (agreeing <= toBeat) {
+      return null;
+    }
     long sum = 0;
     int max = 0;
     for (int shift : CHANCE_SHIFTS) {
-      int c = count(bits, rows, rowAt, binAt, shift);
+      int c = count(bits, rows, words, rowAt, binAt, shift);
       sum += c;
       max = Math.max(max, c);
     }
     double mean = (double) sum / CHANCE_SHIFTS.length;
-    if ((agreeing - mean) / Math.sqrt(mean + 1) >= SCAN_ALL_FROM_Z) {
+    if (scanAll && (agreeing - mean) / Math.sqrt(mean + 1) >= SCAN_ALL_FROM_Z) {
       // A candidate that may be accepted: the best other alignment is searched at every frame,
       // so that a drum loop or riff shared with another piece is found one bar away, whatever
       // the tempo.
       for (int shift = -MAX_SHIFT; shift <= MAX_SHIFT; shift++) {
         if (Math.abs(shift) >= NEAR) {
-          max = Math.max(max, count(bits, rows, rowAt, binAt, shift));
+          max = Math.max(max, count(bits, rows, words, rowAt, binAt, shift));
         }
       }
     }
     return new Measure(agreeing, mean, max, compared);
   }
 
-  private static int count(long[] bits, int rows, int[] rowAt, int[] binAt, int shift) {
+  /**
+   * Checks a candidate's alignment and the other alignments of its track that the votes offered
+   * ({@link OffsetVoter.Votes#alternatives}, those of other tracks are ignored) and keeps the one
+   * that agrees best ({@link Measure#z}; a tie keeps the candidate's own). Chance is measured the
+   * same way for every candidate, so a runner-up gets the same choice.
+   */
+  public static Candidate checkBest(Peaks query, TrackPeaks reference, Candidate candidate,
+      List<Candidate> alternatives) {
+    return checkBest(query, reference, candidate, alternatives, new Memo());
+  }
+
+  /**
+   * {@link #checkBest(Peaks, TrackPeaks, Candidate, List)}, reusing the checks of {@code memo}:
+   * the steps of one clip's search check many of the same alignments again.
+   */
+  public static Candidate checkBest(Peaks query, TrackPeaks reference, Candidate candidate,
+      List<Candidate> alternatives, Memo memo) {
+    Candidate best = candidate;
+    Measure bestMeasure = memo.measure(query, reference, candidate, false,
+        Double.NEGATIVE_INFINITY);
+    for (Candidate other : alternatives) {
+      if (other.trackId() == candidate.trackId()) {
+        Measure m = memo.measure(query, reference, other, false, bestMeasure.z());
+        if (m != null && m.z() > bestMeasure.z()) {
+          best = other;
+          bestMeasure = m;
+        }
+      }
+    }
+    // The scan of every other alignment changes only chanceMax: done for the one kept.
+    Measure kept = bestMeasure.z() >= SCAN_ALL_FROM_Z
+        ? memo.measure(query, reference, best, true, Double.NEGATIVE_INFINITY) : bestMeasure;
+    if (best != candidate && !kept.clearOfOtherAlignments()) {
+      // Another alignment about as good nearby: a loop, which the votes' own alignment, weighed
+      // by its moments, answers for (docs/MATCHING.md §1b); a second try must not turn it into one.
+      Measure own = memo.measure(query, reference, candidate, false, Double.NEGATIVE_INFINITY);
+      return candidate.withPeaks(own.z() >= SCAN_ALL_FROM_Z
+          ? memo.measure(query, reference, candidate, true, Double.NEGATIVE_INFINITY) : own);
+    }
+    return best.withPeaks(kept);
+  }
+
+  /**
+   * The checks made for one clip, by (track, variant, alignment), to be reused by the later steps
+   * of its search. Not thread-safe.
+   */
+  public static final class Memo {
+    private record Key(int trackId, Variant variant, int deltaFrames, boolean scanAll) {}
+
+    private final Map<Key, Measure> measures = new HashMap<>();
+
+    /** Nothing checked yet. */
+    public Memo() {}
+
+    Measure measure(Peaks query, TrackPeaks reference, Candidate c, boolean scanAll,
+        double toBeat) {
+      Key key = new Key(c.trackId(), c.variant(), c.deltaFrames(), scanAll);
+      Measure m = measures.get(key);
+      if (m == null) {
+        m = PeakAgreement.measure(query, reference, c.variant(), c.deltaFrames(), scanAll,
+            toBeat);
+        if (m != null) {
+          measures.put(key, m);
+        }
+      }
+      return m == null || m.agreeing() <= toBeat ? null : m;
+    }
+  }
+
+  private static int count(long[] bits, int rows, int words, int[] rowAt, int[] binAt,
+      int shift) {
     int c = 0;
     for (int i = 0; i < rowAt.length; i++) {
       int r = rowAt[i] + shift;
-      if (r >= 0 && r < rows) {
-        int b = binAt[i];
-        if ((bits[r * WORDS_PER_ROW + (b >>> 6)] & (1L << (b & 63))) != 0) {
+      int b = binAt[i];
+      if (r >= 0 && r < rows && b >= 0) {
+        if ((bits[r * words + (b >>> 6)] & (1L << (b & 63))) != 0) {
           c++;
         }
       }

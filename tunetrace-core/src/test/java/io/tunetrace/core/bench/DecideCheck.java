@@ -39,7 +39,8 @@ public final class DecideCheck {
           d.variantFanOut());
       Recognizer recognizer = new Recognizer(index, policy);
       out.println("query,expected,length,condition,got,correct,score,rank,candidates,loo_got,"
-          + "loo_score,right_z,right_clear,right_anchors,right_variant,best_other_z");
+          + "loo_score,right_z,right_clear,right_anchors,right_variant,best_other_z,second_other_z,"
+          + "best_other_variant");
       List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
       int done = 0;
       for (String line : lines.subList(1, lines.size())) {
@@ -68,12 +69,16 @@ public final class DecideCheck {
               r.peaks().clearOfOtherAlignments() ? 1 : 0, r.anchorFrames(),
               r.variant().isIdentity() ? 0 : 1);
         }
-        double bestOther = others.stream().mapToDouble(c -> c.peaks().z()).max().orElse(0);
-        out.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%.3f,%d,%d,%s,%.3f,%s,%.2f%n", f[0], expected,
+        List<Candidate> byZ = others.stream()
+            .sorted((a, b) -> Double.compare(b.peaks().z(), a.peaks().z())).toList();
+        double bestOther = byZ.isEmpty() ? 0 : byZ.get(0).peaks().z();
+        double secondOther = byZ.size() < 2 ? 0 : byZ.get(1).peaks().z();
+        int bestOtherVariant = byZ.isEmpty() || byZ.get(0).variant().isIdentity() ? 0 : 1;
+        out.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%.3f,%d,%d,%s,%.3f,%s,%.2f,%.2f,%d%n", f[0], expected,
             f[3], f[4], got, !expected.isEmpty() && got.equals(expected) ? 1 : 0,
             decided.isEmpty() ? 0 : decided.get(0).score(), rank, candidates.size(),
             loo.isEmpty() ? "" : names.getOrDefault(loo.get(0).candidate().trackId(), "?"),
-            loo.isEmpty() ? 0 : loo.get(0).score(), right, bestOther);
+            loo.isEmpty() ? 0 : loo.get(0).score(), right, bestOther, secondOther, bestOtherVariant);
         if (++done % 200 == 0) {
           System.err.println(done + " queries");
         }

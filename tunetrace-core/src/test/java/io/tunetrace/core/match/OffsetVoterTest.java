@@ -73,6 +73,37 @@ class OffsetVoterTest {
     assertEquals(16, votes.postings());
   }
 
+  /**
+   * Besides each track's best alignment, the votes offer its next best ones for the peak check
+   * ({@code alternatives}): by pooled votes, at least two, not within 8 frames of one taken, at
+   * most two more per track.
+   */
+  @Test
+  void offersEachLeadingTracksNextBestAlignments() {
+    InMemoryFingerprintIndex index = new InMemoryFingerprintIndex(FingerprintParams.DEFAULT);
+    // Votes: 6 at 400, 4 at 200, 3 at 406 (the best one's, blurred), 2 at 900, 2 at 1200, 1 at 1500.
+    List<int[]> p = new ArrayList<>(aligned(1000, 0, 6, 400));
+    p.addAll(aligned(1000, 6, 10, 200));
+    p.addAll(aligned(1000, 10, 13, 406));
+    p.addAll(aligned(1000, 13, 15, 900));
+    p.addAll(aligned(1000, 15, 17, 1200));
+    p.addAll(aligned(1000, 17, 18, 1500));
+    int track = addTrack(index, "one", p);
+    int other = addTrack(index, "two", aligned(1000, 0, 3, 50));
+
+    OffsetVoter.Votes votes = OffsetVoter.vote(index, QueryHashes.of(clip(1000, 18)), 100, 100, 1,
+        10, FRAMES_PER_SECOND);
+
+    assertEquals(List.of(track, other),
+        votes.candidates().stream().map(Candidate::trackId).toList());
+    assertEquals(400, votes.candidates().get(0).deltaFrames());
+    List<Candidate> alt = votes.alternatives();
+    assertEquals(List.of(track, track), alt.stream().map(Candidate::trackId).toList(),
+        alt.toString());
+    assertEquals(List.of(200, 900), alt.stream().map(Candidate::deltaFrames).toList());
+    assertEquals(List.of(4, 2), alt.stream().map(Candidate::confidence).toList());
+  }
+
   @Test
   void asksFirstOnTheRareHashesAndAddsTheCommonOnesOnlyWhenTheyAreNotEnough() {
     InMemoryFingerprintIndex index = new InMemoryFingerprintIndex(FingerprintParams.DEFAULT);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tunetrace.core.index.TrackPeaks;
 import io.tunetrace.core.peaks.Peaks;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,34 @@ class PeakAgreementTest {
   }
 
   @Test
+  void checkBestKeepsTheAlignmentOfTheTrackThatAgreesBest() {
+    Random random = new Random(13);
+    int n = TRACK_FRAMES * 20 / 125;
+    TrackPeaks ref = reference(random, new int[n], new int[n]);
+    Peaks noisy = clip(random, ref, 6_000, 0.3, Variant.IDENTITY);
+    // The votes' best alignment is wrong; the right one is among the track's others.
+    Candidate byVotes = candidate(1, 12_000, 9);
+    List<Candidate> others = List.of(candidate(2, 6_000, 8), candidate(1, 3_000, 7),
+        candidate(1, 6_000, 5));
+
+    Candidate best = PeakAgreement.checkBest(noisy, ref, byVotes, others);
+
+    assertEquals(1, best.trackId());
+    assertEquals(6_000, best.deltaFrames());
+    assertEquals(5, best.confidence());
+    assertTrue(best.peaks().z() > 6, best.toString());
+    // Without the right alignment among the others, the candidate stays as the votes placed it.
+    Candidate alone = PeakAgreement.checkBest(noisy, ref, byVotes, others.subList(0, 2));
+    assertEquals(12_000, alone.deltaFrames());
+    assertTrue(alone.peaks().z() < 3, alone.toString());
+  }
+
+  private static Candidate candidate(int track, int delta, int votes) {
+    return new Candidate(track, Variant.IDENTITY, delta, votes, votes, votes, 0, 600, 1.0,
+        new long[0]);
+  }
+
+  @Test
   void aSpedUpClipAgreesWhenCheckedThroughItsVariantOnly() {
     Random random = new Random(11);
     int n = TRACK_FRAMES * 20 / 125;
@@ -72,6 +101,21 @@ class PeakAgreementTest {
     PeakAgreement.Measure asIs = PeakAgreement.measure(clip, ref, Variant.IDENTITY, 8_000);
     assertTrue(through.excess() > 40, "through the variant " + through);
     assertTrue(asIs.excess() < through.excess() / 3, "as it is " + asIs);
+  }
+
+  /** Peaks above every reference peak's bin, and right next to the highest, at any bin. */
+  @Test
+  void agreesWithinOneBinAtTheTopOfTheReferenceAndNotAboveIt() {
+    for (int top : new int[] {62, 63, 127, 200, 510, 511}) {
+      TrackPeaks ref = TrackPeaks.of(new int[] {50, 60}, new int[] {10, top});
+      Peaks.Collector c = new Peaks.Collector();
+      c.peak(0, 10, 0f, 0f); // agrees
+      c.peak(10, Math.min(511, top + 1), 0f, 0f); // one bin above the top: agrees
+      c.peak(10, Math.min(511, top + 2), 0f, 0f); // two above: agrees only at bin 511
+      c.peak(10, 511 - top > 64 ? top + 65 : top - 3, 0f, 0f); // far from it: never
+      PeakAgreement.Measure m = PeakAgreement.measure(c.toPeaks(100), ref, Variant.IDENTITY, 50);
+      assertEquals(top >= 510 ? 3 : 2, m.agreeing(), "top bin " + top);
+    }
   }
 
   @Test
