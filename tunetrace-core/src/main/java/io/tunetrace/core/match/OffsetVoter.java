@@ -298,31 +298,25 @@ public final class OffsetVoter {
       isChosen[trackIds[c] >>> 6] |= 1L << trackIds[c];
     }
     // Each chosen track's other alignments worth a peak check.
+    int[][] keys = new int[chosen][16];
+    int[] keyCount = new int[chosen];
+    for (int i = 0; i < size; i++) {
+      int track = postings.tracks[i];
+      if (track < 0 || track > maxId || (isChosen[track >>> 6] & (1L << track)) == 0) {
+        continue;
+      }
+      int c = 0;
+      while (trackIds[c] != track) {
+        c++;
+      }
+      if (keyCount[c] == keys[c].length) {
+        keys[c] = Arrays.copyOf(keys[c], keyCount[c] * 2);
+      }
+      keys[c][keyCount[c]++] = pack(query.variants[postings.entries[i]], postings.deltas[i]);
+    }
     int[][] alignments = new int[chosen][];
-    if (ALIGNMENTS > 1) {
-      int[][] keys = new int[chosen][16];
-      int[] keyCount = new int[chosen];
-      for (int i = 0; i < size; i++) {
-        int track = postings.tracks[i];
-        if (track < 0 || track > maxId || (isChosen[track >>> 6] & (1L << track)) == 0) {
-          continue;
-        }
-        int c = 0;
-        while (trackIds[c] != track) {
-          c++;
-        }
-        if (keyCount[c] == keys[c].length) {
-          keys[c] = Arrays.copyOf(keys[c], keyCount[c] * 2);
-        }
-        keys[c][keyCount[c]++] = pack(query.variants[postings.entries[i]], postings.deltas[i]);
-      }
-      for (int c = 0; c < chosen; c++) {
-        alignments[c] = otherAlignments(keys[c], keyCount[c], chosenDelta[c], variantTolerance);
-      }
-    } else {
-      for (int c = 0; c < chosen; c++) {
-        alignments[c] = new int[0];
-      }
+    for (int c = 0; c < chosen; c++) {
+      alignments[c] = otherAlignments(keys[c], keyCount[c], chosenDelta[c], variantTolerance);
     }
     BitSet[] agreeing = new BitSet[chosen];
     BitSet[][] agreeingOther = new BitSet[chosen][];

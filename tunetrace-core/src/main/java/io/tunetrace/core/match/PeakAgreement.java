@@ -175,8 +175,10 @@ public final class PeakAgreement {
   /**
    * Checks a candidate's alignment and the other alignments of its track that the votes offered
    * ({@link OffsetVoter.Votes#alternatives}, those of other tracks are ignored) and keeps the one
-   * that agrees best ({@link Measure#z}; a tie keeps the candidate's own). Chance is measured the
-   * same way for every candidate, so a runner-up gets the same choice.
+   * that agrees best ({@link Measure#z}; a tie keeps the candidate's own) if it is {@linkplain
+   * Measure#clearOfOtherAlignments() clear of the alignments around it}; otherwise (a loop) the
+   * candidate's own. Chance is measured the same way for every candidate, so a runner-up gets the
+   * same choice.
    */
   public static Candidate checkBest(Peaks query, TrackPeaks reference, Candidate candidate,
       List<Candidate> alternatives) {

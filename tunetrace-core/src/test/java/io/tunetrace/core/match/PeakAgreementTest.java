@@ -84,6 +84,35 @@ class PeakAgreementTest {
     assertTrue(alone.peaks().z() < 3, alone.toString());
   }
 
+  /** A track that repeats itself every bar agrees as well a bar away: no second try for it. */
+  @Test
+  void checkBestKeepsTheVotedAlignmentWhenTheBetterOneIsALoop() {
+    Random random = new Random(17);
+    int bar = 120;
+    int[] patternBins = new int[24];
+    int[] patternFrames = new int[24];
+    for (int i = 0; i < 24; i++) {
+      patternFrames[i] = i * bar / 24;
+      patternBins[i] = 4 + random.nextInt(226);
+    }
+    int n = TRACK_FRAMES / bar * 24;
+    int[] frames = new int[n];
+    int[] bins = new int[n];
+    for (int i = 0; i < n; i++) {
+      frames[i] = (i / 24) * bar + patternFrames[i % 24];
+      bins[i] = patternBins[i % 24];
+    }
+    TrackPeaks ref = TrackPeaks.of(frames, bins);
+    Peaks clip = clip(random, ref, 6_000, 0.6, Variant.IDENTITY);
+    Candidate byVotes = candidate(1, 6_050, 9);
+
+    Candidate kept = PeakAgreement.checkBest(clip, ref, byVotes, List.of(candidate(1, 6_000, 5)));
+
+    assertEquals(6_050, kept.deltaFrames(), kept.toString());
+    PeakAgreement.Measure right = PeakAgreement.measure(clip, ref, Variant.IDENTITY, 6_000);
+    assertTrue(right.z() > kept.peaks().z() && !right.clearOfOtherAlignments(), right.toString());
+  }
+
   private static Candidate candidate(int track, int delta, int votes) {
     return new Candidate(track, Variant.IDENTITY, delta, votes, votes, votes, 0, 600, 1.0,
         new long[0]);
