@@ -373,31 +373,16 @@ public final class OffsetVoter {
    */
   private static int[] otherAlignments(int[] keys, int n, int delta, int[] variantTolerance) {
     Arrays.sort(keys, 0, n);
-    long[] pooled = new long[n];
+    int[] cellKeys = new int[n];
+    int[] cellVotes = new int[n];
+    int cells = pool(keys, 0, n, variantTolerance, cellKeys, cellVotes);
+    long[] pooled = new long[cells];
     int m = 0;
-    int lo = 0;
-    int hi = 0;
-    for (int p = 0; p < n; ) {
-      int k = keys[p];
-      int q = p + 1;
-      while (q < n && keys[q] == k) {
-        q++;
-      }
-      int tol = variantTolerance[k >>> 25];
-      while (keys[lo] < k - tol) {
-        lo++;
-      }
-      if (hi < q) {
-        hi = q;
-      }
-      while (hi < n && keys[hi] <= k + tol) {
-        hi++;
-      }
-      if (hi - lo >= 2) {
+    for (int c = 0; c < cells; c++) {
+      if (cellVotes[c] >= 2) {
         // Most votes first, then the lowest key: sort descending on (votes, −key).
-        pooled[m++] = ((long) (hi - lo) << 32) | (0xFFFFFFFFL - (k & 0xFFFFFFFFL));
+        pooled[m++] = ((long) cellVotes[c] << 32) | (0xFFFFFFFFL - (cellKeys[c] & 0xFFFFFFFFL));
       }
-      p = q;
     }
     Arrays.sort(pooled, 0, m);
     int[] taken = new int[ALIGNMENTS - 1];
@@ -443,6 +428,12 @@ public final class OffsetVoter {
     int[] votes = new int[cap];
     int[] keys = new int[cap];
     int n = 0;
+    int longest = 0;
+    for (int t = 0; t < trackCount; t++) {
+      longest = Math.max(longest, start[t + 1] - start[t]);
+    }
+    int[] cellKeys = new int[longest];
+    int[] cellVotes = new int[longest];
     for (int t = 0; t < trackCount; t++) {
       int lo = start[t];
       int end = start[t + 1];
@@ -450,30 +441,14 @@ public final class OffsetVoter {
         continue; // one vote cannot pool to the two a candidate needs
       }
       Arrays.sort(packed, lo, end);
+      int cells = pool(packed, lo, end, variantTolerance, cellKeys, cellVotes);
       int best = 0;
       int bestKey = 0;
-      int hi = lo;
-      for (int p = lo; p < end; ) {
-        int k = packed[p];
-        int q = p + 1;
-        while (q < end && packed[q] == k) {
-          q++;
+      for (int c = 0; c < cells; c++) {
+        if (cellVotes[c] > best) {
+          best = cellVotes[c];
+          bestKey = cellKeys[c];
         }
-        int tol = variantTolerance[k >>> 25];
-        while (packed[lo] < k - tol) {
-          lo++;
-        }
-        if (hi < q) {
-          hi = q;
-        }
-        while (hi < end && packed[hi] <= k + tol) {
-          hi++;
-        }
-        if (hi - lo > best) {
-          best = hi - lo;
-          bestKey = k;
-        }
-        p = q;
       }
       if (best >= 2) {
         ids[n] = dense.trackIds[t];
@@ -484,6 +459,40 @@ public final class OffsetVoter {
     }
     // Dense numbers ascend with the ids, so the bests come in ascending track id.
     return new Bests(Arrays.copyOf(ids, n), Arrays.copyOf(votes, n), Arrays.copyOf(keys, n));
+  }
+
+  /**
+   * Pools the sorted packed alignments {@code keys[from, to)}: each distinct alignment gets the
+   * votes within its variant's tolerance of it (a sliding window). Writes the distinct alignments
+   * in ascending order to {@code cellKeys} and their pooled votes to {@code cellVotes}; returns
+   * how many.
+   */
+  private static int pool(int[] keys, int from, int to, int[] variantTolerance, int[] cellKeys,
+      int[] cellVotes) {
+    int cells = 0;
+    int lo = from;
+    int hi = from;
+    for (int p = from; p < to; ) {
+      int k = keys[p];
+      int q = p + 1;
+      while (q < to && keys[q] == k) {
+        q++;
+      }
+      int tol = variantTolerance[k >>> 25];
+      while (keys[lo] < k - tol) {
+        lo++;
+      }
+      if (hi < q) {
+        hi = q;
+      }
+      while (hi < to && keys[hi] <= k + tol) {
+        hi++;
+      }
+      cellKeys[cells] = k;
+      cellVotes[cells++] = hi - lo;
+      p = q;
+    }
+    return cells;
   }
 
   /**
