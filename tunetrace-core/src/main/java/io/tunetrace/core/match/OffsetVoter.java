@@ -301,13 +301,9 @@ public final class OffsetVoter {
     int[][] keys = new int[chosen][16];
     int[] keyCount = new int[chosen];
     for (int i = 0; i < size; i++) {
-      int track = postings.tracks[i];
-      if (track < 0 || track > maxId || (isChosen[track >>> 6] & (1L << track)) == 0) {
+      int c = chosenIndex(postings.tracks[i], isChosen, trackIds);
+      if (c < 0) {
         continue;
-      }
-      int c = 0;
-      while (trackIds[c] != track) {
-        c++;
       }
       if (keyCount[c] == keys[c].length) {
         keys[c] = Arrays.copyOf(keys[c], keyCount[c] * 2);
@@ -328,13 +324,9 @@ public final class OffsetVoter {
       }
     }
     for (int i = 0; i < size; i++) {
-      int track = postings.tracks[i];
-      if (track < 0 || track > maxId || (isChosen[track >>> 6] & (1L << track)) == 0) {
+      int c = chosenIndex(postings.tracks[i], isChosen, trackIds);
+      if (c < 0) {
         continue;
-      }
-      int c = 0;
-      while (trackIds[c] != track) {
-        c++;
       }
       int j = postings.entries[i];
       int v = query.variants[j];
@@ -363,6 +355,22 @@ public final class OffsetVoter {
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
     return new Counted(new Votes(out, others, lookedUp, postings.size), bests, size);
+  }
+
+  /**
+   * Where {@code track} is among the chosen {@code trackIds}, or −1: {@code isChosen} has a bit
+   * per chosen id (up to the highest), so most postings are screened out by one test.
+   */
+  private static int chosenIndex(int track, long[] isChosen, int[] trackIds) {
+    if (track < 0 || (track >>> 6) >= isChosen.length
+        || (isChosen[track >>> 6] & (1L << track)) == 0) {
+      return -1;
+    }
+    int c = 0;
+    while (trackIds[c] != track) {
+      c++;
+    }
+    return c;
   }
 
   /**
