@@ -278,17 +278,12 @@ public final class OffsetVoter {
     int seconds = Math.max(1, (int) Math.ceil(queryFrameCount / framesPerSecond));
     int chosen = 0;
     int[] trackIds = new int[maxCandidates];
-    int[] chosenVariant = new int[maxCandidates];
-    int[] chosenDelta = new int[maxCandidates];
-    int[] chosenTolerance = new int[maxCandidates];
+    int[] chosenKey = new int[maxCandidates];
     int maxId = 0;
     for (int i = ranked.length - 1; i >= 0 && chosen < maxCandidates; i--) {
       int trackId = (int) ranked[i];
-      int k = bests.keys[Arrays.binarySearch(bests.trackIds, trackId)];
       trackIds[chosen] = trackId;
-      chosenVariant[chosen] = k >>> 25;
-      chosenDelta[chosen] = (k & 0x1FFFFFF) - DELTA_BIAS;
-      chosenTolerance[chosen] = variantTolerance[chosenVariant[chosen]];
+      chosenKey[chosen] = bests.keys[Arrays.binarySearch(bests.trackIds, trackId)];
       maxId = Math.max(maxId, trackId);
       chosen++;
     }
@@ -297,7 +292,8 @@ public final class OffsetVoter {
     for (int c = 0; c < chosen; c++) {
       isChosen[trackIds[c] >>> 6] |= 1L << trackIds[c];
     }
-    // Each chosen track's other alignments worth a peak check.
+    // Each chosen track's alignments to verify, packed: its best first, then the others worth a
+    // peak check.
     int[][] keys = new int[chosen][16];
     int[] keyCount = new int[chosen];
     for (int i = 0; i < size; i++) {
@@ -311,16 +307,16 @@ public final class OffsetVoter {
       keys[c][keyCount[c]++] = pack(query.variants[postings.entries[i]], postings.deltas[i]);
     }
     int[][] alignments = new int[chosen][];
+    BitSet[][] agreeing = new BitSet[chosen][];
     for (int c = 0; c < chosen; c++) {
-      alignments[c] = otherAlignments(keys[c], keyCount[c], chosenDelta[c], variantTolerance);
-    }
-    BitSet[] agreeing = new BitSet[chosen];
-    BitSet[][] agreeingOther = new BitSet[chosen][];
-    for (int c = 0; c < chosen; c++) {
-      agreeing[c] = new BitSet();
-      agreeingOther[c] = new BitSet[alignments[c].length];
+      int best = chosenKey[c];
+      int[] others = otherAlignments(keys[c], keyCount[c], unpackDelta(best), variantTolerance);
+      alignments[c] = new int[others.length + 1];
+      alignments[c][0] = best;
+      System.arraycopy(others, 0, alignments[c], 1, others.length);
+      agreeing[c] = new BitSet[alignments[c].length];
       for (int a = 0; a < alignments[c].length; a++) {
-        agreeingOther[c][a] = new BitSet();
+        agreeing[c][a] = new BitSet();
       }
     }
     for (int i = 0; i < size; i++) {
@@ -330,27 +326,21 @@ public final class OffsetVoter {
       }
       int j = postings.entries[i];
       int v = query.variants[j];
-      if (v == chosenVariant[c]
-          && Math.abs(postings.deltas[i] - chosenDelta[c]) <= chosenTolerance[c]) {
-        agreeing[c].set(j);
-      }
       for (int a = 0; a < alignments[c].length; a++) {
         int k = alignments[c][a];
-        if (v == k >>> 25 && Math.abs(postings.deltas[i] - ((k & 0x1FFFFFF) - DELTA_BIAS))
-            <= variantTolerance[v]) {
-          agreeingOther[c][a].set(j);
+        if (v == k >>> 25
+            && Math.abs(postings.deltas[i] - unpackDelta(k)) <= variantTolerance[v]) {
+          agreeing[c][a].set(j);
         }
       }
     }
     List<Candidate> out = new ArrayList<>();
     List<Candidate> others = new ArrayList<>();
     for (int c = 0; c < chosen; c++) {
-      out.add(verify(query, agreeing[c], trackIds[c], chosenVariant[c], chosenDelta[c],
-          framesPerSecond, seconds));
       for (int a = 0; a < alignments[c].length; a++) {
         int k = alignments[c][a];
-        others.add(verify(query, agreeingOther[c][a], trackIds[c], k >>> 25,
-            (k & 0x1FFFFFF) - DELTA_BIAS, framesPerSecond, seconds));
+        (a == 0 ? out : others).add(verify(query, agreeing[c][a], trackIds[c], k >>> 25,
+            unpackDelta(k), framesPerSecond, seconds));
       }
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
@@ -397,10 +387,10 @@ public final class OffsetVoter {
     int t = 0;
     for (int i = m - 1; i >= 0 && t < taken.length; i--) {
       int k = (int) (0xFFFFFFFFL - (pooled[i] & 0xFFFFFFFFL));
-      int d = (k & 0x1FFFFFF) - DELTA_BIAS;
+      int d = unpackDelta(k);
       boolean near = Math.abs(d - delta) <= ALIGNMENT_NEAR;
       for (int j = 0; j < t && !near; j++) {
-        near = Math.abs(d - ((taken[j] & 0x1FFFFFF) - DELTA_BIAS)) <= ALIGNMENT_NEAR;
+        near = Math.abs(d - unpackDelta(taken[j])) <= ALIGNMENT_NEAR;
       }
       if (!near) {
         taken[t++] = k;
@@ -611,6 +601,11 @@ public final class OffsetVoter {
   /** (variant, delta) in one int that sorts by variant, then delta. */
   private static int pack(int variant, int delta) {
     return (variant << 25) | ((delta + DELTA_BIAS) & 0x1FFFFFF);
+  }
+
+  /** The delta of a packed (variant, delta); its variant is {@code key >>> 25}. */
+  private static int unpackDelta(int key) {
+    return (key & 0x1FFFFFF) - DELTA_BIAS;
   }
 
   /**

@@ -191,9 +191,9 @@ public final class PeakAgreement {
    */
   public static Candidate checkBest(Peaks query, TrackPeaks reference, Candidate candidate,
       List<Candidate> alternatives, Memo memo) {
+    Measure own = memo.measure(query, reference, candidate, false, Double.NEGATIVE_INFINITY);
     Candidate best = candidate;
-    Measure bestMeasure = memo.measure(query, reference, candidate, false,
-        Double.NEGATIVE_INFINITY);
+    Measure bestMeasure = own;
     for (Candidate other : alternatives) {
       if (other.trackId() == candidate.trackId()) {
         Measure m = memo.measure(query, reference, other, false, bestMeasure.z());
@@ -203,15 +203,11 @@ public final class PeakAgreement {
         }
       }
     }
-    // The scan of every other alignment changes only chanceMax: done for the one kept.
-    Measure kept = bestMeasure.z() >= SCAN_ALL_FROM_Z
-        ? memo.measure(query, reference, best, true, Double.NEGATIVE_INFINITY) : bestMeasure;
+    Measure kept = memo.scanned(query, reference, best, bestMeasure);
     if (best != candidate && !kept.clearOfOtherAlignments()) {
       // Another alignment about as good nearby: a loop, which the votes' own alignment, weighed
       // by its moments, answers for (docs/MATCHING.md §1b); a second try must not turn it into one.
-      Measure own = memo.measure(query, reference, candidate, false, Double.NEGATIVE_INFINITY);
-      return candidate.withPeaks(own.z() >= SCAN_ALL_FROM_Z
-          ? memo.measure(query, reference, candidate, true, Double.NEGATIVE_INFINITY) : own);
+      return candidate.withPeaks(memo.scanned(query, reference, candidate, own));
     }
     return best.withPeaks(kept);
   }
@@ -240,6 +236,16 @@ public final class PeakAgreement {
         }
       }
       return m == null || m.agreeing() <= toBeat ? null : m;
+    }
+
+    /**
+     * {@code quick} (the check of {@code c} without the scan), with every other alignment scanned
+     * for its chanceMax when it may be accepted ({@link #SCAN_ALL_FROM_Z}); the scan changes
+     * nothing else.
+     */
+    Measure scanned(Peaks query, TrackPeaks reference, Candidate c, Measure quick) {
+      return quick.z() >= SCAN_ALL_FROM_Z
+          ? measure(query, reference, c, true, Double.NEGATIVE_INFINITY) : quick;
     }
   }
 
