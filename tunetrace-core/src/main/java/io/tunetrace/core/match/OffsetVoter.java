@@ -27,8 +27,9 @@ public final class OffsetVoter {
   /**
    * What voting found: the verified leading candidates, best first (one per track, at its best
    * alignment by votes), the next best alignments of those tracks ({@code alternatives}, at most
-   * {@link #ALIGNMENTS} − 1 per track, for the peak check to choose from; empty once checked), and
-   * what the query cast (the distinct hashes looked up and the postings that voted).
+   * {@link #ALIGNMENTS} − 1 per track, and a time-stretched one when it gathers more of the clip's
+   * own postings, for the peak check to choose from; empty once checked), and what the query cast
+   * (the distinct hashes looked up and the postings that voted).
    */
   public record Votes(List<Candidate> candidates, List<Candidate> alternatives, int lookedUp,
       long postings) {
@@ -280,8 +281,10 @@ public final class OffsetVoter {
     int[] trackIds = new int[maxCandidates];
     int[] chosenKey = new int[maxCandidates];
     int maxId = 0;
+    int[] chosenVotes = new int[maxCandidates];
     for (int i = ranked.length - 1; i >= 0 && chosen < maxCandidates; i--) {
       int trackId = (int) ranked[i];
+      chosenVotes[chosen] = (int) (ranked[i] >>> 32);
       trackIds[chosen] = trackId;
       chosenKey[chosen] = bests.keys[Arrays.binarySearch(bests.trackIds, trackId)];
       maxId = Math.max(maxId, trackId);
@@ -295,6 +298,7 @@ public final class OffsetVoter {
     // Each chosen track's alignments to verify, packed: its best first, then the others worth a
     // peak check.
     int[][] keys = new int[chosen][16];
+    int[][] held = new int[chosen][16]; // which postings each chosen track holds
     int[] keyCount = new int[chosen];
     for (int i = 0; i < size; i++) {
       int c = chosenIndex(postings.tracks[i], isChosen, trackIds);
@@ -303,17 +307,26 @@ public final class OffsetVoter {
       }
       if (keyCount[c] == keys[c].length) {
         keys[c] = Arrays.copyOf(keys[c], keyCount[c] * 2);
+        held[c] = Arrays.copyOf(held[c], keyCount[c] * 2);
       }
+      held[c][keyCount[c]] = i;
       keys[c][keyCount[c]++] = pack(query.variants[postings.entries[i]], postings.deltas[i]);
     }
     int[][] alignments = new int[chosen][];
+    int[] stretched = new int[chosen]; // a time-stretched alignment of the clip's own postings
     BitSet[][] agreeing = new BitSet[chosen][];
     for (int c = 0; c < chosen; c++) {
       int best = chosenKey[c];
       int[] others = otherAlignments(keys[c], keyCount[c], unpackDelta(best), variantTolerance);
-      alignments[c] = new int[others.length + 1];
+      stretched[c] = stretchedAlignment(query, postings, held[c], keyCount[c], best,
+          chosenVotes[c], variantTolerance);
+      int extra = stretched[c] == NONE ? 0 : 1;
+      alignments[c] = new int[others.length + 1 + extra];
       alignments[c][0] = best;
       System.arraycopy(others, 0, alignments[c], 1, others.length);
+      if (extra == 1) {
+        alignments[c][others.length + 1] = stretched[c];
+      }
       agreeing[c] = new BitSet[alignments[c].length];
       for (int a = 0; a < alignments[c].length; a++) {
         agreeing[c][a] = new BitSet();
@@ -326,11 +339,20 @@ public final class OffsetVoter {
       }
       int j = postings.entries[i];
       int v = query.variants[j];
-      for (int a = 0; a < alignments[c].length; a++) {
+      int n = alignments[c].length - (stretched[c] == NONE ? 0 : 1);
+      for (int a = 0; a < n; a++) {
         int k = alignments[c][a];
         if (v == k >>> 25
             && Math.abs(postings.deltas[i] - unpackDelta(k)) <= variantTolerance[v]) {
           agreeing[c][a].set(j);
+        }
+      }
+      if (n < alignments[c].length && v == 0) {
+        int k = stretched[c];
+        int w = k >>> 25;
+        if (Math.abs(stretchedDelta(query, postings, i, w) - unpackDelta(k))
+            <= variantTolerance[w]) {
+          agreeing[c][n].set(j);
         }
       }
     }
@@ -345,6 +367,92 @@ public final class OffsetVoter {
     }
     out.sort(Comparator.comparingInt(Candidate::confidence).reversed());
     return new Counted(new Votes(out, others, lookedUp, postings.size), bests, size);
+  }
+
+  /** No alignment. */
+  private static final int NONE = -1;
+
+  /**
+   * How many more votes than a track's best alignment a stretched one needs to be offered: a
+   * real tempo change gathers several times the slice its best alignment holds, while the best of
+   * fourteen slopes through chance postings gains one or two.
+   */
+  static final int STRETCH_GAIN = 3;
+
+  /**
+   * The clip's own postings among a chosen track's ({@code held[0, heldCount)}) voted again as if
+   * the clip were time-stretched (each variant that changes the time only, {@link Variant#tempo}):
+   * a clip played a few percent faster or slower with its pitch kept still shares many hashes
+   * with the track (a pair's frequencies are unchanged and its time step changes by less than a
+   * frame), but their alignment drifts along the clip, so no one alignment of the clip as it is
+   * gathers them. The stretched alignment with the most pooled votes, packed (variant, delta), if
+   * it has at least {@link #STRETCH_GAIN} more than {@code votes} (those of the track's best
+   * alignment, {@code bestKey}); else {@link #NONE}. This finds tempo changes where the variants'
+   * own hashes are too common to be searched (a large library, docs/SCALE.md).
+   */
+  private static int stretchedAlignment(QueryHashes query, Postings postings, int[] held,
+      int heldCount, int bestKey, int votes, int[] variantTolerance) {
+    if (bestKey >>> 25 != 0) {
+      return NONE; // found in a variant already: its hashes were searched
+    }
+    // A stretched alignment passes through the track's best one (its slice of the clip), so only
+    // the own postings within the drift of the largest stretch can be on it.
+    List<Variant> variants = query.variantList;
+    double stretch = 0;
+    for (Variant v : variants) {
+      if (v.freqScale() == 1.0) {
+        stretch = Math.max(stretch, Math.abs(v.timeScale() - 1));
+      }
+    }
+    int drift = (int) Math.ceil(stretch * query.queryFrameCount) + 2 * variantTolerance[0] + 2;
+    int delta = unpackDelta(bestKey);
+    int[] near = new int[heldCount];
+    int n = 0;
+    for (int h = 0; h < heldCount; h++) {
+      int i = held[h];
+      if (query.variants[postings.entries[i]] == 0
+          && Math.abs(postings.deltas[i] - delta) <= drift) {
+        near[n++] = i;
+      }
+    }
+    if (n < votes + STRETCH_GAIN) {
+      return NONE; // no stretched alignment can gather enough more
+    }
+    int[] keys = new int[n];
+    int[] cellKeys = new int[n];
+    int[] cellVotes = new int[n];
+    int best = NONE;
+    int bestVotes = votes + STRETCH_GAIN - 1;
+    for (int w = 1; w < variants.size(); w++) {
+      Variant variant = variants.get(w);
+      if (variant.freqScale() != 1.0 || variant.timeScale() == 1.0) {
+        continue;
+      }
+      for (int k = 0; k < n; k++) {
+        keys[k] = pack(w, stretchedDelta(query, postings, near[k], w));
+      }
+      Arrays.sort(keys, 0, n);
+      int cells = pool(keys, 0, n, variantTolerance, cellKeys, cellVotes);
+      for (int c = 0; c < cells; c++) {
+        if (cellVotes[c] > bestVotes) {
+          bestVotes = cellVotes[c];
+          best = cellKeys[c];
+        }
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The alignment of posting {@code i} (of the clip as it is) if the clip were played at variant
+   * {@code w}'s time scale: the reference frame less the query frame moved as {@link QueryHashes}
+   * moves the variant's peaks.
+   */
+  private static int stretchedDelta(QueryHashes query, Postings postings, int i, int w) {
+    int j = postings.entries[i];
+    int q = query.queryFrames[j];
+    int refFrame = postings.deltas[i] + query.refFrames[j];
+    return refFrame - (int) Math.round(q * query.variantList.get(w).timeScale());
   }
 
   /**

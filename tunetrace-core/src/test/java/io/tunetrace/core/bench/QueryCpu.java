@@ -15,7 +15,9 @@ import java.util.Locale;
 /**
  * The CPU time of recognizing every query of a make-corpus manifest, decoded beforehand, on one
  * thread: a warm-up pass, then {@code PASSES} measured passes; prints the median per query over
- * the passes for matched and unmatched clips apart. Usage: {@code QueryCpu INDEX CORPUS [PASSES]}.
+ * the passes for matched and unmatched clips apart. Usage: {@code QueryCpu INDEX CORPUS [PASSES]};
+ * {@code -Dlength=5} keeps the clips of that length only, {@code -Dunknown=true} the never-indexed
+ * ones only.
  */
 public final class QueryCpu {
   private QueryCpu() {}
@@ -28,8 +30,14 @@ public final class QueryCpu {
       Recognizer recognizer = new Recognizer(index);
       List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
       List<DecisionFeatures.Clip> clips = new ArrayList<>();
+      String length = System.getProperty("length");
+      boolean unknownOnly = Boolean.getBoolean("unknown");
       for (String line : lines.subList(1, lines.size())) {
-        clips.add(DecisionFeatures.readClip(corpus, line.split(",", -1)[0]));
+        String[] f = line.split(",", -1);
+        if ((length == null || Double.parseDouble(f[3]) == Double.parseDouble(length))
+            && (!unknownOnly || f[1].isEmpty())) {
+          clips.add(DecisionFeatures.readClip(corpus, f[0]));
+        }
       }
       int n = clips.size();
       long[][] cpu = new long[passes][n];

@@ -160,6 +160,46 @@ class OffsetVoterTest {
   }
 
   /**
+   * A clip time-stretched against the track (its pitch kept) shares its own hashes with the track,
+   * but their alignment drifts along the clip: the track's own postings, voted again at the tempo
+   * variants' time scales, offer the stretched alignment that gathers them all, without looking up
+   * a single variant hash. A track that holds the clip as it is gets no such offer.
+   */
+  @Test
+  void offersTheStretchedAlignmentThatGathersATracksOwnPostings() {
+    FingerprintParams params = FingerprintParams.DEFAULT;
+    int rate = params.sampleRateHz();
+    InMemoryFingerprintIndex index = new InMemoryFingerprintIndex(params);
+    QueryHashes query = new Recognizer(index).analyze(TestMusic.piece(5, 8, rate), rate);
+    Variant tempo = query.variantList.stream()
+        .filter(v -> v.freqScale() == 1.0 && v.timeScale() > 1.03 && v.timeScale() < 1.05)
+        .findFirst().orElseThrow();
+    List<int[]> stretched = new ArrayList<>();
+    List<int[]> asItIs = new ArrayList<>();
+    for (int j = 0; j < query.identitySize; j++) {
+      int frame = query.queryFrames[j];
+      stretched.add(new int[] {query.hashes[j], (int) Math.round(frame * tempo.timeScale()) + 500});
+      asItIs.add(new int[] {query.hashes[j], frame + 3000});
+    }
+    int slower = addTrack(index, "stretched", stretched);
+    int same = addTrack(index, "as it is", asItIs);
+    OffsetVoter.Votes votes = OffsetVoter.vote(index, query, 100, 12, 1, 10, FRAMES_PER_SECOND,
+        v -> true);
+    Candidate own = votes.candidates().stream().filter(c -> c.trackId() == slower).findFirst()
+        .orElseThrow();
+    Candidate offered = votes.alternatives().stream()
+        .filter(c -> c.trackId() == slower && !c.variant().isIdentity()).findFirst()
+        .orElseThrow(() -> new AssertionError("no stretched alignment offered: " + votes));
+    assertEquals(tempo, offered.variant());
+    assertEquals(500, offered.deltaFrames(), 1);
+    assertEquals(true, offered.confidence() > 3 * own.confidence(),
+        offered + " against the clip as it is: " + own);
+    assertEquals(true, offered.confidence() >= query.identitySize * 9 / 10, offered.toString());
+    assertEquals(List.of(), votes.alternatives().stream()
+        .filter(c -> c.trackId() == same && !c.variant().isIdentity()).toList());
+  }
+
+  /**
    * Voting in steps (rare hashes, then the common ones, then the variants, each step counting
    * only what it adds to the one before where it can) finds exactly what one count of every
    * posting finds, for a clip of indexed music played 2 % fast under noise (found through a
