@@ -387,7 +387,8 @@ public final class OffsetVoter {
    * frame), but their alignment drifts along the clip, so no one alignment of the clip as it is
    * gathers them. The stretched alignment with the most pooled votes, packed (variant, delta), if
    * it has at least {@link #STRETCH_GAIN} more than {@code votes} (those of the track's best
-   * alignment, {@code bestKey}); else {@link #NONE}. This finds tempo changes where the variants'
+   * alignment, {@code bestKey}), and there are at least twice as many own postings within the
+   * drift as that; else {@link #NONE}. This finds tempo changes where the variants'
    * own hashes are too common to be searched (a large library, docs/SCALE.md).
    */
   private static int stretchedAlignment(QueryHashes query, Postings postings, int[] held,
@@ -415,7 +416,7 @@ public final class OffsetVoter {
         near[n++] = i;
       }
     }
-    if (n < votes + STRETCH_GAIN) {
+    if (n < votes + STRETCH_GAIN || n < 2 * votes) {
       return NONE; // no stretched alignment can gather enough more
     }
     int[] keys = new int[n];
