@@ -295,8 +295,8 @@ public final class OffsetVoter {
     for (int c = 0; c < chosen; c++) {
       isChosen[trackIds[c] >>> 6] |= 1L << trackIds[c];
     }
-    // Each chosen track's alignments to verify, packed: its best first, then the others worth a
-    // peak check.
+    // Each chosen track's postings (by index) and their packed alignments, read in one pass: the
+    // alignments worth a peak check are found among them, and their agreeing entries counted.
     int[][] keys = new int[chosen][16];
     int[][] held = new int[chosen][16]; // which postings each chosen track holds
     int[] keyCount = new int[chosen];
@@ -312,56 +312,47 @@ public final class OffsetVoter {
       held[c][keyCount[c]] = i;
       keys[c][keyCount[c]++] = pack(query.variants[postings.entries[i]], postings.deltas[i]);
     }
-    int[][] alignments = new int[chosen][];
-    int[] stretched = new int[chosen]; // a time-stretched alignment of the clip's own postings
-    BitSet[][] agreeing = new BitSet[chosen][];
-    for (int c = 0; c < chosen; c++) {
-      int best = chosenKey[c];
-      int[] others = otherAlignments(keys[c], keyCount[c], unpackDelta(best), variantTolerance);
-      stretched[c] = stretchedAlignment(query, postings, held[c], keyCount[c], best,
-          chosenVotes[c], variantTolerance);
-      int extra = stretched[c] == NONE ? 0 : 1;
-      alignments[c] = new int[others.length + 1 + extra];
-      alignments[c][0] = best;
-      System.arraycopy(others, 0, alignments[c], 1, others.length);
-      if (extra == 1) {
-        alignments[c][others.length + 1] = stretched[c];
-      }
-      agreeing[c] = new BitSet[alignments[c].length];
-      for (int a = 0; a < alignments[c].length; a++) {
-        agreeing[c][a] = new BitSet();
-      }
-    }
-    for (int i = 0; i < size; i++) {
-      int c = chosenIndex(postings.tracks[i], isChosen, trackIds);
-      if (c < 0) {
-        continue;
-      }
-      int j = postings.entries[i];
-      int v = query.variants[j];
-      int n = alignments[c].length - (stretched[c] == NONE ? 0 : 1);
-      for (int a = 0; a < n; a++) {
-        int k = alignments[c][a];
-        if (v == k >>> 25
-            && Math.abs(postings.deltas[i] - unpackDelta(k)) <= variantTolerance[v]) {
-          agreeing[c][a].set(j);
-        }
-      }
-      if (n < alignments[c].length && v == 0) {
-        int k = stretched[c];
-        int w = k >>> 25;
-        if (Math.abs(stretchedDelta(query, postings, i, w) - unpackDelta(k))
-            <= variantTolerance[w]) {
-          agreeing[c][n].set(j);
-        }
-      }
-    }
     List<Candidate> out = new ArrayList<>();
     List<Candidate> others = new ArrayList<>();
     for (int c = 0; c < chosen; c++) {
-      for (int a = 0; a < alignments[c].length; a++) {
-        int k = alignments[c][a];
-        (a == 0 ? out : others).add(verify(query, agreeing[c][a], trackIds[c], k >>> 25,
+      int best = chosenKey[c];
+      int[] next = otherAlignments(keys[c], keyCount[c], unpackDelta(best), variantTolerance);
+      // A time-stretched alignment of the clip's own postings, verified after the others.
+      int stretched = stretchedAlignment(query, postings, held[c], keyCount[c], best,
+          chosenVotes[c], variantTolerance);
+      int plain = next.length + 1;
+      int[] alignments = new int[plain + (stretched == NONE ? 0 : 1)];
+      alignments[0] = best;
+      System.arraycopy(next, 0, alignments, 1, next.length);
+      if (stretched != NONE) {
+        alignments[plain] = stretched;
+      }
+      BitSet[] agreeing = new BitSet[alignments.length];
+      for (int a = 0; a < alignments.length; a++) {
+        agreeing[a] = new BitSet();
+      }
+      for (int h = 0; h < keyCount[c]; h++) {
+        int i = held[c][h];
+        int j = postings.entries[i];
+        int v = query.variants[j];
+        for (int a = 0; a < plain; a++) {
+          int k = alignments[a];
+          if (v == k >>> 25
+              && Math.abs(postings.deltas[i] - unpackDelta(k)) <= variantTolerance[v]) {
+            agreeing[a].set(j);
+          }
+        }
+        if (stretched != NONE && v == 0) {
+          int w = stretched >>> 25;
+          if (Math.abs(stretchedDelta(query, postings, i, w) - unpackDelta(stretched))
+              <= variantTolerance[w]) {
+            agreeing[plain].set(j);
+          }
+        }
+      }
+      for (int a = 0; a < alignments.length; a++) {
+        int k = alignments[a];
+        (a == 0 ? out : others).add(verify(query, agreeing[a], trackIds[c], k >>> 25,
             unpackDelta(k), framesPerSecond, seconds));
       }
     }
