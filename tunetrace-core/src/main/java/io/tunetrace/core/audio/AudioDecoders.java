@@ -13,21 +13,28 @@ import java.util.Objects;
  *
  * <ul>
  *   <li>WAV (RIFF, RF64, BW64): pure Java, native sample rate.
- *   <li>MP3, MPEG-2 and MPEG-2.5 layer III (8–24 kHz, such as phone-quality clips): pure Java
- *       ({@code Layer3Decoder}), at the native rate, without starting a process; ffmpeg only
- *       when the Java decoder finds the stream corrupt.
- *   <li>MP3, MPEG-1 and the other layers: ffmpeg when it can be started (about ten times faster
- *       than javamp3); otherwise MPEG-1 through the optional pure-Java decoder {@code
- *       fr.delthas:javamp3} when it is on the class path, at its native rate.
+ *   <li>MP3, layer III (MPEG-1, 32–48 kHz, most music; MPEG-2 and 2.5, 8–24 kHz, such as
+ *       phone-quality clips): pure Java ({@code Layer3Decoder}), without starting a process;
+ *       ffmpeg only when the Java decoder finds the stream corrupt. With {@code preferredRateHz >
+ *       0} it decodes at half or a quarter of the native rate when that is still at least the
+ *       preferred rate (44.1 kHz to 11,025 Hz, 48 to 12 and 32 to 8 kHz for an 8 kHz analysis):
+ *       only the subbands below the lower Nyquist frequency are decoded, which takes less CPU
+ *       than an ffmpeg process decoding and resampling (a 214 s, 192 kbps song: about 0.2 s
+ *       against 0.4 s). An MPEG-1 stream wanted at its native rate goes to ffmpeg first: for a
+ *       whole song at the full rate an ffmpeg process takes less CPU than the Java decoder.
+ *   <li>MP3, layers I and II: ffmpeg when it can be started; otherwise MPEG-1 through the
+ *       optional pure-Java decoder {@code fr.delthas:javamp3} when it is on the class path, at
+ *       its native rate.
  *   <li>Anything else recognized (OGG, FLAC, MP4/M4A, WebM/Matroska, AIFF): ffmpeg, when it is on
  *       the PATH (or named by the system property {@code tunetrace.ffmpeg} or the environment
  *       variable {@code TUNETRACE_FFMPEG}).
  * </ul>
  *
  * <p>With {@code preferredRateHz > 0}, ffmpeg resamples to that rate itself; the pure-Java decoders
- * always return their native rate, so callers still check {@link PcmSource#sampleRateHz()} and use
- * {@link Resampler} when it differs. With 0, ffmpeg output keeps the native rate (as ffmpeg
- * reports it before decoding; {@code open} waits for that).
+ * return their native rate, or for layer III a rate between it and the preferred one, so callers
+ * still check {@link PcmSource#sampleRateHz()} and use {@link Resampler} when it differs. With 0,
+ * ffmpeg output keeps the native rate (as ffmpeg reports it before decoding; {@code open} waits
+ * for that).
  *
  * <p>Thread-safe (stateless).
  */
@@ -110,7 +117,8 @@ public final class AudioDecoders {
    * Opens a file. The caller closes the returned source.
    *
    * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
-   *     pure-Java decoders ignore it
+   *     pure-Java decoders return their native rate, or (layer III) a lower one that is at least
+   *     this
    */
   public static PcmSource open(Path file, int preferredRateHz) throws IOException {
     Objects.requireNonNull(file, "file == null");
@@ -134,7 +142,8 @@ public final class AudioDecoders {
    * this method throws).
    *
    * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
-   *     pure-Java decoders ignore it
+   *     pure-Java decoders return their native rate, or (layer III) a lower one that is at least
+   *     this
    */
   public static PcmSource open(InputStream in, int preferredRateHz) throws IOException {
     Objects.requireNonNull(in, "in == null");
@@ -252,11 +261,20 @@ public final class AudioDecoders {
           tagged ? "MP3: no MPEG audio frame after the ID3 tag" : "MP3: no MPEG audio frame");
     }
     MpegFrameHeader header = MpegFrameHeader.parse(head, frame, n);
-    if (header.layer() == 3 && header.version() != MpegFrameHeader.MPEG1) {
-      return openLsfLayer3(tools, file, in, tagBytes, frame, preferredRateHz);
+    if (header.layer() == 3) {
+      int shift = Layer3Decoder.downsampleShift(header.sampleRateHz(), preferredRateHz);
+      if (shift > 0 || header.version() != MpegFrameHeader.MPEG1) {
+        return openLayer3(tools, file, in, tagBytes, frame, shift, preferredRateHz);
+      }
+      // MPEG-1 at its full rate: an ffmpeg process takes less CPU for a whole song
+      try {
+        return ffmpeg(tools, "MP3", file, in, preferredRateHz);
+      } catch (UnsupportedAudioFormatException ffmpegMissing) {
+        return openLayer3(tools, file, in, tagBytes, frame, 0, preferredRateHz);
+      }
     }
     try {
-      // ffmpeg first: it decodes about ten times faster than the pure-Java decoder
+      // layers I and II: ffmpeg first; it decodes about ten times faster than javamp3
       return ffmpeg(tools, "MP3", file, in, preferredRateHz);
     } catch (UnsupportedAudioFormatException ffmpegMissing) {
       if (tools.javaMp3() && header.version() == MpegFrameHeader.MPEG1) {
@@ -277,17 +295,19 @@ public final class AudioDecoders {
   }
 
   /**
-   * MPEG-2 and MPEG-2.5 layer III (16–24 and 8–12 kHz, phone-quality queries) are decoded in Java:
-   * a 5 s clip takes a few milliseconds, less than starting ffmpeg. If the Java decoder rejects the
-   * stream, ffmpeg gets it when it can be started (it conceals damaged frames); when a later frame
-   * is corrupt, decoding continues in ffmpeg from the same sample ({@link FfmpegFallbackSource}).
+   * Layer III in Java, at the native rate divided by {@code 2^shift}: a 5 s clip takes a few
+   * milliseconds, less than starting ffmpeg. If the Java decoder rejects the stream, ffmpeg gets it
+   * when it can be started (it conceals damaged frames); when a later frame is corrupt, decoding
+   * continues in ffmpeg, at the Java decoder's rate, from the same sample ({@link
+   * FfmpegFallbackSource}).
    */
-  private static PcmSource openLsfLayer3(
+  private static PcmSource openLayer3(
       DecoderTools tools,
       Path file,
       BufferedInputStream in,
       long tagBytes,
       int frame,
+      int shift,
       int preferredRateHz)
       throws IOException {
     in.mark(MARK_BYTES);
@@ -296,7 +316,7 @@ public final class AudioDecoders {
         file == null ? new FfmpegFallbackSource.Replayable(in) : null;
     PcmSource java;
     try {
-      java = Layer3Decoder.open(file == null ? replayable : in, tagBytes + frame);
+      java = Layer3Decoder.open(file == null ? replayable : in, tagBytes + frame, shift);
     } catch (CorruptAudioException javaFailed) {
       if (file == null) {
         try {

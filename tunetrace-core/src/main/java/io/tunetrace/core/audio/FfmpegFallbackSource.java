@@ -14,9 +14,11 @@ import java.util.Objects;
  * same sample with ffmpeg on the same input (ffmpeg conceals damaged frames). A file is given to
  * ffmpeg again by path; a stream is replayed from a copy of the bytes the Java decoder consumed
  * (kept up to {@link #REPLAY_BYTES}, about four minutes of a 32 kbps MP3) followed by the rest of
- * the stream. The switch is seamless when both decoders return the same samples, as {@link
- * Layer3Decoder} and ffmpeg do for LAME-encoded MP3s. When ffmpeg cannot be started, or a stream
- * was longer than the copy, the {@link CorruptAudioException} is thrown as it is.
+ * the stream. ffmpeg is asked for the Java decoder's rate (a reduced-rate {@link Layer3Decoder}
+ * is below the native one). The switch is seamless when both decoders return the same samples, as
+ * {@link Layer3Decoder} at the full rate and ffmpeg do for LAME-encoded MP3s; at a reduced rate
+ * ffmpeg's resampler gives nearly the same samples, in step. When ffmpeg cannot be started, or a
+ * stream was longer than the copy, the {@link CorruptAudioException} is thrown as it is.
  *
  * <p>Not thread-safe: one reader at a time.
  */
@@ -87,14 +89,14 @@ final class FfmpegFallbackSource implements PcmSource {
     PcmSource ffmpeg;
     try {
       if (file != null) {
-        ffmpeg = FfmpegDecoder.open(tools, formatName, file, null, 0);
+        ffmpeg = FfmpegDecoder.open(tools, formatName, file, null, sampleRateHz);
       } else {
         InputStream replay = stream.replay();
         if (replay == null) {
           throw javaFailed;
         }
         // on failure the Java decoder still owns the stream and closes it
-        ffmpeg = FfmpegDecoder.open(tools, formatName, null, replay, 0);
+        ffmpeg = FfmpegDecoder.open(tools, formatName, null, replay, sampleRateHz);
       }
     } catch (UnsupportedAudioFormatException | CorruptAudioException ffmpegUnusable) {
       if (ffmpegUnusable != javaFailed) {

@@ -168,25 +168,35 @@ class AudioDecodersTest {
   @Test
   void decodesMpeg1Mp3InPureJavaWithoutFfmpeg() throws IOException {
     Path file = write("a.bin", resource(MP3_44K));
-    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, file, null, 16000)) {
-      assertEquals(44100, s.sampleRateHz());
-      assertEquals("JavaMp3Decoder", s.getClass().getSimpleName());
-      float[] out = readAll(s);
-      assertEquals(2.0, out.length / 44100.0, 0.1);
-      assertEquals(0.125, toneAmplitude(out, 1000, 44100), 0.01); // lavfi sine: amplitude 1/8
-      assertTrue(toneAmplitude(out, 1100, 44100) < 0.002);
+    // 16 kHz wanted: half the native rate is enough; the native rate when asked for
+    for (int[] wantedAndOut : new int[][] {{16000, 22050}, {0, 44100}}) {
+      int rate = wantedAndOut[1];
+      try (PcmSource s = AudioDecoders.open(JAVA_ONLY, file, null, wantedAndOut[0])) {
+        assertEquals(rate, s.sampleRateHz());
+        assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
+        float[] out = readAll(s);
+        assertEquals(2.0, out.length / (double) rate, 0.1);
+        assertEquals(0.125, toneAmplitude(out, 1000, rate), 0.01); // lavfi sine: amplitude 1/8
+        assertTrue(toneAmplitude(out, 1100, rate) < 0.002);
+      }
     }
   }
 
   @Test
-  void prefersFfmpegForMpeg1Mp3WhenItIsInstalled() throws IOException {
+  void decodesMpeg1Mp3InJavaAtAReducedRateAndInFfmpegAtItsNativeRate() throws IOException {
     assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
-    try (PcmSource s = AudioDecoders.open(write("a.mp3", resource(MP3_44K)), 16000)) {
-      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
-      assertEquals(16000, s.sampleRateHz());
+    Path mp3 = write("a.mp3", resource(MP3_44K));
+    try (PcmSource s = AudioDecoders.open(mp3, 16000)) {
+      assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
+      assertEquals(22050, s.sampleRateHz());
       float[] out = readAll(s);
-      assertEquals(2.0, out.length / 16000.0, 0.1);
-      assertEquals(0.125, toneAmplitude(out, 1000, 16000), 0.01);
+      assertEquals(2.0, out.length / 22050.0, 0.1);
+      assertEquals(0.125, toneAmplitude(out, 1000, 22050), 0.01);
+    }
+    try (PcmSource s = AudioDecoders.open(mp3, 0)) {
+      assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
+      assertEquals(44100, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1000, 44100), 0.01);
     }
   }
 
@@ -233,9 +243,15 @@ class AudioDecodersTest {
       assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
       assertEquals(44 * 576, readAll(s).length);
     }
+    // MPEG-1 for an 8 kHz analysis: in Java at a quarter of its rate
+    try (PcmSource s = AudioDecoders.open(tools, write("a.mp3", resource(MP3_44K)), null, 8000)) {
+      assertEquals(11025, s.sampleRateHz());
+      assertEquals("Layer3Decoder", ((FfmpegFallbackSource) s).current().getClass().getSimpleName());
+      readAll(s);
+    }
     assertTrue(Files.notExists(calls), "ffmpeg was started");
-    // the recorder works: MPEG-1 still goes to ffmpeg first
-    try (PcmSource s = AudioDecoders.open(tools, write("a.mp3", resource(MP3_44K)), null, 16000)) {
+    // the recorder works: MPEG-1 at its native rate still goes to ffmpeg first
+    try (PcmSource s = AudioDecoders.open(tools, write("a.mp3", resource(MP3_44K)), null, 0)) {
       assertEquals("FfmpegDecoder", s.getClass().getSimpleName());
       readAll(s);
     }
@@ -354,6 +370,44 @@ class AudioDecodersTest {
   }
 
   @Test
+  void switchesAReducedRateMpeg1FileToFfmpegAtTheSameRateWhenALaterFrameIsCorrupt()
+      throws Exception {
+    assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
+    byte[] mp3 = resource(MP3_44K);
+    List<Integer> frames = frameOffsets(mp3);
+    int bad = 40;
+    int at = frames.get(bad);
+    assertEquals(1, mp3[at + 1] & 1, "no CRC");
+    // MPEG-1 mono side information: main_data_begin 9, private 5, scfsi 4, part2_3_length 12
+    setBits(mp3, (at + 4) * 8 + 30, 9, 511);
+    float[] clean;
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, write("good.mp3", resource(MP3_44K)), null, 8000)) {
+      clean = readAll(s);
+    }
+    Path badFile = write("bad.mp3", mp3);
+    float[] ffmpegOnly;
+    try (PcmSource s = FfmpegDecoder.open(DecoderTools.fromEnvironment(), "MP3", badFile, null, 11025)) {
+      ffmpegOnly = readAll(s);
+    }
+    try (PcmSource s = AudioDecoders.open(DecoderTools.fromEnvironment(), badFile, null, 8000)) {
+      FfmpegFallbackSource fallback = (FfmpegFallbackSource) s;
+      assertEquals(11025, s.sampleRateHz());
+      float[] out = readAll(s);
+      assertEquals("FfmpegDecoder", fallback.current().getClass().getSimpleName());
+      assertEquals(ffmpegOnly.length, out.length);
+      // Java's samples up to the bad frame (the first frame is the LAME tag), then ffmpeg's, at
+      // 11,025 Hz too, from the same sample on
+      for (int i = 0; i < (bad - 2) * 288; i++) {
+        assertEquals(clean[i], out[i], 0f, "sample " + i);
+      }
+      for (int i = bad * 288; i < out.length; i++) {
+        assertEquals(ffmpegOnly[i], out[i], 1e-4f, "sample " + i);
+      }
+      assertEquals(0.125, toneAmplitude(out, bad * 288, out.length - 2000, 1000, 11025), 0.01);
+    }
+  }
+
+  @Test
   void givesAStreamToFfmpegWhenItsFirstFrameIsCorrupt() throws Exception {
     assumeTrue(Signals.ffmpegAvailable(), "ffmpeg not installed");
     try (PcmSource s =
@@ -403,10 +457,25 @@ class AudioDecodersTest {
   @Test
   void saysWhatToInstallWhenNoMp3DecoderIsAvailable() throws IOException {
     DecoderTools none = new DecoderTools(false, "/nonexistent/ffmpeg", "ffprobe", true);
+    // layer III needs neither
+    try (PcmSource s =
+        AudioDecoders.open(none, null, new ByteArrayInputStream(resource(MP3_44K)), 0)) {
+      assertEquals(44100, s.sampleRateHz());
+      assertEquals(0.125, toneAmplitude(readAll(s), 1000, 44100), 0.01);
+    }
+    // MPEG-1 layer II (128 kbps, 44.1 kHz, mono): ffmpeg or javamp3
+    byte[] mpeg1Layer2 = new byte[10 * 417];
+    for (int f = 0; f < 10; f++) {
+      mpeg1Layer2[f * 417] = (byte) 0xFF;
+      mpeg1Layer2[f * 417 + 1] = (byte) 0xFD;
+      mpeg1Layer2[f * 417 + 2] = (byte) 0x80;
+      mpeg1Layer2[f * 417 + 3] = (byte) 0xC0;
+    }
+    assertEquals(417, MpegFrameHeader.parse(mpeg1Layer2, 0, 4).frameBytes());
     UnsupportedAudioFormatException e =
         assertThrows(
             UnsupportedAudioFormatException.class,
-            () -> AudioDecoders.open(none, null, new ByteArrayInputStream(resource(MP3_44K)), 0));
+            () -> AudioDecoders.open(none, null, new ByteArrayInputStream(mpeg1Layer2), 0));
     assertEquals(
         "MP3 audio without the optional decoder fr.delthas:javamp3:1.0.1 needs ffmpeg, which was"
             + " not found at /nonexistent/ffmpeg: install it (Debian/Ubuntu: apt-get install"

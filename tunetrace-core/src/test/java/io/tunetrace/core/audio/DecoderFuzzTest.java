@@ -13,10 +13,14 @@ import org.junit.jupiter.api.Timeout;
 class DecoderFuzzTest {
   private static final DecoderTools JAVA_ONLY = AudioDecodersTest.JAVA_ONLY;
 
-  /** What a damaged MPEG-1 MP3 may fail with, decoded in Java only (javamp3). */
+  /**
+   * What a damaged MPEG-1 MP3 may fail with, decoded in Java only (layer III by Layer3Decoder, a
+   * frame that damage turned into layer I or II by javamp3).
+   */
   private static final java.util.regex.Pattern MP3_FAILURE =
       java.util.regex.Pattern.compile(
           "MP3: (no decodable MPEG frame|decoder failed to start|undecodable frame near byte \\d+"
+              + "|corrupt MPEG-1 layer III frame at byte \\d+: .+|truncated in the first frame"
               + "|no MPEG audio frame|truncated ID3 tag|no MPEG audio frame after the ID3 tag"
               + "|no audio after the ID3 tag)"
               + "|not audio: unrecognized format .*"
@@ -27,8 +31,9 @@ class DecoderFuzzTest {
    * than its frames can hold, or fails with a library exception whose message says why — never
    * another exception, never a hang.
    */
-  @Test
-  void eachDamagedMp3DecodesOrFailsWithADocumentedReason() throws IOException {
+  @org.junit.jupiter.params.ParameterizedTest(name = "preferred rate {0} Hz")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 8000})
+  void eachDamagedMp3DecodesOrFailsWithADocumentedReason(int preferredRateHz) throws IOException {
     byte[] mp3 = AudioDecodersTest.resource(AudioDecodersTest.MP3_44K);
     Random random = new Random(5);
     int decoded = 0;
@@ -43,7 +48,7 @@ class DecoderFuzzTest {
         b = java.util.Arrays.copyOf(b, random.nextInt(b.length));
       }
       // the smallest MPEG-1 layer III frame (32 kbps at 48 kHz) is 96 bytes, of 1152 samples
-      Outcome o = outcome(b, JAVA_ONLY, (b.length / 96 + 1) * 1152L);
+      Outcome o = outcome(b, JAVA_ONLY, preferredRateHz, (b.length / 96 + 1) * 1152L);
       if (o.failure == null) {
         decoded++;
       } else {
@@ -151,7 +156,7 @@ class DecoderFuzzTest {
         b[random.nextInt(80)] = (byte) random.nextInt(256);
       }
       // no ffmpeg: this exercises the pure-Java parser only; at most every byte a sample
-      Outcome o = outcome(b, JAVA_ONLY, b.length);
+      Outcome o = outcome(b, JAVA_ONLY, 0, b.length);
       if (o.failure == null) {
         decoded++;
       } else {
@@ -168,11 +173,13 @@ class DecoderFuzzTest {
    * Decodes {@code b} within 10 s; samples must be in range and at most {@code maxSamples}. A
    * library exception becomes a failure outcome; any other exception fails the test.
    */
-  private static Outcome outcome(byte[] b, DecoderTools tools, long maxSamples) {
+  private static Outcome outcome(
+      byte[] b, DecoderTools tools, int preferredRateHz, long maxSamples) {
     return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
         java.time.Duration.ofSeconds(10),
         () -> {
-          try (PcmSource s = AudioDecoders.open(tools, null, new ByteArrayInputStream(b), 0)) {
+          try (PcmSource s =
+              AudioDecoders.open(tools, null, new ByteArrayInputStream(b), preferredRateHz)) {
             float[] buf = new float[4096];
             long total = 0;
             int r;

@@ -84,7 +84,10 @@ public final class FingerprintJobHandler implements JobHandler {
     try {
       download(job.s3Key(), tmp);
       Fingerprints fp;
-      try (PcmSource pcm = AudioDecoders.limitDuration(AudioDecoders.open(tmp), maxTrackMillis)) {
+      // decoded near the analysis rate, as TuneTrace.add does: ffmpeg resamples in its own
+      // process, and an MP3 is decoded only in the subbands the analysis reads
+      try (PcmSource pcm = AudioDecoders.limitDuration(
+          AudioDecoders.open(tmp, index.params().sampleRateHz()), maxTrackMillis)) {
         fp = fingerprinter.fingerprint(pcm);
       } catch (AudioTooLongException e) {
         throw new PermanentJobException("track too long: " + e.getMessage() + " (the limit is"
