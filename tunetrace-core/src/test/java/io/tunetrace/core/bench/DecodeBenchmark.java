@@ -23,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decoding 60 s of audio held in memory to mono floats: a 16-bit stereo 44.1 kHz WAV (alone and
- * with resampling to 16 kHz), and a 64 kbps mono MPEG-1 MP3 through the pure-Java decoder and
- * through ffmpeg (wall time; ffmpeg runs in its own process). One operation is 60 s of audio, so realtime factor
+ * with resampling to 16 kHz), and a 64 kbps mono MPEG-1 MP3 through the pure-Java decoder (at the
+ * full rate, and at a quarter of it resampled to 8 kHz) and through ffmpeg (wall time; ffmpeg runs
+ * in its own process). One operation is 60 s of audio, so realtime factor
  * = 60 000 ms / score, except for the 5 s phone query (MPEG-2.5, decoded in Java).
  */
 @State(Scope.Benchmark)
@@ -84,7 +85,7 @@ public class DecodeBenchmark {
     return drain(Resampler.resample(AudioDecoders.open(new ByteArrayInputStream(wav)), 16000));
   }
 
-  /** The pure-Java MP3 decoder, as used when ffmpeg is missing. */
+  /** The pure-Java MP3 decoder at the full rate, as used for the native rate when ffmpeg is missing. */
   @Benchmark
   public long mp3Mpeg1Mono64k60sPureJava() throws IOException {
     System.setProperty("tunetrace.ffmpeg", "/nonexistent/ffmpeg");
@@ -95,10 +96,20 @@ public class DecodeBenchmark {
     }
   }
 
-  /** MP3 through an ffmpeg process (the default when it is installed), straight to 16 kHz. */
+  /** MP3 through an ffmpeg process, at its native rate (what an MPEG-1 MP3 asked for so gets). */
   @Benchmark
-  public long mp3Mpeg1Mono64k60sFfmpegTo16kHz() throws IOException {
-    return drain(AudioDecoders.open(new ByteArrayInputStream(mp3), 16000));
+  public long mp3Mpeg1Mono64k60sFfmpeg() throws IOException {
+    return drain(AudioDecoders.open(new ByteArrayInputStream(mp3), 0));
+  }
+
+  /**
+   * What fingerprinting does with an MP3: the Java decoder at a quarter of the rate (11,025 Hz,
+   * only the lowest 8 subbands), then the resampler to the 8 kHz analysis rate.
+   */
+  @Benchmark
+  public long mp3Mpeg1Mono64k60sJavaTo8kHz() throws IOException {
+    return drain(Resampler.resample(
+        AudioDecoders.open(new ByteArrayInputStream(mp3), 8000), 8000, Resampler.Quality.ANALYSIS));
   }
 
   /** A 5 s phone-quality query: MPEG-2.5 layer III, 8 kHz mono, 32 kbps, made by LAME. */
