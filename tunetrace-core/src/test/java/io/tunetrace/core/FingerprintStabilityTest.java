@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.testing.Samples;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -29,7 +29,7 @@ class FingerprintStabilityTest {
 
   @Test
   void sampleWavGivesTheStoredFingerprints() throws IOException {
-    Path wav = sample("amber-steps.wav");
+    Path wav = Samples.file("amber-steps.wav");
     try (PcmSource source = AudioDecoders.open(wav, 8000)) {
       Fingerprints f = FP.fingerprint(source);
       assertTrue(f.size() > 100, "hashes: " + f.size());
@@ -116,16 +116,4 @@ class FingerprintStabilityTest {
     }
     return b.array();
   }
-
-  /** A file of the repository's samples/ folder, found from the module's working directory. */
-  static Path sample(String name) {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path p = dir.resolve("samples").resolve(name);
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    throw new AssertionError("samples/" + name + " not found above " + Path.of("").toAbsolutePath());
-  }
-
 }

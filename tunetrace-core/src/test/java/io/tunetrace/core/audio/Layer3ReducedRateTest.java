@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.tunetrace.core.testing.Samples;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class Layer3ReducedRateTest {
   @ValueSource(strings = {"blue-lantern.mp3", "copper-kite.mp3", "dune-signal.mp3", "ember-tide.mp3"})
   void sampleMusicAtAQuarterAndHalfRateIsTheFullRateDecodeBelow3500Hz(String name)
       throws IOException {
-    Path mp3 = sample(name);
+    Path mp3 = Samples.file(name);
     float[] full = decode(mp3, 0, 44100);
     float[] quarter = decode(mp3, 8000, 11025);
     float[] half = decode(mp3, 16000, 22050);
@@ -190,14 +191,4 @@ class Layer3ReducedRateTest {
     return new double[][] {re, im};
   }
 
-  /** A file of the repository's samples/ folder, found from the module's working directory. */
-  static Path sample(String name) {
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path p = d.resolve("samples").resolve(name);
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    throw new AssertionError("samples/" + name + " not found above " + Path.of("").toAbsolutePath());
-  }
 }
