@@ -985,31 +985,11 @@ final class Layer3Decoder implements PcmSource {
           start = ~e;
         }
         used += e >>> 16;
-        int x = (e >>> 4) & 15;
-        int y = e & 15;
-        if (x == 15 && linbits > 0) {
-          x += (int) ((w << used) >>> (64 - linbits));
-          used += linbits;
-        }
-        if (x != 0) {
-          if ((w << used) < 0) {
-            x = -x;
-          }
-          used++;
-        }
-        if (y == 15 && linbits > 0) {
-          y += (int) ((w << used) >>> (64 - linbits));
-          used += linbits;
-        }
-        if (y != 0) {
-          if ((w << used) < 0) {
-            y = -y;
-          }
-          used++;
-        }
-        pos += used;
-        q[i] = x;
-        q[i + 1] = y;
+        long x = withLinbitsAndSign(w, used, (e >>> 4) & 15, linbits);
+        long y = withLinbitsAndSign(w, (int) (x >>> 32), e & 15, linbits);
+        pos += (int) (y >>> 32);
+        q[i] = (int) x;
+        q[i + 1] = (int) y;
       }
     }
     bitPos = pos;
@@ -1055,6 +1035,26 @@ final class Layer3Decoder implements PcmSource {
     for (int k = i; k < 576; k++) {
       q[k] = 0;
     }
+  }
+
+  /**
+   * A big-values magnitude {@code v} of a Huffman pair completed from the bits of {@code w} that
+   * follow bit {@code used}: its linbits (when {@code v} is 15) and its sign bit (when it is not
+   * 0). Returns the signed value in the low 32 bits and the bits of {@code w} used after it in the
+   * high 32.
+   */
+  private static long withLinbitsAndSign(long w, int used, int v, int linbits) {
+    if (v == 15 && linbits > 0) {
+      v += (int) ((w << used) >>> (64 - linbits));
+      used += linbits;
+    }
+    if (v != 0) {
+      if ((w << used) < 0) {
+        v = -v;
+      }
+      used++;
+    }
+    return (long) used << 32 | (v & 0xffffffffL);
   }
 
   /** Requantizes the first {@code lines} lines (the rest are left zero). */
