@@ -1290,7 +1290,10 @@ final class Layer3Decoder implements PcmSource {
     }
   }
 
-  /** The block window of subband {@code sb} in granule {@code g} (a mixed block's lowest 2: long). */
+  /**
+   * The block window of subband {@code sb} in granule {@code g}
+   * (a mixed block's lowest two: long).
+   */
   private int windowType(int g, int sb) {
     int type = blockType[g];
     return type == 2 && mixed[g] && sb < 2 ? 0 : type;

@@ -381,15 +381,17 @@ class AudioDecodersTest {
     // MPEG-1 mono side information: main_data_begin 9, private 5, scfsi 4, part2_3_length 12
     setBits(mp3, (at + 4) * 8 + 30, 9, 511);
     float[] clean;
-    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, write("good.mp3", resource(MP3_44K)), null, 8000)) {
+    Path good = write("good.mp3", resource(MP3_44K));
+    try (PcmSource s = AudioDecoders.open(JAVA_ONLY, good, null, 8000)) {
       clean = readAll(s);
     }
     Path badFile = write("bad.mp3", mp3);
     float[] ffmpegOnly;
-    try (PcmSource s = FfmpegDecoder.open(DecoderTools.fromEnvironment(), "MP3", badFile, null, 11025)) {
+    DecoderTools tools = DecoderTools.fromEnvironment();
+    try (PcmSource s = FfmpegDecoder.open(tools, "MP3", badFile, null, 11025)) {
       ffmpegOnly = readAll(s);
     }
-    try (PcmSource s = AudioDecoders.open(DecoderTools.fromEnvironment(), badFile, null, 8000)) {
+    try (PcmSource s = AudioDecoders.open(tools, badFile, null, 8000)) {
       FfmpegFallbackSource fallback = (FfmpegFallbackSource) s;
       assertEquals(11025, s.sampleRateHz());
       float[] out = readAll(s);

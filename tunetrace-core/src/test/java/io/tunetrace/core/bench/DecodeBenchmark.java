@@ -85,7 +85,7 @@ public class DecodeBenchmark {
     return drain(Resampler.resample(AudioDecoders.open(new ByteArrayInputStream(wav)), 16000));
   }
 
-  /** The pure-Java MP3 decoder at the full rate, as used for the native rate when ffmpeg is missing. */
+  /** The pure-Java MP3 decoder at the full rate, as used for the native rate without ffmpeg. */
   @Benchmark
   public long mp3Mpeg1Mono64k60sPureJava() throws IOException {
     System.setProperty("tunetrace.ffmpeg", "/nonexistent/ffmpeg");
