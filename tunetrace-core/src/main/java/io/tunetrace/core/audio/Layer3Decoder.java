@@ -285,7 +285,6 @@ final class Layer3Decoder implements PcmSource {
   /** Reduced-rate synthesis tables for the phase the gapless trim needs (null at full rate). */
   private ReducedSynthesis reduced;
   private final float[] synthAcc = new float[32];
-  private final float[] synthRow = new float[64];
 
   private final float[] pcm = new float[1152];
   private int pcmPos;
@@ -679,8 +678,6 @@ final class Layer3Decoder implements PcmSource {
       int perGranule = 576 >> shift;
       if (reduced == null) {
         synthesize(gr * perGranule);
-      } else if (shift == 2) {
-        synthesizeQuarter(gr * perGranule);
       } else {
         synthesizeReduced(gr * perGranule);
       }
@@ -1475,52 +1472,6 @@ final class Layer3Decoder implements PcmSource {
         }
       }
       for (int m = 0; m < outputs; m++) {
-        float x = acc[m];
-        pcm[p++] = x > 1f ? 1f : x < -1f ? -1f : x;
-      }
-    }
-  }
-
-  /**
-   * {@link #synthesizeReduced} at a quarter of the rate, with the sizes as constants (8 subbands,
-   * 16 matrixing values, 8 outputs a slot): the JIT unrolls and vectorizes the rows.
-   */
-  private void synthesizeQuarter(int pcmOffset) {
-    ReducedSynthesis r = reduced;
-    float[] s = hybrid;
-    float[] v = synthV;
-    float[] matrix = r.matrix;
-    float[] window = r.window;
-    float[] acc = synthAcc;
-    final int ring = 16 * 16;
-    int p = pcmOffset;
-    for (int t = 0; t < 18; t++) {
-      int base = t * 32;
-      int off = synthOffset = synthOffset == 0 ? ring - 16 : synthOffset - 16;
-      float[] row = synthRow;
-      for (int i = 0; i < 16; i++) {
-        row[i] = matrix[i] * s[base];
-      }
-      for (int k = 1; k < 8; k++) {
-        float sk = s[base + k];
-        int c = k * 16;
-        for (int i = 0; i < 16; i++) {
-          row[i] += matrix[c + i] * sk;
-        }
-      }
-      System.arraycopy(row, 0, v, off, 16);
-      System.arraycopy(row, 0, v, off + ring, 16);
-      for (int m = 0; m < 8; m++) {
-        acc[m] = v[off + m] * window[m];
-      }
-      for (int tap = 1; tap < 16; tap++) {
-        int from = off + tap * 16 + ((tap & 1) << 3);
-        int c = tap * 8;
-        for (int m = 0; m < 8; m++) {
-          acc[m] += v[from + m] * window[c + m];
-        }
-      }
-      for (int m = 0; m < 8; m++) {
         float x = acc[m];
         pcm[p++] = x > 1f ? 1f : x < -1f ? -1f : x;
       }
