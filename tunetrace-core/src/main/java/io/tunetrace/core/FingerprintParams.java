@@ -18,6 +18,12 @@ package io.tunetrace.core;
  * @param maxDeltaFrames target zone end after the anchor, in frames (inclusive)
  * @param maxDeltaBins target zone half-height around the anchor, in bins
  * @param hashVersion the hash bit layout, documented in docs/FINGERPRINT-FORMAT.md
+ * @param peakBinRadiusDivisor when above 0, the peak neighbourhood narrows towards the bass: its
+ *     half-height at bin {@code b} is {@code round(b / peakBinRadiusDivisor)}, at least {@code
+ *     peakBinRadiusMin} and at most {@code peakBinRadius} (see {@link #peakBinRadiusAt}); 0 keeps
+ *     {@code peakBinRadius} at every bin, as indexes written before this parameter did
+ * @param peakBinRadiusMin the narrowest half-height, in bins, when {@code peakBinRadiusDivisor} is
+ *     above 0; 0 otherwise
  */
 public record FingerprintParams(
     int sampleRateHz,
@@ -32,14 +38,31 @@ public record FingerprintParams(
     int minDeltaFrames,
     int maxDeltaFrames,
     int maxDeltaBins,
-    int hashVersion) {
+    int hashVersion,
+    int peakBinRadiusDivisor,
+    int peakBinRadiusMin) {
 
   /** The current hash layout version. */
   public static final int HASH_VERSION = 1;
 
-  /** Defaults chosen by measurement on real music; see BENCHMARKS.md. */
+  /**
+   * Defaults chosen by measurement on real music; see BENCHMARKS.md. The neighbourhood is the same
+   * at every bin: one that narrows towards the bass was measured and is not the default yet
+   * (docs/MATCHING.md §1).
+   */
   public static final FingerprintParams DEFAULT =
       new FingerprintParams(8000, 512, 64, 4, 230, 12, 12, 20, 4, 2, 63, 63, HASH_VERSION);
+
+  /**
+   * The parameters with the same neighbourhood at every bin (the default, and what every index
+   * whose stored parameters do not name {@code peakBinRadiusDivisor} was built with).
+   */
+  public FingerprintParams(int sampleRateHz, int fftSize, int hopSamples, int minBin, int maxBin,
+      int peakBinRadius, int peakFrameRadius, int peaksPerSecond, int fanOut, int minDeltaFrames,
+      int maxDeltaFrames, int maxDeltaBins, int hashVersion) {
+    this(sampleRateHz, fftSize, hopSamples, minBin, maxBin, peakBinRadius, peakFrameRadius,
+        peaksPerSecond, fanOut, minDeltaFrames, maxDeltaFrames, maxDeltaBins, hashVersion, 0, 0);
+  }
 
   public FingerprintParams {
     if (sampleRateHz < 4000 || sampleRateHz > 48000) {
@@ -73,9 +96,44 @@ public record FingerprintParams(
     if (maxDeltaBins < 1 || maxDeltaBins > 127) {
       throw new IllegalArgumentException("maxDeltaBins out of [1, 127]: " + maxDeltaBins);
     }
+    if (peakBinRadiusDivisor < 0 || peakBinRadiusDivisor > 64) {
+      throw new IllegalArgumentException(
+          "peakBinRadiusDivisor out of [0, 64]: " + peakBinRadiusDivisor);
+    }
+    if (peakBinRadiusDivisor == 0 ? peakBinRadiusMin != 0
+        : peakBinRadiusMin < 1 || peakBinRadiusMin > peakBinRadius) {
+      throw new IllegalArgumentException("peakBinRadiusMin out of " + (peakBinRadiusDivisor == 0
+          ? "{0} (the neighbourhood does not narrow)" : "[1, peakBinRadius]") + ": "
+          + peakBinRadiusMin);
+    }
     if (hashVersion != HASH_VERSION) {
       throw new IllegalArgumentException("unsupported hashVersion: " + hashVersion);
     }
+  }
+
+  /**
+   * Half-height, in bins, of the peak neighbourhood around bin {@code bin}: {@code peakBinRadius},
+   * or, when the neighbourhood narrows towards the bass, {@code round(bin / peakBinRadiusDivisor)}
+   * kept within [{@code peakBinRadiusMin}, {@code peakBinRadius}].
+   */
+  public int peakBinRadiusAt(int bin) {
+    return binRadiusAt(bin, peakBinRadius, peakBinRadiusDivisor, peakBinRadiusMin);
+  }
+
+  /**
+   * The rule of {@link #peakBinRadiusAt} for another widest half-height ({@code maxRadius}): a
+   * query's own peaks may be picked with a smaller neighbourhood than the index's.
+   */
+  public int binRadiusAt(int bin, int maxRadius) {
+    return binRadiusAt(bin, maxRadius, peakBinRadiusDivisor,
+        Math.min(peakBinRadiusMin, maxRadius));
+  }
+
+  private static int binRadiusAt(int bin, int max, int divisor, int min) {
+    if (divisor == 0) {
+      return max;
+    }
+    return Math.max(min, Math.min(max, (bin + divisor / 2) / divisor));
   }
 
   /** Duration of one STFT frame step in milliseconds. */
@@ -105,7 +163,10 @@ public record FingerprintParams(
         + ",minDeltaFrames=" + minDeltaFrames
         + ",maxDeltaFrames=" + maxDeltaFrames
         + ",maxDeltaBins=" + maxDeltaBins
-        + ",hashVersion=" + hashVersion;
+        + ",hashVersion=" + hashVersion
+        // Written only when set, so that indexes built before it read the same.
+        + (peakBinRadiusDivisor == 0 ? "" : ",peakBinRadiusDivisor=" + peakBinRadiusDivisor
+            + ",peakBinRadiusMin=" + peakBinRadiusMin);
   }
 
   /** Parses the output of {@link #toConfigString()}. */
@@ -135,7 +196,10 @@ public record FingerprintParams(
       }
       v[i] = value;
     }
+    // Absent in indexes built before the neighbourhood could narrow: the same bins everywhere.
+    int divisor = values.getOrDefault("peakBinRadiusDivisor", 0);
+    int min = values.getOrDefault("peakBinRadiusMin", 0);
     return new FingerprintParams(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10],
-        v[11], v[12]);
+        v[11], v[12], divisor, min);
   }
 }

@@ -55,7 +55,7 @@ public final class Fingerprinter {
    * audio again (see {@link io.tunetrace.core.match.QueryHashes}): two sets from one STFT of mono
    * samples already at the analysis rate, one with the index's neighbourhood at
    * {@code peaksPerSecond}, one with a smaller neighbourhood ({@code binRadius} × {@code
-   * frameRadius}) at {@code densePeaksPerSecond}.
+   * frameRadius}, narrowing towards the bass as the index's does) at {@code densePeaksPerSecond}.
    *
    * @return the index-neighbourhood peaks first, the dense ones second
    */
@@ -64,14 +64,15 @@ public final class Fingerprinter {
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     Peaks.Collector standard = new Peaks.Collector();
     PeakPicker standardPicker = new PeakPicker(params.minBin(), params.maxBin(),
-        params.peakBinRadius(), params.peakFrameRadius(), framesPerSecond, peaksPerSecond,
+        params::peakBinRadiusAt, params.peakFrameRadius(), framesPerSecond, peaksPerSecond,
         standard);
     // With the index's own neighbourhood and density, the second set is the first.
     boolean same = binRadius == params.peakBinRadius() && frameRadius == params.peakFrameRadius()
         && densePeaksPerSecond == peaksPerSecond;
     Peaks.Collector dense = new Peaks.Collector();
     PeakPicker densePicker = same ? null : new PeakPicker(params.minBin(), params.maxBin(),
-        binRadius, frameRadius, framesPerSecond, densePeaksPerSecond, dense);
+        bin -> params.binRadiusAt(bin, binRadius), frameRadius, framesPerSecond,
+        densePeaksPerSecond, dense);
     Stft stft = new Stft(params.fftSize(), params.hopSamples(), (i, power) -> {
       standardPicker.pushFrame(i, power);
       if (densePicker != null) {
@@ -118,7 +119,7 @@ public final class Fingerprinter {
       this.hasher = new LandmarkHasher(fanOut, params.minDeltaFrames(), params.maxDeltaFrames(),
           params.maxDeltaBins(), hashes::add);
       double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
-      this.peaks = new PeakPicker(params.minBin(), params.maxBin(), params.peakBinRadius(),
+      this.peaks = new PeakPicker(params.minBin(), params.maxBin(), params::peakBinRadiusAt,
           params.peakFrameRadius(), framesPerSecond, peaksPerSecond, hasher);
       this.stft = new Stft(params.fftSize(), params.hopSamples(), peaks::pushFrame);
     }

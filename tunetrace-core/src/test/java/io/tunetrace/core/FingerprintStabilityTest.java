@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * bit, whatever is done to make decoding, resampling, the STFT or peak picking faster. The expected
  * digests were taken from the code before the ingest speed-ups (commit 95b9a0b) and cover the
  * pure-Java paths (WAV decoding, both resamplers, STFT, peaks, hashes); ffmpeg's output depends on
- * its version, so no ffmpeg path is pinned here.
+ * its version, so no ffmpeg path is pinned here. The last test pins parameters whose neighbourhood
+ * narrows towards the bass, which an index may be built with.
  */
 class FingerprintStabilityTest {
   private static final Fingerprinter FP = new Fingerprinter(FingerprintParams.DEFAULT);
@@ -53,6 +54,17 @@ class FingerprintStabilityTest {
     float[] at48k = music(48000, 1, 12.5, 13);
     assertEquals("8b3cc39b6f87a413ead5be749a5fb240/552", digest(FP.fingerprint(at48k, 48000)));
     assertEquals("c534229a75d74cb0b16716a8a1b14d2d/2872", digest(FP.fingerprint(atRate, 8000, 60, 10)));
+  }
+
+  @Test
+  void aNarrowingNeighbourhoodGivesItsStoredFingerprints() throws IOException {
+    Fingerprinter narrowing = new Fingerprinter(
+        new FingerprintParams(8000, 512, 64, 4, 230, 12, 12, 20, 4, 2, 63, 63, 1, 8, 3));
+    try (PcmSource source = AudioDecoders.open(Samples.file("amber-steps.wav"), 8000)) {
+      Fingerprints f = narrowing.fingerprint(source);
+      assertEquals("c0cfb8cbf289a004b0e1fb30610a236d/1522", digest(f));
+    }
+    assertEquals("f9802bc14795fa04a19148ac4bda5fec/739", digest(narrowing.fingerprint(music(48000, 1, 12.5, 13), 48000)));
   }
 
   /** SHA-256 of the frame count, then each (hash, frame) pair, big-endian. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tunetrace.core.audio.AudioDecoders;
 import io.tunetrace.core.audio.PcmSource;
 import io.tunetrace.core.audio.Resampler;
+import io.tunetrace.core.index.IncompatibleParamsException;
 import io.tunetrace.core.index.InMemoryFingerprintIndex;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
@@ -136,6 +137,64 @@ class RecognizerTest {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * An index whose peak neighbourhood narrows towards the bass: its clips are analysed with the
+   * index's own neighbourhood (the query's peaks narrow the same way), so they are named, and
+   * unknown music is not.
+   */
+  @Test
+  void anIndexWithANarrowingNeighbourhoodNamesItsClips() {
+    FingerprintParams narrowing =
+        new FingerprintParams(8000, 512, 64, 4, 230, 12, 12, 20, 4, 2, 63, 63, 1, 8, 3);
+    try (InMemoryFingerprintIndex narrowIndex = new InMemoryFingerprintIndex(narrowing)) {
+      Fingerprinter fingerprinter = new Fingerprinter(narrowing);
+      List<Track> narrowTracks = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        TrackMetadata meta = new TrackMetadata("piece " + i, "tests", "", "piece" + i + ".wav",
+            tracks.get(i).length * 1000L / RATE, "");
+        narrowTracks.add(narrowIndex.add(meta, fingerprinter.fingerprint(tracks.get(i), RATE)));
+      }
+      Recognizer narrow = new Recognizer(narrowIndex);
+      for (int i = 0; i < 5; i++) {
+        int offset = (5 + 4 * i) * RATE;
+        float[] clip =
+            TestMusic.withWhiteNoise(TestMusic.clip(tracks.get(i), offset, 5 * RATE), 10, i);
+        Match best = narrow.recognize(clip, RATE).best().orElseThrow(
+            () -> new AssertionError("no match"));
+        assertEquals(narrowTracks.get(i).id(), best.track().id());
+        assertEquals(offset * 1000.0 / RATE, best.deltaMillis(), 40);
+      }
+      // Played a few percent fast or slow: named in the right variant.
+      for (int i = 0; i < 5; i++) {
+        double speed = i % 2 == 0 ? 1.03 : 0.97;
+        float[] played = SincResampler.resample(
+            TestMusic.clip(tracks.get(i), (6 + 4 * i) * RATE, 4 * RATE), speed);
+        Match best = narrow.recognize(played, RATE).best().orElseThrow(
+            () -> new AssertionError("no match at speed " + speed));
+        assertEquals(narrowTracks.get(i).id(), best.track().id());
+        assertEquals(speed, best.speed(), 0.006);
+      }
+      float[] other = TestMusic.clip(TestMusic.piece(901, 12, RATE), 2 * RATE, 5 * RATE);
+      assertFalse(narrow.recognize(other, RATE).matched());
+      // The clip's own peaks narrow as the index's do: more of them in the bass.
+      float[] at8k = Resampler.resample(TestMusic.clip(tracks.get(1), 3 * RATE, 5 * RATE), RATE,
+          8000, Resampler.Quality.ANALYSIS);
+      assertTrue(bassPeaks(fingerprinter.peaks(at8k, 40, 40, 12, 12)[1])
+          > bassPeaks(new Fingerprinter(FingerprintParams.DEFAULT).peaks(at8k, 40, 40, 12, 12)[1]));
+      // Hashes made with the default neighbourhood are refused by this index.
+      assertThrows(IncompatibleParamsException.class,
+          () -> narrowIndex.checkParams(FingerprintParams.DEFAULT));
+    }
+  }
+
+  private static int bassPeaks(io.tunetrace.core.peaks.Peaks peaks) {
+    int n = 0;
+    for (int i = 0; i < peaks.size(); i++) {
+      n += peaks.bin(i) < 92 ? 1 : 0;
+    }
+    return n;
   }
 
   @Test

@@ -5,10 +5,13 @@ import java.util.Arrays;
 /**
  * Streaming spectral peak picking. A bin of a frame is a candidate when its power is the maximum of
  * the time-frequency neighbourhood of ±{@code binRadius} bins and ±{@code frameRadius} frames and
- * above an absolute floor (so silence yields nothing). Candidates then pass a density filter: a
- * candidate survives when fewer than {@code peaksPerSecond} stronger candidates lie within half a
- * second on either side, which keeps a steady number of peaks per second in loud and quiet passages
- * alike and is the same wherever a clip starts.
+ * above an absolute floor (so silence yields nothing). The neighbourhood may narrow towards the
+ * bass (a half-height per bin, at most {@code binRadius}), so that the bass, where music is loud
+ * and notes are a few bins apart, can hold more than one peak in {@code binRadius} bins.
+ * Candidates then pass a density filter: a candidate survives when fewer than {@code
+ * peaksPerSecond} stronger candidates lie within half a second on either side, which keeps a steady
+ * number of peaks per second in loud and quiet passages alike and is the same wherever a clip
+ * starts.
  *
  * <p>Memory is a ring of {@code 2 * frameRadius + 1} spectra plus about a second of candidates.
  * Not thread-safe.
@@ -28,6 +31,8 @@ public final class PeakPicker {
   private final float[] prefix;
   private final float[] suffix;
   private final CandidateFilter filter;
+  /** Half-height of each of the lowest bins whose neighbourhood is narrower than binRadius. */
+  private final int[] narrowRadii;
   private int newestFrame = -1;
   private int nextToDecide;
 
@@ -45,18 +50,46 @@ public final class PeakPicker {
       double framesPerSecond,
       int peaksPerSecond,
       PeakSink sink) {
+    this(minBin, maxBin, bin -> binRadius, frameRadius, framesPerSecond, peaksPerSecond, sink);
+  }
+
+  /**
+   * A picker whose neighbourhood's half-height depends on the bin: {@code binRadius.applyAsInt(b)}
+   * for FFT bin {@code b}, never decreasing with {@code b}; the widest, at {@code maxBin - 1}, is
+   * the half-height everywhere above the narrower bins.
+   */
+  public PeakPicker(
+      int minBin,
+      int maxBin,
+      java.util.function.IntUnaryOperator binRadius,
+      int frameRadius,
+      double framesPerSecond,
+      int peaksPerSecond,
+      PeakSink sink) {
     if (minBin < 0 || maxBin <= minBin) {
       throw new IllegalArgumentException("bins out of range: [" + minBin + ", " + maxBin + ")");
     }
     this.minBin = minBin;
     this.bins = maxBin - minBin;
-    this.binRadius = binRadius;
+    this.binRadius = binRadius.applyAsInt(maxBin - 1);
+    int narrow = 0;
+    while (narrow < bins && binRadius.applyAsInt(minBin + narrow) < this.binRadius) {
+      narrow++;
+    }
+    this.narrowRadii = new int[narrow];
+    for (int b = 0; b < narrow; b++) {
+      narrowRadii[b] = binRadius.applyAsInt(minBin + b);
+      if (narrowRadii[b] < 1 || (b > 0 && narrowRadii[b] < narrowRadii[b - 1])) {
+        throw new IllegalArgumentException("bin radius must be at least 1 and never decrease: "
+            + narrowRadii[b] + " at bin " + (minBin + b));
+      }
+    }
     this.frameRadius = frameRadius;
     this.rows = 2 * frameRadius + 1;
     this.raw = new float[rows][bins];
     this.freqMax = new float[rows][bins];
-    int width = 2 * binRadius + 1;
-    int paddedLength = ((bins + 2 * binRadius + width - 1) / width) * width;
+    int width = 2 * this.binRadius + 1;
+    int paddedLength = ((bins + 2 * this.binRadius + width - 1) / width) * width;
     this.padded = new float[paddedLength];
     Arrays.fill(padded, Float.NEGATIVE_INFINITY);
     this.prefix = new float[paddedLength];
@@ -130,7 +163,10 @@ public final class PeakPicker {
     return (float) Math.max(-0.5, Math.min(0.5, p));
   }
 
-  /** Max over ±binRadius for each bin (van Herk / Gil-Werman: three comparisons per bin). */
+  /**
+   * Max over each bin's neighbourhood: ±binRadius by van Herk / Gil-Werman (three comparisons per
+   * bin), the narrower bins directly.
+   */
   private void slidingMax(float[] in, float[] out) {
     int w = 2 * binRadius + 1;
     float[] p = padded;
@@ -152,8 +188,17 @@ public final class PeakPicker {
       }
     }
     // Window for output bin b covers padded[b .. b + w - 1].
-    for (int b = 0; b < bins; b++) {
+    for (int b = narrowRadii.length; b < bins; b++) {
       out[b] = Math.max(suffix[b], prefix[b + w - 1]);
+    }
+    // The lowest bins, whose neighbourhoods are narrower, one by one (a few dozen bins).
+    for (int b = 0; b < narrowRadii.length; b++) {
+      int r = narrowRadii[b];
+      float m = Float.NEGATIVE_INFINITY;
+      for (int i = Math.max(0, b - r), end = Math.min(bins - 1, b + r); i <= end; i++) {
+        m = Math.max(m, in[i]);
+      }
+      out[b] = m;
     }
   }
 

@@ -1,6 +1,7 @@
 package io.tunetrace.core.peaks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -57,6 +58,42 @@ class PeakPickerTest {
       assertEquals(expected.get(i)[0], sink.peaks.get(i)[0]);
       assertEquals(expected.get(i)[1], sink.peaks.get(i)[1]);
     }
+  }
+
+  @Test
+  void aNeighbourhoodNarrowedTowardsTheBassKeepsCloseBassNotes() {
+    // Two notes 5 bins apart in the bass and two in the treble, in one frame. With ±12 bins
+    // everywhere only the louder of each pair is a peak; with round(bin / 8), at least 3, the bass
+    // pair (half-heights 3 at bins 10 and 15) are both peaks, the treble pair (12) still one.
+    float[] power = new float[257];
+    power[10] = 10;
+    power[15] = 8;
+    power[150] = 6;
+    power[155] = 4;
+    Collector wide = new Collector();
+    pushOneFrame(new PeakPicker(4, 230, 12, 3, 100, 1000, wide), power);
+    assertEquals(List.of(10, 150), wide.peaks.stream().map(p -> p[1]).toList());
+    Collector narrow = new Collector();
+    pushOneFrame(new PeakPicker(4, 230, bin -> Math.max(3, Math.min(12, Math.round(bin / 8f))), 3,
+        100, 1000, narrow), power);
+    assertEquals(List.of(10, 15, 150), narrow.peaks.stream().map(p -> p[1]).toList());
+    assertTrue(narrow.peaks.stream().allMatch(p -> p[0] == 4));
+  }
+
+  @Test
+  void refusesABinRadiusThatShrinksUpwards() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new PeakPicker(4, 230, bin -> bin < 20 ? 5 : bin < 30 ? 4 : 12, 3, 100, 10,
+            new Collector()));
+    assertEquals("bin radius must be at least 1 and never decrease: 4 at bin 20", e.getMessage());
+  }
+
+  /** Pushes one frame of {@code power} (frame 4) among silent frames. */
+  private static void pushOneFrame(PeakPicker picker, float[] power) {
+    for (int f = 0; f < 9; f++) {
+      picker.pushFrame(f, f == 4 ? power : new float[257]);
+    }
+    picker.finish();
   }
 
   @Test
