@@ -27,7 +27,8 @@ public final class OffsetVoter {
   /**
    * What voting found: the verified leading candidates, best first (one per track, at its best
    * alignment by votes), the next best alignments of those tracks ({@code alternatives}, at most
-   * {@link #ALIGNMENTS} − 1 per track, and a time-stretched one when it gathers more of the clip's
+   * {@link #ALIGNMENTS} − 1 per track, the best in a variant when the track's best is the clip as
+   * it is, and a time-stretched one when it gathers more of the clip's
    * own postings, for the peak check to choose from; empty once checked), and what the query cast
    * (the distinct hashes looked up and the postings that voted).
    */
@@ -316,7 +317,7 @@ public final class OffsetVoter {
     List<Candidate> others = new ArrayList<>();
     for (int c = 0; c < chosen; c++) {
       int best = chosenKey[c];
-      int[] next = otherAlignments(keys[c], keyCount[c], unpackDelta(best), variantTolerance);
+      int[] next = otherAlignments(keys[c], keyCount[c], best, variantTolerance);
       // A time-stretched alignment of the clip's own postings, verified after the others.
       int stretched = stretchedAlignment(query, postings, held[c], keyCount[c], best,
           chosenVotes[c], variantTolerance);
@@ -464,12 +465,17 @@ public final class OffsetVoter {
   }
 
   /**
-   * A track's next best alignments after its best (at {@code delta}), by pooled votes (at least
-   * two; a tie goes to the lower variant, then the lower delta), each more than {@link
+   * A track's next best alignments after its best (packed {@code bestKey}), by pooled votes (at
+   * least two; a tie goes to the lower variant, then the lower delta), each more than {@link
    * #ALIGNMENT_NEAR} frames from every one taken: packed (variant, delta), at most {@link
-   * #ALIGNMENTS} − 1. {@code keys[0, n)}: the track's packed alignments, one per posting.
+   * #ALIGNMENTS} − 1. When the best is the clip as it is and none of those is in a variant, the
+   * best alignment in a variant follows, wherever it lies: a clip played 1–4 % fast still shares
+   * bass pairs with the track as it is (a bass peak moves by less than half a bin), whose votes
+   * drift along the clip and can outnumber the right variant's; only its peak check, in the right
+   * variant, tells (docs/MATCHING.md §1b). {@code keys[0, n)}: the track's packed alignments, one
+   * per posting.
    */
-  private static int[] otherAlignments(int[] keys, int n, int delta, int[] variantTolerance) {
+  static int[] otherAlignments(int[] keys, int n, int bestKey, int[] variantTolerance) {
     Arrays.sort(keys, 0, n);
     int[] cellKeys = new int[n];
     int[] cellVotes = new int[n];
@@ -483,9 +489,11 @@ public final class OffsetVoter {
       }
     }
     Arrays.sort(pooled, 0, m);
-    int[] taken = new int[ALIGNMENTS - 1];
+    int[] taken = new int[ALIGNMENTS];
     int t = 0;
-    for (int i = m - 1; i >= 0 && t < taken.length; i--) {
+    int delta = unpackDelta(bestKey);
+    boolean inVariant = bestKey >>> 25 != 0;
+    for (int i = m - 1; i >= 0 && t < ALIGNMENTS - 1; i--) {
       int k = (int) (0xFFFFFFFFL - (pooled[i] & 0xFFFFFFFFL));
       int d = unpackDelta(k);
       boolean near = Math.abs(d - delta) <= ALIGNMENT_NEAR;
@@ -494,6 +502,14 @@ public final class OffsetVoter {
       }
       if (!near) {
         taken[t++] = k;
+        inVariant |= k >>> 25 != 0;
+      }
+    }
+    for (int i = m - 1; i >= 0 && !inVariant; i--) {
+      int k = (int) (0xFFFFFFFFL - (pooled[i] & 0xFFFFFFFFL));
+      if (k >>> 25 != 0) {
+        taken[t++] = k;
+        inVariant = true;
       }
     }
     return Arrays.copyOf(taken, t);
@@ -699,7 +715,7 @@ public final class OffsetVoter {
   }
 
   /** (variant, delta) in one int that sorts by variant, then delta. */
-  private static int pack(int variant, int delta) {
+  static int pack(int variant, int delta) {
     return (variant << 25) | ((delta + DELTA_BIAS) & 0x1FFFFFF);
   }
 

@@ -175,7 +175,9 @@ public final class PeakAgreement {
   /**
    * Checks a candidate's alignment and the other alignments of its track that the votes offered
    * ({@link OffsetVoter.Votes#alternatives}, those of other tracks are ignored) and keeps the one
-   * that agrees best ({@link Measure#z}; a tie keeps the candidate's own) if it is {@linkplain
+   * that agrees best ({@link Measure#z} less the decision's penalty for an alignment found in a
+   * variant, {@link MatchDecision#PEAK_VARIANT_PENALTY_Z}, so that the one the decision will rate
+   * highest is kept; a tie keeps the candidate's own) if it is {@linkplain
    * Measure#clearOfOtherAlignments() clear of the alignments around it}; otherwise (a loop) the
    * candidate's own. Chance is measured the same way for every candidate, so a runner-up gets the
    * same choice.
@@ -196,8 +198,9 @@ public final class PeakAgreement {
     Measure bestMeasure = own;
     for (Candidate other : alternatives) {
       if (other.trackId() == candidate.trackId()) {
-        Measure m = memo.measure(query, reference, other, false, bestMeasure.z());
-        if (m != null && m.z() > bestMeasure.z()) {
+        Measure m = memo.measure(query, reference, other, false,
+            bestMeasure.z() - variantPenalty(best) + variantPenalty(other));
+        if (m != null && m.z() - variantPenalty(other) > bestMeasure.z() - variantPenalty(best)) {
           best = other;
           bestMeasure = m;
         }
@@ -210,6 +213,11 @@ public final class PeakAgreement {
       return candidate.withPeaks(memo.scanned(query, reference, candidate, own));
     }
     return best.withPeaks(kept);
+  }
+
+  /** What the decision takes off the peak check of an alignment found in a variant. */
+  private static double variantPenalty(Candidate c) {
+    return c.variant().isIdentity() ? 0 : MatchDecision.PEAK_VARIANT_PENALTY_Z;
   }
 
   /**

@@ -104,6 +104,45 @@ class OffsetVoterTest {
     assertEquals(List.of(4, 2), alt.stream().map(Candidate::confidence).toList());
   }
 
+  /**
+   * When a track's best alignment is the clip as it is and its next two are too (votes drifting
+   * along a clip played a few percent fast), its best alignment in a variant is offered as well;
+   * not when one of the next two is already in a variant.
+   */
+  @Test
+  void offersTheBestAlignmentInAVariantWhenTheOthersAreTheClipAsItIs() {
+    int[] tolerance = {1, 2, 2, 2, 2, 2};
+    // The clip as it is: 10 votes at 100, 8 at 120, 7 at 140; variant 5: 5 at 101; variant 2: 2
+    // at 300.
+    List<Integer> keys = new ArrayList<>();
+    addVotes(keys, 0, 100, 10);
+    addVotes(keys, 0, 120, 8);
+    addVotes(keys, 0, 140, 7);
+    addVotes(keys, 5, 101, 5);
+    addVotes(keys, 2, 300, 2);
+    int[] k = keys.stream().mapToInt(Integer::intValue).toArray();
+    assertEquals(List.of(OffsetVoter.pack(0, 120), OffsetVoter.pack(0, 140),
+            OffsetVoter.pack(5, 101)),
+        Arrays.stream(OffsetVoter.otherAlignments(k.clone(), k.length, OffsetVoter.pack(0, 100),
+            tolerance)).boxed().toList());
+    // When an alignment in a variant is one of the next two (5 votes at 200): nothing more.
+    keys.clear();
+    addVotes(keys, 0, 100, 10);
+    addVotes(keys, 0, 120, 8);
+    addVotes(keys, 0, 140, 3);
+    addVotes(keys, 5, 200, 5);
+    k = keys.stream().mapToInt(Integer::intValue).toArray();
+    assertEquals(List.of(OffsetVoter.pack(0, 120), OffsetVoter.pack(5, 200)),
+        Arrays.stream(OffsetVoter.otherAlignments(k.clone(), k.length, OffsetVoter.pack(0, 100),
+            tolerance)).boxed().toList());
+  }
+
+  private static void addVotes(List<Integer> keys, int variant, int delta, int votes) {
+    for (int i = 0; i < votes; i++) {
+      keys.add(OffsetVoter.pack(variant, delta));
+    }
+  }
+
   @Test
   void asksFirstOnTheRareHashesAndAddsTheCommonOnesOnlyWhenTheyAreNotEnough() {
     InMemoryFingerprintIndex index = new InMemoryFingerprintIndex(FingerprintParams.DEFAULT);
