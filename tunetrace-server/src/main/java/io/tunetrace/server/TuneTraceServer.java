@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.javalin.Javalin;
-import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.server.auth.Auth;
 import io.tunetrace.server.auth.Tokens;
@@ -132,16 +131,17 @@ public final class TuneTraceServer implements AutoCloseable {
         S3BlobStore s3 = new S3BlobStore(config.s3.get());
         blobs = s3;
         s3.ensureReady();
+        // An index keeps the parameters it was built with (an earlier version's defaults too);
+        // a new one gets today's defaults.
         index = config.redisClusterNodes.isEmpty()
-            ? RedisFingerprintIndex.open(config.redisUrl.get(), config.queuePrefix, FingerprintParams.DEFAULT)
-            : RedisFingerprintIndex.openCluster(config.redisClusterNodes, config.queuePrefix,
-                FingerprintParams.DEFAULT);
+            ? RedisFingerprintIndex.open(config.redisUrl.get(), config.queuePrefix, null)
+            : RedisFingerprintIndex.openCluster(config.redisClusterNodes, config.queuePrefix, null);
       } else {
         Files.createDirectories(config.dataDir);
         db = Database.openEmbedded(config.dataDir);
         blobs = new FileBlobStore(config.dataDir.resolve("blobs"));
         blobs.ensureReady();
-        index = EmbeddedIndexes.open(config.dataDir.resolve("index"), FingerprintParams.DEFAULT);
+        index = EmbeddedIndexes.open(config.dataDir.resolve("index"));
         if (secret.isEmpty() && config.apiKeys.isEmpty()) {
           secret = Optional.of(embeddedSecret(config.dataDir));
           devToken = Tokens.issue(secret.get(), config.jwtIssuer, "dev", config.jwtTtlSeconds);

@@ -231,7 +231,9 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   /**
    * Opens the index under {@code prefix} on a client the caller keeps ({@link JedisPooled} or
    * {@link JedisCluster}), storing {@code params} if the prefix is new and refusing other
-   * parameters or another layout than the stored ones.
+   * parameters or another layout than the stored ones. With {@code params} null, the index keeps
+   * the parameters stored under the prefix (those of the version that built it), and a new prefix
+   * gets {@link FingerprintParams#DEFAULT}; the same for the other {@code open} methods.
    */
   public static RedisFingerprintIndex open(UnifiedJedis jedis, String prefix, FingerprintParams params) {
     return open(jedis, false, prefix, params);
@@ -295,10 +297,11 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
   }
 
   private static RedisFingerprintIndex open(UnifiedJedis jedis, boolean owns, String prefix,
-      FingerprintParams params) {
+      FingerprintParams requested) {
+    FingerprintParams params = requested != null ? requested : storedParams(jedis, prefix);
     RedisFingerprintIndex index =
         new RedisFingerprintIndex(jedis, jedis instanceof JedisCluster, owns, prefix, params);
-    index.call(() -> {
+    call(() -> {
       String key = prefix + ":params";
       String wanted = "layout=" + LAYOUT_VERSION + ";" + params.toConfigString();
       jedis.setnx(key, wanted);
@@ -323,6 +326,26 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     index.ensureListpackLimits();
     index.sweepAbandoned(ABANDONED_AFTER);
     return index;
+  }
+
+  /**
+   * The fingerprint parameters stored under {@code prefix} when they are of this key layout and
+   * readable, else {@link FingerprintParams#DEFAULT} (a new prefix; an unreadable or older one is
+   * then refused by the layout check with its own message).
+   */
+  private static FingerprintParams storedParams(UnifiedJedis jedis, String prefix) {
+    String stored = call(() -> jedis.get(prefix + ":params"));
+    String layoutTag = "layout=" + LAYOUT_VERSION + ";";
+    if (stored == null || !stored.startsWith(layoutTag)) {
+      return FingerprintParams.DEFAULT;
+    }
+    try {
+      return FingerprintParams.fromConfigString(stored.substring(layoutTag.length()));
+    } catch (IllegalArgumentException e) {
+      throw new IndexException("the Redis index under prefix " + prefix + " stores fingerprint"
+          + " parameters this server cannot read (" + e.getMessage() + "); use another"
+          + " QUEUE_PREFIX or delete its keys and fingerprint the tracks again", e);
+    }
   }
 
   /**
@@ -418,7 +441,7 @@ public final class RedisFingerprintIndex implements FingerprintIndex {
     return meta + ":sha:" + sha;
   }
 
-  private <T> T call(Supplier<T> action) {
+  private static <T> T call(Supplier<T> action) {
     try {
       return action.get();
     } catch (JedisConnectionException | JedisClusterOperationException e) {

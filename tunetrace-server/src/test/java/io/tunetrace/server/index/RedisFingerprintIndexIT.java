@@ -235,6 +235,37 @@ class RedisFingerprintIndexIT {
         + "  query: " + other.toConfigString(), e.getMessage());
   }
 
+  /**
+   * Opened without parameters (as the server opens it), an index keeps those it was built with,
+   * even when they are not today's defaults; a new prefix gets the defaults.
+   */
+  @Test
+  void keepsTheParametersItWasBuiltWith() {
+    FingerprintParams d = FingerprintParams.DEFAULT;
+    FingerprintParams narrowing = new FingerprintParams(d.sampleRateHz(), d.fftSize(),
+        d.hopSamples(), d.minBin(), d.maxBin(), d.peakBinRadius(), d.peakFrameRadius(),
+        d.peaksPerSecond(), d.fanOut(), d.minDeltaFrames(), d.maxDeltaFrames(), d.maxDeltaBins(),
+        d.hashVersion(), 8, 3);
+    String built = ItServices.uniqueName("ttkeep");
+    String fresh = ItServices.uniqueName("ttnew");
+    try {
+      openIndex(built, narrowing).close();
+      try (RedisFingerprintIndex reopened = openIndex(built, null)) {
+        assertEquals(narrowing, reopened.params());
+      }
+      try (RedisFingerprintIndex created = openIndex(fresh, null)) {
+        assertEquals(d, created.params());
+      }
+      assertEquals("layout=" + RedisFingerprintIndex.LAYOUT_VERSION + ";" + d.toConfigString(),
+          raw.get(fresh + ":params"));
+      // Asked for other parameters, it still refuses.
+      assertThrows(IncompatibleParamsException.class, () -> openIndex(built, d));
+    } finally {
+      raw.del(built + ":params");
+      raw.del(fresh + ":params");
+    }
+  }
+
   @Test
   void refusesAnIndexWithAnOlderKeyLayout() {
     String old = ItServices.uniqueName("ttold");
