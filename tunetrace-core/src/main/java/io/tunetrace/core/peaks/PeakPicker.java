@@ -1,6 +1,7 @@
 package io.tunetrace.core.peaks;
 
 import java.util.Arrays;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Streaming spectral peak picking. A bin of a frame is a candidate when its power is the maximum of
@@ -61,7 +62,7 @@ public final class PeakPicker {
   public PeakPicker(
       int minBin,
       int maxBin,
-      java.util.function.IntUnaryOperator binRadius,
+      IntUnaryOperator binRadius,
       int frameRadius,
       double framesPerSecond,
       int peaksPerSecond,

@@ -9,10 +9,6 @@ import java.nio.file.Path;
 public final class EmbeddedIndexes {
   private EmbeddedIndexes() {}
 
-  public static FingerprintIndex open(Path dir, FingerprintParams params) {
-    return EmbeddedFingerprintIndex.open(dir, params);
-  }
-
   /**
    * Opens the index in {@code dir} with the parameters it was built with (an index built by an
    * earlier version keeps its own), or creates one with {@link FingerprintParams#DEFAULT}.
