@@ -64,7 +64,8 @@ class FingerprintStabilityTest {
       Fingerprints f = narrowing.fingerprint(source);
       assertEquals("c0cfb8cbf289a004b0e1fb30610a236d/1522", digest(f));
     }
-    assertEquals("f9802bc14795fa04a19148ac4bda5fec/739", digest(narrowing.fingerprint(music(48000, 1, 12.5, 13), 48000)));
+    assertEquals("f9802bc14795fa04a19148ac4bda5fec/739",
+        digest(narrowing.fingerprint(music(48000, 1, 12.5, 13), 48000)));
   }
 
   /** SHA-256 of the frame count, then each (hash, frame) pair, big-endian. */

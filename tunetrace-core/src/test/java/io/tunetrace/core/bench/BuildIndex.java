@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * harnesses ({@link DecideCheck} reads the index's own): {@code BuildIndex INDEX OVERRIDES DIR...},
  * where {@code OVERRIDES} is {@code key=value,...} over {@link FingerprintParams#DEFAULT}'s config
  * string (for example {@code peakBinRadiusDivisor=8,peakBinRadiusMin=3}, docs/MATCHING.md §1) or
- * {@code -} for none. Adds the audio files (by extension) of each folder, not recursively, sorted by
- * path, on every core, as {@code tunetrace add} would.
+ * {@code -} for none. Adds the audio files (by extension) of each folder, not recursively,
+ * sorted by path, on every core, as {@code tunetrace add} would.
  */
 public final class BuildIndex {
   private static final java.util.regex.Pattern AUDIO = java.util.regex.Pattern.compile(
