@@ -117,7 +117,7 @@ public record FingerprintParams(
    * kept within [{@code peakBinRadiusMin}, {@code peakBinRadius}].
    */
   public int peakBinRadiusAt(int bin) {
-    return binRadiusAt(bin, peakBinRadius, peakBinRadiusDivisor, peakBinRadiusMin);
+    return binRadiusAt(bin, peakBinRadius);
   }
 
   /**
@@ -125,15 +125,11 @@ public record FingerprintParams(
    * query's own peaks may be picked with a smaller neighbourhood than the index's.
    */
   public int binRadiusAt(int bin, int maxRadius) {
-    return binRadiusAt(bin, maxRadius, peakBinRadiusDivisor,
-        Math.min(peakBinRadiusMin, maxRadius));
-  }
-
-  private static int binRadiusAt(int bin, int max, int divisor, int min) {
-    if (divisor == 0) {
-      return max;
+    if (peakBinRadiusDivisor == 0) {
+      return maxRadius;
     }
-    return Math.max(min, Math.min(max, (bin + divisor / 2) / divisor));
+    int rounded = (bin + peakBinRadiusDivisor / 2) / peakBinRadiusDivisor;
+    return Math.max(Math.min(peakBinRadiusMin, maxRadius), Math.min(maxRadius, rounded));
   }
 
   /** Duration of one STFT frame step in milliseconds. */
