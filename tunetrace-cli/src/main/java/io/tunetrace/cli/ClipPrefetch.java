@@ -20,11 +20,11 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Decodes the clips of a short {@code match} command line on background threads from the moment
- * the process starts, while picocli builds its model and the index opens on the main thread.
+ * the process starts, while the command line is read and the index opens on the main thread.
  *
- * <p>A one-clip {@code match} spends about 100 ms in picocli and opening the index before it
- * reaches the clip, and a clip that ffmpeg decodes (Ogg, MP4, MPEG-1 MP3) then waits about 100 ms
- * for ffmpeg to start and answer; an MPEG-2 MP3 takes about 50 ms to decode in a cold JVM. Begun
+ * <p>A clip that ffmpeg decodes (Ogg, MP4) waits about 100 ms for ffmpeg to start and answer, and an
+ * MP3 takes 30-50 ms to decode in a cold JVM; the main thread needs 15-30 ms to read the command
+ * line and open the index (about 60 ms more when picocli reads the command line). Begun
  * here, that work runs on the machine's other core at the same time (BENCHMARKS.md, "Start-up of a
  * one-clip tunetrace match"). The clip is decoded at the default analysis rate, every index's
  * unless created otherwise. Analysing it ahead as well was tried and is slower: the two threads
@@ -33,7 +33,7 @@ import java.util.concurrent.ExecutionException;
  * <p>The command line is not parsed here, only looked at: every argument after {@code match} that
  * does not start with {@code -} and names a regular file is a candidate (the values of the options
  * that take one are a directory or a number, so they are not decoded unless a file of that name
- * exists, and then the decoding is only wasted). picocli still parses the command line, and the
+ * exists, and then the decoding is only wasted). The command line is still read as always, and the
  * command {@linkplain #match takes} a clip only when it asks for that argument at the rate it was
  * decoded at; anything else is decoded as without this class. More than {@value #MAX_CLIPS}
  * candidates start nothing: such a run is long, and decoding them all at once would only hold

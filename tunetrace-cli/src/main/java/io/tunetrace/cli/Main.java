@@ -33,10 +33,19 @@ public final class Main {
 
   /**
    * Runs the command line with the given streams and returns the exit code. The clips of a short
-   * {@code match} start decoding first, while the rest starts ({@link ClipPrefetch}).
+   * {@code match} start decoding first, while the rest starts ({@link ClipPrefetch}); a plain
+   * {@code match} command line is read without picocli ({@link MatchCommandLine}).
    */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     ClipPrefetch prefetch = ClipPrefetch.start(args);
+    MatchCommand match = MatchCommandLine.read(args, prefetch);
+    if (match != null) {
+      try {
+        return match.run(out, err);
+      } catch (Exception e) {
+        return reportFailure(e, match.verboseOption.verbose, err);
+      }
+    }
     CommandLine.IFactory factory = new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> cls) throws Exception {
@@ -88,8 +97,12 @@ public final class Main {
 
   private static int handleExecutionException(
       Exception e, CommandLine commandLine, ParseResult parseResult) {
-    PrintWriter err = commandLine.getErr();
-    if (verbose(parseResult)) {
+    return reportFailure(e, verbose(parseResult), commandLine.getErr());
+  }
+
+  /** A command's failure on {@code err}: one line, or the stack trace when verbose. */
+  private static int reportFailure(Exception e, boolean verbose, PrintWriter err) {
+    if (verbose) {
       e.printStackTrace(err);
     } else {
       err.println("tunetrace: " + Errors.oneLine(e));

@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
     })
 final class MatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-  @Mixin IndexOption indexOption;
-  @Mixin VerboseOption verboseOption;
+  @Mixin IndexOption indexOption = new IndexOption();
+  @Mixin VerboseOption verboseOption = new VerboseOption();
 
   @Option(names = "--json", description = "One JSON object per line per clip on stdout.")
   boolean json;
@@ -67,10 +67,14 @@ final class MatchCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Show up to N distinct recordings per clip, best first (default: 1).")
   void setTop(int n) {
-    if (n < 1) {
+    if (!validTop(n)) {
       throw new ParameterException(spec.commandLine(), "--top must be at least 1: " + n);
     }
     top = n;
+  }
+
+  static boolean validTop(int n) {
+    return n >= 1;
   }
 
   @Option(
@@ -78,10 +82,14 @@ final class MatchCommand implements Callable<Integer> {
       paramLabel = "S",
       description = "Only show matches scoring at least S, in [0, 1] (default: 0).")
   void setMinScore(double s) {
-    if (!(s >= 0 && s <= 1)) {
+    if (!validMinScore(s)) {
       throw new ParameterException(spec.commandLine(), "--min-score must be in [0, 1]: " + s);
     }
     minScore = s;
+  }
+
+  static boolean validMinScore(double s) {
+    return s >= 0 && s <= 1;
   }
 
   /**
@@ -95,8 +103,14 @@ final class MatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    return run(spec.commandLine().getOut(), spec.commandLine().getErr());
+  }
+
+  /**
+   * Recognizes the clips and prints the results to {@code out}, the errors to {@code err}; the
+   * fields are set, by picocli or by {@link MatchCommandLine}. Returns the exit code.
+   */
+  int run(PrintWriter out, PrintWriter err) throws Exception {
     Queries.checkStdinOnce(queries);
     boolean anyMatched = false;
     boolean anyError = false;
