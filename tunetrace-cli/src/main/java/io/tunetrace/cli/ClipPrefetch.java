@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutionException;
  * Decodes the clips of a short {@code match} command line on background threads from the moment
  * the process starts, while the command line is read and the index opens on the main thread.
  *
- * <p>A clip that ffmpeg decodes (Ogg, MP4) waits about 100 ms for ffmpeg to start and answer, and an
+ * <p>A clip that ffmpeg decodes (Opus, MP4) waits about 100 ms for ffmpeg to start and answer, and an
  * MP3 takes 30-50 ms to decode in a cold JVM; the main thread needs 15-30 ms to read the command
  * line and open the index (about 60 ms more when picocli reads the command line). Begun
  * here, that work runs on the machine's other core at the same time (BENCHMARKS.md, "Start-up of a

@@ -25,16 +25,23 @@ import java.util.Objects;
  *   <li>MP3, layers I and II: ffmpeg when it can be started; otherwise MPEG-1 through the
  *       optional pure-Java decoder {@code fr.delthas:javamp3} when it is on the class path, at
  *       its native rate.
- *   <li>Anything else recognized (OGG, FLAC, MP4/M4A, WebM/Matroska, AIFF): ffmpeg, when it is on
- *       the PATH (or named by the system property {@code tunetrace.ffmpeg} or the environment
- *       variable {@code TUNETRACE_FFMPEG}).
+ *   <li>Ogg Vorbis (an Ogg file whose first packet is a Vorbis identification header): pure Java
+ *       ({@code VorbisDecoder}), without starting a process, at the native rate or, with {@code
+ *       preferredRateHz > 0}, at half or a quarter of it by the same rule as layer III (44.1 kHz
+ *       to 11,025 Hz and 48 to 12 kHz for an 8 kHz analysis; only the coefficients below the
+ *       lower Nyquist frequency go through a shorter inverse MDCT). ffmpeg takes over when the
+ *       Java decoder rejects the stream at open (floor type 0, say), and continues from the same
+ *       sample when a later page or packet is corrupt.
+ *   <li>Anything else recognized (other Ogg streams such as Opus, FLAC, MP4/M4A, WebM/Matroska,
+ *       AIFF): ffmpeg, when it is on the PATH (or named by the system property {@code
+ *       tunetrace.ffmpeg} or the environment variable {@code TUNETRACE_FFMPEG}).
  * </ul>
  *
  * <p>With {@code preferredRateHz > 0}, ffmpeg resamples to that rate itself; the pure-Java decoders
- * return their native rate, or for layer III a rate between it and the preferred one, so callers
- * still check {@link PcmSource#sampleRateHz()} and use {@link Resampler} when it differs. With 0,
- * ffmpeg output keeps the native rate (as ffmpeg reports it before decoding; {@code open} waits
- * for that).
+ * return their native rate, or for layer III and Vorbis a rate between it and the preferred one,
+ * so callers still check {@link PcmSource#sampleRateHz()} and use {@link Resampler} when it
+ * differs. With 0, ffmpeg output keeps the native rate (as ffmpeg reports it before decoding;
+ * {@code open} waits for that).
  *
  * <p>Thread-safe (stateless).
  */
@@ -117,8 +124,8 @@ public final class AudioDecoders {
    * Opens a file. The caller closes the returned source.
    *
    * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
-   *     pure-Java decoders return their native rate, or (layer III) a lower one that is at least
-   *     this
+   *     pure-Java decoders return their native rate, or (layer III, Vorbis) a lower one that is
+   *     at least this
    */
   public static PcmSource open(Path file, int preferredRateHz) throws IOException {
     Objects.requireNonNull(file, "file == null");
@@ -142,8 +149,8 @@ public final class AudioDecoders {
    * this method throws).
    *
    * @param preferredRateHz the rate ffmpeg should produce, or 0 for the native rate; the
-   *     pure-Java decoders return their native rate, or (layer III) a lower one that is at least
-   *     this
+   *     pure-Java decoders return their native rate, or (layer III, Vorbis) a lower one that is
+   *     at least this
    */
   public static PcmSource open(InputStream in, int preferredRateHz) throws IOException {
     Objects.requireNonNull(in, "in == null");
@@ -193,6 +200,11 @@ public final class AudioDecoders {
         return openWav(tools, file, in, preferredRateHz);
       case MP3:
         return openMp3(tools, file, in, head, n, preferredRateHz);
+      case OGG:
+        if (VorbisDecoder.isVorbis(head, n)) {
+          return openVorbis(tools, file, in, VorbisDecoder.sampleRateHz(head, n), preferredRateHz);
+        }
+        return ffmpeg(tools, container.name(), file, in, preferredRateHz);
       case UNKNOWN:
         throw notAudio(head, n);
       default:
@@ -335,6 +347,48 @@ public final class AudioDecoders {
     return file != null
         ? FfmpegFallbackSource.forFile(java, tools, "MP3", file)
         : FfmpegFallbackSource.forStream(java, tools, "MP3", replayable);
+  }
+
+  /**
+   * Ogg Vorbis in Java, at the native rate divided by {@code 2^shift} as for layer III; ffmpeg
+   * when the Java decoder rejects the stream at open, and from the same sample on when a later
+   * page or packet is corrupt ({@link FfmpegFallbackSource}).
+   */
+  private static PcmSource openVorbis(
+      DecoderTools tools, Path file, BufferedInputStream in, long nativeRateHz,
+      int preferredRateHz)
+      throws IOException {
+    int shift =
+        nativeRateHz > 0 && nativeRateHz <= MAX_SAMPLE_RATE_HZ
+            ? Layer3Decoder.downsampleShift((int) nativeRateHz, preferredRateHz)
+            : 0;
+    FfmpegFallbackSource.Replayable replayable =
+        file == null ? new FfmpegFallbackSource.Replayable(in) : null;
+    PcmSource java;
+    try {
+      java = VorbisDecoder.open(file == null ? replayable : in, shift);
+    } catch (CorruptAudioException | UnsupportedAudioFormatException javaFailed) {
+      try {
+        if (file != null) {
+          return ffmpeg(tools, "OGG", file, in, preferredRateHz);
+        }
+        // a copy of what the Java decoder read: headers with cover art can outgrow any mark
+        InputStream replay = replayable.replay();
+        if (replay == null) {
+          throw javaFailed;
+        }
+        return FfmpegDecoder.open(tools, "OGG", null, replay, preferredRateHz);
+      } catch (UnsupportedAudioFormatException ffmpegMissing) {
+        if (ffmpegMissing == javaFailed) {
+          throw javaFailed;
+        }
+        javaFailed.addSuppressed(ffmpegMissing);
+        throw javaFailed;
+      }
+    }
+    return file != null
+        ? FfmpegFallbackSource.forFile(java, tools, "OGG", file)
+        : FfmpegFallbackSource.forStream(java, tools, "OGG", replayable);
   }
 
   private static PcmSource ffmpeg(
