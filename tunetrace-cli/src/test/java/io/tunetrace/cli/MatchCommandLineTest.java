@@ -10,8 +10,12 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** A plain {@code match} command line is read without picocli, exactly as picocli reads it. */
 class MatchCommandLineTest {
@@ -55,6 +59,25 @@ class MatchCommandLineTest {
       assertNotNull(fast, Arrays.toString(line));
       assertEquals(Read.of(byPicocli(line)), Read.of(fast), Arrays.toString(line));
     }
+  }
+
+  @Test
+  void knowsEveryOptionThatPicocliKnowsForMatch() {
+    // A new option of match (or a default given in its annotation) must be read here too, or a
+    // command line without it would run with the field's own value instead of picocli's default.
+    StringWriter sink = new StringWriter();
+    CommandSpec match = Main.commandLine(new PrintWriter(sink), new PrintWriter(sink))
+        .getSubcommands().get("match").getCommandSpec();
+    Set<String> names = new TreeSet<>();
+    for (OptionSpec option : match.options()) {
+      names.addAll(Arrays.asList(option.names()));
+      if (!option.usageHelp() && !option.versionHelp()) {
+        assertNull(option.defaultValue(), option.longestName());
+      }
+    }
+    assertEquals(new TreeSet<>(List.of("--help", "--index", "--json", "--min-score", "--top",
+        "--verbose", "--version", "-V", "-h")), names);
+    assertEquals(1, match.positionalParameters().size());
   }
 
   @Test
