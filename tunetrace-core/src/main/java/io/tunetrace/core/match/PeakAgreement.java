@@ -225,7 +225,20 @@ public final class PeakAgreement {
    * of its search. Not thread-safe.
    */
   public static final class Memo {
-    private record Key(int trackId, Variant variant, int deltaFrames, boolean scanAll) {}
+    private record Key(int trackId, Variant variant, int deltaFrames, boolean scanAll) {
+      // written out, as Variant's: the generated ones bootstrap method handles at their first call
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Key k && trackId == k.trackId && deltaFrames == k.deltaFrames
+            && scanAll == k.scanAll && variant.equals(k.variant);
+      }
+
+      @Override
+      public int hashCode() {
+        return ((trackId * 31 + deltaFrames) * 31 + Boolean.hashCode(scanAll)) * 31
+            + variant.hashCode();
+      }
+    }
 
     private final Map<Key, Measure> measures = new HashMap<>();
 
