@@ -259,8 +259,19 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     return name.endsWith(".tmp");
   }
 
+  /** "seg-" + one or more ASCII digits + ".tts" (by hand: no regular expression at open). */
   private static boolean isSegmentName(String name) {
-    return name.matches("seg-\\d+\\.tts");
+    int end = name.length() - ".tts".length();
+    if (!name.startsWith("seg-") || !name.endsWith(".tts") || end <= "seg-".length()) {
+      return false;
+    }
+    for (int i = "seg-".length(); i < end; i++) {
+      char c = name.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkLooksEmpty(Path dir) throws IOException {

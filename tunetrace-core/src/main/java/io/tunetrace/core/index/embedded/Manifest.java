@@ -46,7 +46,13 @@ public record Manifest(String paramsConfig, int nextTrackId, long nextSegment,
 
   /** File name of segment number {@code n}. */
   public static String segmentName(long n) {
-    return String.format(Locale.ROOT, "seg-%010d.tts", n);
+    // as String.format("seg-%010d.tts", n), without the Formatter at open
+    return n < 0 ? String.format(Locale.ROOT, "seg-%010d.tts", n)
+        : "seg-" + zeroPadded(Long.toString(n), 10) + ".tts";
+  }
+
+  private static String zeroPadded(String digits, int width) {
+    return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
   }
 
   /** Size of the encoded manifest file in bytes. */
@@ -71,7 +77,7 @@ public record Manifest(String paramsConfig, int nextTrackId, long nextSegment,
     byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
     CRC32 crc = new CRC32();
     crc.update(body);
-    String tail = String.format(Locale.ROOT, "crc32 %08x\n", crc.getValue());
+    String tail = "crc32 " + zeroPadded(Long.toHexString(crc.getValue()), 8) + "\n";
     byte[] all = Arrays.copyOf(body, body.length + tail.length());
     System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, all, body.length, tail.length());
     return all;
@@ -85,7 +91,7 @@ public record Manifest(String paramsConfig, int nextTrackId, long nextSegment,
     }
     CRC32 crc = new CRC32();
     crc.update(text.substring(0, crcLine).getBytes(StandardCharsets.UTF_8));
-    String expected = String.format(Locale.ROOT, "%08x", crc.getValue());
+    String expected = zeroPadded(Long.toHexString(crc.getValue()), 8);
     if (!text.substring(crcLine + 6, text.length() - 1).equals(expected)) {
       throw new IndexException("corrupt manifest " + file + ": checksum mismatch");
     }
