@@ -44,7 +44,7 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: one reader at a time.
  */
-final class Layer3Decoder implements PcmSource {
+final class Layer3Decoder extends BlockDecoder {
   /** Samples of the decoder's own delay (IMDCT overlap plus synthesis filter), as ffmpeg counts. */
   static final int DECODER_DELAY = 529;
 
@@ -212,7 +212,6 @@ final class Layer3Decoder implements PcmSource {
 
   // ---- stream state -------------------------------------------------------------------------
 
-  private final InputStream in;
   private final byte[] buf = new byte[IN_BYTES];
   private int bufPos;
   private int bufLen;
@@ -286,14 +285,9 @@ final class Layer3Decoder implements PcmSource {
   private ReducedSynthesis reduced;
   private final float[] synthAcc = new float[32];
 
-  private final float[] pcm = new float[1152];
-  private int pcmPos;
-  private int pcmLen;
-  private boolean ended;
-  private boolean closed;
 
   private Layer3Decoder(InputStream in, MpegFrameHeader first, int shift) {
-    this.in = in;
+    super(in, 1152);
     this.version = first.version();
     this.sampleRateHz = first.sampleRateHz();
     int r = 0;
@@ -404,33 +398,6 @@ final class Layer3Decoder implements PcmSource {
     return sampleRateHz >> shift;
   }
 
-  @Override
-  public int read(float[] out, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, out.length);
-    if (closed) {
-      throw new IOException("closed");
-    }
-    if (length == 0) {
-      return 0;
-    }
-    while (pcmPos == pcmLen) {
-      if (ended || !decodeNext()) {
-        ended = true;
-        return -1;
-      }
-    }
-    int n = Math.min(length, pcmLen - pcmPos);
-    System.arraycopy(pcm, pcmPos, out, offset, n);
-    pcmPos += n;
-    return n;
-  }
-
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    in.close();
-  }
-
   // ---- framing ------------------------------------------------------------------------------
 
   /** Makes {@code n} bytes from bufPos available; false when the input ends first. */
@@ -470,7 +437,8 @@ final class Layer3Decoder implements PcmSource {
    * Decodes frames until one yields samples to return (some are trimmed or skipped); false at the
    * end of the stream.
    */
-  private boolean decodeNext() throws IOException {
+  @Override
+  boolean decodeNext() throws IOException {
     pcmPos = 0;
     pcmLen = 0;
     while (pcmLen == 0) {

@@ -25,11 +25,10 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: one reader at a time.
  */
-final class VorbisDecoder implements PcmSource {
+final class VorbisDecoder extends BlockDecoder {
   private static final int[] FLOOR1_RANGES = {256, 128, 86, 64};
 
   private final OggPacketReader ogg;
-  private final InputStream in;
   private final VorbisBits bits = new VorbisBits();
   private final int channels;
   private final int nativeRateHz;
@@ -62,23 +61,17 @@ final class VorbisDecoder implements PcmSource {
   // output
   private float[] overlap;
   private int previousN = -1;
-  private final float[] pcm;
-  private int pcmPos;
-  private int pcmLen;
   private long produced;
-  private boolean ended;
-  private boolean closed;
 
   private VorbisDecoder(InputStream in, OggPacketReader ogg, int channels, int nativeRateHz,
       int shift, int blockSize0, int blockSize1) {
-    this.in = in;
+    super(in, blockSize1 >> shift);
     this.ogg = ogg;
     this.channels = channels;
     this.nativeRateHz = nativeRateHz;
     this.shift = shift;
     blockSizes[0] = blockSize0;
     blockSizes[1] = blockSize1;
-    this.pcm = new float[blockSize1 >> shift];
   }
 
   /**
@@ -433,35 +426,9 @@ final class VorbisDecoder implements PcmSource {
     return nativeRateHz >> shift;
   }
 
-  @Override
-  public int read(float[] out, int offset, int length) throws IOException {
-    Objects.checkFromIndexSize(offset, length, out.length);
-    if (closed) {
-      throw new IOException("closed");
-    }
-    if (length == 0) {
-      return 0;
-    }
-    while (pcmPos == pcmLen) {
-      if (ended || !decodeNext()) {
-        ended = true;
-        return -1;
-      }
-    }
-    int n = Math.min(length, pcmLen - pcmPos);
-    System.arraycopy(pcm, pcmPos, out, offset, n);
-    pcmPos += n;
-    return n;
-  }
-
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    in.close();
-  }
-
   /** Decodes the next audio packet into pcm; false at the end of the stream. */
-  private boolean decodeNext() throws IOException {
+  @Override
+  boolean decodeNext() throws IOException {
     if (!ogg.next()) {
       return false;
     }
