@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32;
@@ -48,11 +49,7 @@ public record Manifest(String paramsConfig, int nextTrackId, long nextSegment,
   public static String segmentName(long n) {
     // as String.format("seg-%010d.tts", n), without the Formatter at open
     return n < 0 ? String.format(Locale.ROOT, "seg-%010d.tts", n)
-        : "seg-" + zeroPadded(Long.toString(n), 10) + ".tts";
-  }
-
-  private static String zeroPadded(String digits, int width) {
-    return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+        : "seg-" + "0".repeat(Math.max(0, 10 - Long.toString(n).length())) + n + ".tts";
   }
 
   /** Size of the encoded manifest file in bytes. */
@@ -77,7 +74,7 @@ public record Manifest(String paramsConfig, int nextTrackId, long nextSegment,
     byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
     CRC32 crc = new CRC32();
     crc.update(body);
-    String tail = "crc32 " + zeroPadded(Long.toHexString(crc.getValue()), 8) + "\n";
+    String tail = "crc32 " + HexFormat.of().toHexDigits((int) crc.getValue()) + "\n";
     byte[] all = Arrays.copyOf(body, body.length + tail.length());
     System.arraycopy(tail.getBytes(StandardCharsets.US_ASCII), 0, all, body.length, tail.length());
     return all;
@@ -91,7 +88,7 @@ public record Manifest(String paramsConfig, int nextTrackId, long nextSegment,
     }
     CRC32 crc = new CRC32();
     crc.update(text.substring(0, crcLine).getBytes(StandardCharsets.UTF_8));
-    String expected = zeroPadded(Long.toHexString(crc.getValue()), 8);
+    String expected = HexFormat.of().toHexDigits((int) crc.getValue());
     if (!text.substring(crcLine + 6, text.length() - 1).equals(expected)) {
       throw new IndexException("corrupt manifest " + file + ": checksum mismatch");
     }
