@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads a plain {@code match} command line without picocli, so that a one-clip {@code match} does
@@ -27,11 +26,6 @@ import java.util.regex.Pattern;
  * <p>Stateless; thread-safe.
  */
 final class MatchCommandLine {
-  /** A count as picocli's converter reads it without surprises: decimal digits, below 10^9. */
-  private static final Pattern PLAIN_COUNT = Pattern.compile("[0-9]{1,9}");
-  /** A decimal fraction such as 0.5, .5, 1 or 1.0 (no sign, exponent, hexadecimal or NaN). */
-  private static final Pattern PLAIN_DECIMAL = Pattern.compile("[0-9]{1,9}(\\.[0-9]{0,9})?|\\.[0-9]{1,9}");
-
   private MatchCommandLine() {}
 
   /**
@@ -90,14 +84,14 @@ final class MatchCommandLine {
           }
         }
         case "--top" -> {
-          if (!PLAIN_COUNT.matcher(value).matches()
+          if (!plainCount(value)
               || !MatchCommand.validTop(Integer.parseInt(value))) {
             return null;
           }
           match.top = Integer.parseInt(value);
         }
         case "--min-score" -> {
-          if (!PLAIN_DECIMAL.matcher(value).matches()
+          if (!plainDecimal(value)
               || !MatchCommand.validMinScore(Double.parseDouble(value))) {
             return null;
           }
@@ -113,5 +107,30 @@ final class MatchCommandLine {
     }
     match.queries = clips;
     return match;
+  }
+
+  // By hand, not regular expressions: this runs at the start of every one-clip match.
+
+  /** A count as picocli's converter reads it without surprises: 1 to 9 decimal digits. */
+  private static boolean plainCount(String s) {
+    return !s.isEmpty() && s.length() <= 9 && digitsOnly(s);
+  }
+
+  /** A decimal fraction such as 0.5, .5, 0. or 1 (no sign, exponent, hexadecimal or NaN). */
+  private static boolean plainDecimal(String s) {
+    int dot = s.indexOf('.');
+    String whole = dot < 0 ? s : s.substring(0, dot);
+    String fraction = dot < 0 ? "" : s.substring(dot + 1);
+    return whole.length() <= 9 && fraction.length() <= 9
+        && whole.length() + fraction.length() > 0 && digitsOnly(whole) && digitsOnly(fraction);
+  }
+
+  private static boolean digitsOnly(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -110,6 +110,8 @@ class MatchCommandLineTest {
         new String[] {"match", "--min-score", "1.5", "a.wav"},
         new String[] {"match", "--min-score", "NaN", "a.wav"},
         new String[] {"match", "--min-score", "1e-1", "a.wav"},
+        new String[] {"match", "--min-score", ".", "a.wav"},
+        new String[] {"match", "--min-score", "0.5.5", "a.wav"},
         new String[] {"match", "--index", "--json", "a.wav"},
         new String[] {"match", "--index", "@ix", "a.wav"},
         new String[] {"match", "--index", "a\0b", "a.wav"},
