@@ -112,7 +112,7 @@ class EmbeddedIndexBoundTest {
     Path dir = tmp.resolve("oversized");
     Random r = new Random(33);
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
-      for (int round = 0; round < 20; round++) {
+      for (int round = 0; round < 24; round++) {
         addBatch(index, r, round, 3);
       }
       index.compact();
@@ -120,7 +120,7 @@ class EmbeddedIndexBoundTest {
       assertTrue(segmentBytes(dir) > 3 * BOUND, "one segment of " + segmentBytes(dir));
     }
     try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir, null, BOUND)) {
-      for (int round = 20; round < 40; round++) {
+      for (int round = 24; round < 44; round++) {
         addBatch(index, r, round, 2);
       }
       assertMatchesModel(index, r);

@@ -23,6 +23,10 @@ import java.util.zip.CRC32;
  * mapping. The mapping is released by the garbage collector once no snapshot refers to it.
  */
 public final class Segment {
+  /** Bits of a format 4 bit vector read at once: a read at any bit holds at least 57. */
+  private static final int WORD_BITS = 56;
+  private static final long WORD_MASK = (1L << WORD_BITS) - 1;
+
   private final String name;
   private final long sizeBytes;
   private final ByteBuffer buf;
@@ -38,11 +42,14 @@ public final class Segment {
   private final int[] peaksLengths;
   /** Where the hash-count table's bytes start (after its bit count), or -1: none. */
   private final int hashCountsOffset;
+  /** Whether blocks hold their hashes in Elias–Fano form (format 4) rather than as deltas. */
+  private final boolean eliasFano;
 
   private Segment(String name, long sizeBytes, ByteBuffer buf, int[] firstHashes, int[] offsets,
       long postingCount, List<Track> tracks, int[] peaksOffsets, int[] peaksLengths,
-      int hashCountsOffset) {
+      int hashCountsOffset, boolean eliasFano) {
     this.hashCountsOffset = hashCountsOffset;
+    this.eliasFano = eliasFano;
     this.peaksOffsets = peaksOffsets;
     this.peaksLengths = peaksLengths;
     this.name = name;
@@ -98,7 +105,7 @@ public final class Segment {
       throw corrupt(file, "bad magic");
     }
     int version = buf.getInt(8);
-    if (version < 1 || version > SegmentWriter.FORMAT_VERSION_COUNTS
+    if (version < 1 || version > SegmentWriter.FORMAT_VERSION
         || buf.getInt(12) != SegmentWriter.BLOCK_SIZE) {
       throw corrupt(file, "unsupported format " + buf.getInt(8) + "/" + buf.getInt(12));
     }
@@ -119,7 +126,8 @@ public final class Segment {
       throw corrupt(file, "bad footer fields");
     }
     int hashCountsOffset = -1;
-    if (version >= 3) {
+    if (version == SegmentWriter.FORMAT_VERSION_COUNTS
+        || (version >= SegmentWriter.FORMAT_VERSION && buf.getInt(f + 28) != 0)) {
       long at = buf.getInt(f + 28) & 0xffffffffL;
       if (at < SegmentWriter.HEADER_BYTES || at + HashCounts.TABLE_BYTES > indexOffset
           || buf.getInt((int) at) != HashCounts.BITS) {
@@ -156,7 +164,7 @@ public final class Segment {
         String album = readString(metaBuf);
         String sourcePath = readString(metaBuf);
         String sha = readString(metaBuf);
-        if (version >= 2) {
+        if (version >= SegmentWriter.FORMAT_VERSION_PEAKS) {
           long peaksOffset = readVarLong(metaBuf);
           long peaksLength = readVarLong(metaBuf);
           long peaksEnd = hashCountsOffset < 0 ? indexOffset : hashCountsOffset - 4;
@@ -176,7 +184,7 @@ public final class Segment {
     }
     String name = file.getFileName().toString();
     return new Segment(name, size, buf, firstHashes, offsets, postingCount, List.copyOf(tracks),
-        peaksOffsets, peaksLengths, hashCountsOffset);
+        peaksOffsets, peaksLengths, hashCountsOffset, version >= SegmentWriter.FORMAT_VERSION);
   }
 
   private static IndexException corrupt(Path file, String why) {
@@ -241,7 +249,7 @@ public final class Segment {
     return blockCount;
   }
 
-  /** Whether the file holds a hash-count table (format 3, {@link HashCounts}). */
+  /** Whether the file holds a hash-count table (formats 3 and 4, {@link HashCounts}). */
   public boolean hasHashCounts() {
     return hashCountsOffset >= 0;
   }
@@ -286,6 +294,9 @@ public final class Segment {
    * @return the number of postings with that hash (or some number above {@code limit})
    */
   public int locate(int hash, int limit, int[] out) {
+    if (eliasFano) {
+      return locateEliasFano(hash, limit, out);
+    }
     int b = lastBlockBelow(hash);
     int count = 0;
     int startBlock = -1;
@@ -380,7 +391,7 @@ public final class Segment {
       int n = header.n;
       int wT = header.wT;
       int minTrack = header.minTrack;
-      long trackBit = header.dataBit + (n - 1) * header.wH;
+      long trackBit = header.trackBit;
       long maskT = mask(wT);
       for (; i < n && left > 0; i++, left--) {
         int track = minTrack + (int) readBits(trackBit + i * wT, maskT);
@@ -408,8 +419,8 @@ public final class Segment {
       int wF = header.wF;
       int minTrack = header.minTrack;
       int minFrame = header.minFrame;
-      long trackBit = header.dataBit + (n - 1) * header.wH;
-      long frameBit = trackBit + n * wT;
+      long trackBit = header.trackBit;
+      long frameBit = header.frameBit;
       long maskT = mask(wT);
       long maskF = mask(wF);
       for (; i < n && left > 0; i++, left--) {
@@ -471,12 +482,18 @@ public final class Segment {
   /** The header of one block, read into reusable fields (see INDEX-ENGINE.md). Not thread-safe. */
   private final class BlockHeader {
     int n;
+    /** Formats 1–3: the bit width of the hash deltas; format 4: the low-bit width {@code l}. */
     int wH;
     int wT;
     int wF;
     int minTrack;
     int minFrame;
-    long dataBit; // bit position of the first hash delta
+    /** Format 4: the high part of the last hash, {@code (hash[n-1] - hash[0]) >>> l}. */
+    long highMax;
+    long trackBit; // bit position of the track column
+    long frameBit; // bit position of the frame column
+    long hashBit; // formats 1–3: the first hash delta; format 4: the low bits
+    long upperBit; // format 4: the bit vector of high parts
 
     void read(int block) {
       int o = offsets[block];
@@ -488,12 +505,131 @@ public final class Segment {
       minTrack = (int) (read >>> 32);
       read = readVarint((int) read);
       minFrame = (int) (read >>> 32);
+      if (eliasFano) {
+        read = readVarint((int) read);
+        highMax = read >>> 32;
+        trackBit = (read & 0xffffffffL) * 8L;
+        frameBit = trackBit + (long) n * wT;
+        hashBit = frameBit + (long) n * wF;
+        upperBit = hashBit + (long) (n - 1) * wH;
+        return;
+      }
       int p = (int) read;
       for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
         p = skipVarint(p);
       }
-      dataBit = p * 8L;
+      hashBit = p * 8L;
+      trackBit = hashBit + (long) (n - 1) * wH;
+      frameBit = trackBit + (long) n * wT;
     }
+  }
+
+  /** {@link #locate} in format 4 (docs/INDEX-ENGINE.md): each block's hashes in Elias–Fano form. */
+  private int locateEliasFano(int hash, int limit, int[] out) {
+    BlockHeader header = new BlockHeader();
+    int b = lastBlockBelow(hash);
+    int count = 0;
+    int startBlock = -1;
+    int startIndex = 0;
+    if (b >= 0) {
+      header.read(b);
+      long value = (hash - (long) firstHashes[b]) & 0xffffffffL;
+      int i = firstAtLeast(header, value);
+      int equal = runOf(header, i, value);
+      if (equal > 0) {
+        startBlock = b;
+        startIndex = i;
+        count = equal;
+      }
+    }
+    for (int bb = b + 1; bb < blockCount && firstHashes[bb] == hash; bb++) {
+      if (startBlock < 0) {
+        startBlock = bb;
+        startIndex = 0;
+      }
+      if (bb + 1 < blockCount && firstHashes[bb + 1] == hash) {
+        count += buf.get(offsets[bb]) & 0xff;
+      } else {
+        header.read(bb);
+        count += 1 + runOf(header, 1, 0);
+      }
+      if (count > limit) {
+        break;
+      }
+    }
+    out[0] = startBlock;
+    out[1] = startIndex;
+    return count;
+  }
+
+  /**
+   * The index (1..n) of the first entry of a format 4 block whose value (hash - hash[0]) is at
+   * least {@code value} (n when none): the entries with a smaller high part are the ones before
+   * the {@code value >>> l}-th zero of the bit vector; after it, only the entries that share the
+   * high part are compared by their low bits.
+   */
+  private int firstAtLeast(BlockHeader h, long value) {
+    int n = h.n;
+    int l = h.wH;
+    long high = value >>> l;
+    if (n <= 1 || high > h.highMax) {
+      return n;
+    }
+    long pos = h.upperBit;
+    long ones = 0;
+    long zeros = high; // zeros still to pass
+    while (zeros > 0) {
+      long word = readBits(pos, WORD_MASK);
+      long wordZeros = WORD_BITS - Long.bitCount(word);
+      if (wordZeros < zeros) {
+        zeros -= wordZeros;
+        ones += Long.bitCount(word);
+        pos += WORD_BITS;
+        continue;
+      }
+      long inverted = ~word & WORD_MASK;
+      for (long z = zeros; z > 1; z--) {
+        inverted &= inverted - 1;
+      }
+      int at = Long.numberOfTrailingZeros(inverted);
+      ones += Long.bitCount(word & ((1L << at) - 1));
+      pos += at + 1;
+      zeros = 0;
+    }
+    int i = (int) ones + 1;
+    long low = value & mask(l);
+    long lowMask = mask(l);
+    while (i < n && readBits(pos, 1) != 0
+        && readBits(h.hashBit + (long) (i - 1) * l, lowMask) < low) {
+      i++;
+      pos++;
+    }
+    return i;
+  }
+
+  /**
+   * How many entries of a format 4 block from index {@code i} on have exactly {@code value}
+   * (hash - hash[0]): entry {@code i} must be the first whose value is at least it.
+   */
+  private int runOf(BlockHeader h, int i, long value) {
+    int n = h.n;
+    int l = h.wH;
+    if (i >= n) {
+      return 0;
+    }
+    long high = value >>> l;
+    long low = value & mask(l);
+    long lowMask = mask(l);
+    // entry i's one is at high(i) + i - 1; it is value's only if no zero lies beyond high's
+    long pos = h.upperBit + high + i - 1;
+    int run = 0;
+    while (i < n && readBits(pos, 1) != 0
+        && readBits(h.hashBit + (long) (i - 1) * l, lowMask) == low) {
+      run++;
+      i++;
+      pos++;
+    }
+    return run;
   }
 
   /** Reads an unsigned LEB128 varint at {@code p}: returns (value << 32) | position after it. */
@@ -518,15 +654,34 @@ public final class Segment {
     int wF = header.wF;
     int minTrack = header.minTrack;
     int minFrame = header.minFrame;
-    long bit = header.dataBit;
-    long maskH = mask(wH);
     int h = firstHashes[b];
     hashes[0] = h;
-    for (int i = 1; i < n; i++) {
-      h += (int) readBits(bit, maskH);
-      bit += wH;
-      hashes[i] = h;
+    if (eliasFano) {
+      long lowMask = mask(wH);
+      long pos = header.upperBit;
+      long high = 0;
+      for (int i = 1; i < n; i++) {
+        long word = readBits(pos, WORD_MASK);
+        while (word == 0) {
+          high += WORD_BITS;
+          pos += WORD_BITS;
+          word = readBits(pos, WORD_MASK);
+        }
+        int zeros = Long.numberOfTrailingZeros(word);
+        high += zeros;
+        pos += zeros + 1;
+        hashes[i] = h + (int) ((high << wH) | readBits(header.hashBit + (long) (i - 1) * wH, lowMask));
+      }
+    } else {
+      long bit = header.hashBit;
+      long maskH = mask(wH);
+      for (int i = 1; i < n; i++) {
+        h += (int) readBits(bit, maskH);
+        bit += wH;
+        hashes[i] = h;
+      }
     }
+    long bit = header.trackBit;
     long maskT = mask(wT);
     for (int i = 0; i < n; i++) {
       trackIds[i] = minTrack + (int) readBits(bit, maskT);
@@ -557,7 +712,9 @@ public final class Segment {
     return q;
   }
 
-  /** Reads up to 32 bits, LSB first; a file always has at least 8 bytes after any block bit. */
+  /**
+   * Reads up to 57 bits, LSB first; a file always has at least 8 bytes after any block bit.
+   */
   private long readBits(long bitPos, long mask) {
     return (buf.getLong((int) (bitPos >>> 3)) >>> (bitPos & 7)) & mask;
   }

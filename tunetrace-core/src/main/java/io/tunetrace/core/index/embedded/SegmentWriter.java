@@ -22,17 +22,25 @@ import java.util.zip.CRC32;
 public final class SegmentWriter implements AutoCloseable {
   /** Postings per block. */
   public static final int BLOCK_SIZE = 128;
-  /** A block header holds the hash of every 32nd posting, so lookups scan at most 32 deltas. */
+  /**
+   * In formats 1–3 a block header holds the hash of every 32nd posting, so lookups scan at most 32
+   * deltas; format 4 needs none (its hashes are found through their high bits).
+   */
   static final int SKIP_INTERVAL = 32;
 
   static final byte[] MAGIC = "TTSEG001".getBytes(StandardCharsets.US_ASCII);
   static final byte[] END_MAGIC = "TTSEGEND".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER_BYTES = 16;
   static final int FOOTER_BYTES = 40;
-  /** Version 2 adds each track's peaks (see docs/INDEX-ENGINE.md); version 1 is still read. */
-  static final int FORMAT_VERSION = 2;
-  /** Version 3: version 2 with a hash-count table ({@link HashCounts}); written only with one. */
+  /** Version 2 adds each track's peaks (see docs/INDEX-ENGINE.md); versions 1–3 are still read. */
+  static final int FORMAT_VERSION_PEAKS = 2;
+  /** Version 3: version 2 with a hash-count table ({@link HashCounts}). */
   static final int FORMAT_VERSION_COUNTS = 3;
+  /**
+   * Version 4, the one written: a block's hashes in Elias–Fano form instead of fixed-width deltas
+   * with skips (about 2–3 bits less per posting), a hash-count table when the footer points to one.
+   */
+  static final int FORMAT_VERSION = 4;
 
   private final Path file;
   private final FileChannel channel;
@@ -43,7 +51,7 @@ public final class SegmentWriter implements AutoCloseable {
   private final int[] tracks = new int[BLOCK_SIZE];
   private final int[] frames = new int[BLOCK_SIZE];
   private int buffered;
-  private final byte[] scratch = new byte[16 + BLOCK_SIZE * 12 + 16];
+  private final byte[] scratch = new byte[32 + BLOCK_SIZE * 16];
 
   private int[] firstHashes = new int[64];
   private int[] offsets = new int[64];
@@ -70,9 +78,8 @@ public final class SegmentWriter implements AutoCloseable {
   /**
    * Creates (or truncates) {@code file} and writes the header.
    *
-   * @param withHashCounts whether to write a hash-count table (format 3, {@value
-   *     HashCounts#BITS}-bit hash values, {@link HashCounts#TABLE_BYTES} bytes): worth it for
-   *     large segments only
+   * @param withHashCounts whether to write a hash-count table ({@value HashCounts#BITS}-bit hash
+   *     values, {@link HashCounts#TABLE_BYTES} bytes): worth it for large segments only
    */
   public SegmentWriter(Path file, boolean withHashCounts) throws IOException {
     this.file = file;
@@ -82,7 +89,7 @@ public final class SegmentWriter implements AutoCloseable {
     this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
     byte[] header = new byte[HEADER_BYTES];
     System.arraycopy(MAGIC, 0, header, 0, 8);
-    putInt(header, 8, withHashCounts ? FORMAT_VERSION_COUNTS : FORMAT_VERSION);
+    putInt(header, 8, FORMAT_VERSION);
     putInt(header, 12, BLOCK_SIZE);
     write(header, header.length);
   }
@@ -242,10 +249,6 @@ public final class SegmentWriter implements AutoCloseable {
     offsets[blockCount] = (int) position;
     blockCount++;
 
-    long maxDelta = 0;
-    for (int i = 1; i < n; i++) {
-      maxDelta = Math.max(maxDelta, (hashes[i] - (long) hashes[i - 1]) & 0xffffffffL);
-    }
     int minTrack = Integer.MAX_VALUE;
     int maxTrack = 0;
     int minFrame = Integer.MAX_VALUE;
@@ -256,31 +259,42 @@ public final class SegmentWriter implements AutoCloseable {
       minFrame = Math.min(minFrame, frames[i]);
       maxFrame = Math.max(maxFrame, frames[i]);
     }
-    int wH = bits(maxDelta);
     int wT = bits(maxTrack - (long) minTrack);
     int wF = bits(maxFrame - (long) minFrame);
+    // Elias–Fano: value i (1..n-1) is hash[i] - hash[0] as an unsigned 32-bit number; its low l
+    // bits go to a fixed-width column and its high part h to a bit vector, as a one at h + i - 1.
+    long top = (hashes[n - 1] - (long) hashes[0]) & 0xffffffffL;
+    int l = lowBits(top, n - 1);
+    long highMax = top >>> l;
 
     byte[] s = scratch;
     s[0] = (byte) n;
-    s[1] = (byte) wH;
+    s[1] = (byte) l;
     s[2] = (byte) wT;
     s[3] = (byte) wF;
     int p = 4;
     p = putVarInt(s, p, minTrack);
     p = putVarInt(s, p, minFrame);
-    for (int k = SKIP_INTERVAL; k < n; k += SKIP_INTERVAL) {
-      p = putVarInt(s, p, hashes[k] - hashes[0]);
-    }
+    p = putVarInt(s, p, (int) highMax);
     Arrays.fill(s, p, s.length, (byte) 0);
     long bitPos = (long) p * 8;
-    for (int i = 1; i < n; i++) {
-      bitPos = putBits(s, bitPos, (hashes[i] - (long) hashes[i - 1]) & 0xffffffffL, wH);
-    }
     for (int i = 0; i < n; i++) {
       bitPos = putBits(s, bitPos, tracks[i] - (long) minTrack, wT);
     }
     for (int i = 0; i < n; i++) {
       bitPos = putBits(s, bitPos, frames[i] - (long) minFrame, wF);
+    }
+    long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
+    for (int i = 1; i < n; i++) {
+      bitPos = putBits(s, bitPos, ((hashes[i] - (long) hashes[0]) & 0xffffffffL) & lowMask, l);
+    }
+    for (int i = 1; i < n; i++) {
+      long high = ((hashes[i] - (long) hashes[0]) & 0xffffffffL) >>> l;
+      long one = bitPos + high + i - 1;
+      s[(int) (one >>> 3)] |= (byte) (1 << (one & 7));
+    }
+    if (n > 1) {
+      bitPos += highMax + n - 1;
     }
     int len = (int) ((bitPos + 7) >>> 3);
     write(s, len);
@@ -301,6 +315,23 @@ public final class SegmentWriter implements AutoCloseable {
 
   static int bits(long value) {
     return 64 - Long.numberOfLeadingZeros(value);
+  }
+
+  /**
+   * The low-bit width of an Elias–Fano code of {@code count} values up to {@code top}: the one
+   * that makes {@code count * l + (top >> l)} least (about log2(top / count)).
+   */
+  static int lowBits(long top, int count) {
+    int best = 0;
+    long bestCost = Long.MAX_VALUE;
+    for (int l = 0; l <= 32; l++) {
+      long cost = (long) count * l + (top >>> l);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = l;
+      }
+    }
+    return best;
   }
 
   private static long putBits(byte[] s, long bitPos, long value, int width) {
