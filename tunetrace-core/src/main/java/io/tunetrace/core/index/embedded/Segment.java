@@ -597,8 +597,8 @@ public final class Segment {
       zeros = 0;
     }
     int i = (int) ones + 1;
-    long low = value & mask(l);
     long lowMask = mask(l);
+    long low = value & lowMask;
     while (i < n && readBits(pos, 1) != 0
         && readBits(h.hashBit + (long) (i - 1) * l, lowMask) < low) {
       i++;
@@ -617,11 +617,11 @@ public final class Segment {
     if (i >= n) {
       return 0;
     }
-    long high = value >>> l;
-    long low = value & mask(l);
     long lowMask = mask(l);
-    // entry i's one is at high(i) + i - 1; it is value's only if no zero lies beyond high's
-    long pos = h.upperBit + high + i - 1;
+    long low = value & lowMask;
+    // Entry i's one is at its high part + i - 1, so the bit there is one exactly when entry i's
+    // high part is value's (no entry before i has a larger one); so for the entries after it.
+    long pos = h.upperBit + (value >>> l) + i - 1;
     int run = 0;
     while (i < n && readBits(pos, 1) != 0
         && readBits(h.hashBit + (long) (i - 1) * l, lowMask) == low) {
