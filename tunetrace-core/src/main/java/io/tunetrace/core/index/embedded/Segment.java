@@ -495,6 +495,11 @@ public final class Segment {
     long hashBit; // formats 1–3: the first hash delta; format 4: the low bits
     long upperBit; // format 4: the bit vector of high parts
 
+    /** Format 4: whether every entry has hash[0] (then no low bits or bit vector are stored). */
+    boolean oneHash() {
+      return highMax == 0 && wH == 0;
+    }
+
     void read(int block) {
       int o = offsets[block];
       n = buf.get(o) & 0xff;
@@ -575,6 +580,9 @@ public final class Segment {
     if (n <= 1 || high > h.highMax) {
       return n;
     }
+    if (h.oneHash()) {
+      return 1;
+    }
     long pos = h.upperBit;
     long ones = 0;
     long zeros = high; // zeros still to pass
@@ -617,6 +625,9 @@ public final class Segment {
     if (i >= n) {
       return 0;
     }
+    if (h.oneHash()) {
+      return value == 0 ? n - i : 0;
+    }
     long lowMask = mask(l);
     long low = value & lowMask;
     // Entry i's one is at its high part + i - 1, so the bit there is one exactly when entry i's
@@ -656,7 +667,9 @@ public final class Segment {
     int minFrame = header.minFrame;
     int h = firstHashes[b];
     hashes[0] = h;
-    if (eliasFano) {
+    if (eliasFano && header.oneHash()) {
+      Arrays.fill(hashes, 1, n, h);
+    } else if (eliasFano) {
       long lowMask = mask(wH);
       long pos = header.upperBit;
       long high = 0;

@@ -284,16 +284,17 @@ public final class SegmentWriter implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       bitPos = putBits(s, bitPos, frames[i] - (long) minFrame, wF);
     }
-    long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
-    for (int i = 1; i < n; i++) {
-      bitPos = putBits(s, bitPos, ((hashes[i] - (long) hashes[0]) & 0xffffffffL) & lowMask, l);
-    }
-    for (int i = 1; i < n; i++) {
-      long high = ((hashes[i] - (long) hashes[0]) & 0xffffffffL) >>> l;
-      long one = bitPos + high + i - 1;
-      s[(int) (one >>> 3)] |= (byte) (1 << (one & 7));
-    }
-    if (n > 1) {
+    // A block of one hash (a common one, in a large index) needs neither: top = 0 says it all.
+    if (top > 0) {
+      long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
+      for (int i = 1; i < n; i++) {
+        bitPos = putBits(s, bitPos, ((hashes[i] - (long) hashes[0]) & 0xffffffffL) & lowMask, l);
+      }
+      for (int i = 1; i < n; i++) {
+        long high = ((hashes[i] - (long) hashes[0]) & 0xffffffffL) >>> l;
+        long one = bitPos + high + i - 1;
+        s[(int) (one >>> 3)] |= (byte) (1 << (one & 7));
+      }
       bitPos += highMax + n - 1;
     }
     int len = (int) ((bitPos + 7) >>> 3);
