@@ -38,7 +38,8 @@ public final class SegmentWriter implements AutoCloseable {
   static final int FORMAT_VERSION_COUNTS = 3;
   /**
    * Version 4, the one written: a block's hashes in Elias–Fano form instead of fixed-width deltas
-   * with skips (about 2–3 bits less per posting), a hash-count table when the footer points to one.
+   * with skips (2–3 bits less per posting in a library of a few hours, where hashes are sparse;
+   * little in a large one), a hash-count table when the footer points to one.
    */
   static final int FORMAT_VERSION = 4;
 
