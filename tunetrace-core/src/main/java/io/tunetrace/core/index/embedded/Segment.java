@@ -294,67 +294,28 @@ public final class Segment {
    * @return the number of postings with that hash (or some number above {@code limit})
    */
   public int locate(int hash, int limit, int[] out) {
-    if (eliasFano) {
-      return locateEliasFano(hash, limit, out);
-    }
     int b = lastBlockBelow(hash);
     int count = 0;
     int startBlock = -1;
     int startIndex = 0;
     if (b >= 0) {
-      int o = offsets[b];
-      int n = buf.get(o) & 0xff;
-      int wH = buf.get(o + 1);
-      int p = skipVarint(skipVarint(o + 4));
-      int h = firstHashes[b];
-      int i = 1;
-      for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
-        long read = readVarint(p);
-        p = (int) read;
-        int skipHash = firstHashes[b] + (int) (read >>> 32);
-        if (skipHash < hash) {
-          h = skipHash;
-          i = k + 1;
-        }
-      }
-      long dataBit = p * 8L;
-      long mask = mask(wH);
-      while (i < n) {
-        h += (int) readBits(dataBit + (i - 1) * wH, mask);
-        if (h >= hash) {
-          break;
-        }
-        i++;
-      }
-      if (i < n && h == hash) {
+      // the run may start inside the last block whose first hash is below the query
+      count = eliasFano ? runInBlockEliasFano(b, hash, out) : runInBlockDeltas(b, hash, out);
+      if (count > 0) {
         startBlock = b;
-        startIndex = i;
-        count = 1;
-        i++;
-        while (i < n && readBits(dataBit + (i - 1) * wH, mask) == 0) {
-          count++;
-          i++;
-        }
+        startIndex = out[1];
       }
     }
+    // blocks that start with the hash continue the run
     for (int bb = b + 1; bb < blockCount && firstHashes[bb] == hash; bb++) {
       if (startBlock < 0) {
         startBlock = bb;
         startIndex = 0;
       }
-      int o = offsets[bb];
-      int n = buf.get(o) & 0xff;
       if (bb + 1 < blockCount && firstHashes[bb + 1] == hash) {
-        count += n;
+        count += buf.get(offsets[bb]) & 0xff;
       } else {
-        int wH = buf.get(o + 1);
-        long mask = mask(wH);
-        long dataBit = dataStart(o) * 8L;
-        int c = 1;
-        while (c < n && readBits(dataBit + (c - 1) * wH, mask) == 0) {
-          c++;
-        }
-        count += c;
+        count += eliasFano ? leadingRunEliasFano(bb) : leadingRunDeltas(bb);
       }
       if (count > limit) {
         break;
@@ -363,6 +324,62 @@ public final class Segment {
     out[0] = startBlock;
     out[1] = startIndex;
     return count;
+  }
+
+  /**
+   * Formats 1–3: the number of postings of {@code hash} in block {@code b} (whose first hash is
+   * below it), their first index stored in {@code out[1]}.
+   */
+  private int runInBlockDeltas(int b, int hash, int[] out) {
+    int o = offsets[b];
+    int n = buf.get(o) & 0xff;
+    int wH = buf.get(o + 1);
+    int p = skipVarint(skipVarint(o + 4));
+    int h = firstHashes[b];
+    int i = 1;
+    for (int k = SegmentWriter.SKIP_INTERVAL; k < n; k += SegmentWriter.SKIP_INTERVAL) {
+      long read = readVarint(p);
+      p = (int) read;
+      int skipHash = firstHashes[b] + (int) (read >>> 32);
+      if (skipHash < hash) {
+        h = skipHash;
+        i = k + 1;
+      }
+    }
+    long dataBit = p * 8L;
+    long mask = mask(wH);
+    while (i < n) {
+      h += (int) readBits(dataBit + (i - 1) * wH, mask);
+      if (h >= hash) {
+        break;
+      }
+      i++;
+    }
+    if (i >= n || h != hash) {
+      return 0;
+    }
+    out[1] = i;
+    int count = 1;
+    i++;
+    while (i < n && readBits(dataBit + (i - 1) * wH, mask) == 0) {
+      count++;
+      i++;
+    }
+    return count;
+  }
+
+  /** Formats 1–3: how many postings at the start of block {@code b} share its first hash. */
+  private int leadingRunDeltas(int b) {
+    int o = offsets[b];
+    int n = buf.get(o) & 0xff;
+    int wH = buf.get(o + 1);
+    long mask = mask(wH);
+    long dataBit = dataStart(o) * 8L;
+    int c = 1;
+    while (c < n && readBits(dataBit + (c - 1) * wH, mask) == 0) {
+      c++;
+    }
+    return c;
   }
 
   /**
@@ -529,42 +546,24 @@ public final class Segment {
     }
   }
 
-  /** {@link #locate} in format 4 (docs/INDEX-ENGINE.md): each block's hashes in Elias–Fano form. */
-  private int locateEliasFano(int hash, int limit, int[] out) {
+  /**
+   * Format 4 (docs/INDEX-ENGINE.md): the number of postings of {@code hash} in block {@code b}
+   * (whose first hash is below it), their first index stored in {@code out[1]}.
+   */
+  private int runInBlockEliasFano(int b, int hash, int[] out) {
     BlockHeader header = new BlockHeader();
-    int b = lastBlockBelow(hash);
-    int count = 0;
-    int startBlock = -1;
-    int startIndex = 0;
-    if (b >= 0) {
-      header.read(b);
-      long value = (hash - (long) firstHashes[b]) & 0xffffffffL;
-      int i = firstAtLeast(header, value);
-      int equal = runOf(header, i, value);
-      if (equal > 0) {
-        startBlock = b;
-        startIndex = i;
-        count = equal;
-      }
-    }
-    for (int bb = b + 1; bb < blockCount && firstHashes[bb] == hash; bb++) {
-      if (startBlock < 0) {
-        startBlock = bb;
-        startIndex = 0;
-      }
-      if (bb + 1 < blockCount && firstHashes[bb + 1] == hash) {
-        count += buf.get(offsets[bb]) & 0xff;
-      } else {
-        header.read(bb);
-        count += 1 + runOf(header, 1, 0);
-      }
-      if (count > limit) {
-        break;
-      }
-    }
-    out[0] = startBlock;
-    out[1] = startIndex;
-    return count;
+    header.read(b);
+    long value = (hash - (long) firstHashes[b]) & 0xffffffffL;
+    int i = firstAtLeast(header, value);
+    out[1] = i;
+    return runOf(header, i, value);
+  }
+
+  /** Format 4: how many postings at the start of block {@code b} share its first hash. */
+  private int leadingRunEliasFano(int b) {
+    BlockHeader header = new BlockHeader();
+    header.read(b);
+    return 1 + runOf(header, 1, 0);
   }
 
   /**
