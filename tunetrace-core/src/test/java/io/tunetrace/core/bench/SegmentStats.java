@@ -13,7 +13,8 @@ import java.util.stream.Stream;
 /**
  * Where an embedded index's bytes go, read straight from its segment files (docs/INDEX-ENGINE.md):
  * block headers, the hash, track and frame columns, padding, peaks, block index, track records
- * and hash-count tables, each in bytes and in bits per posting; for formats 2 and 3 also what
+ * and hash-count tables, each in bytes and in bits per posting (format 5's joint blocks apart:
+ * one code of whole postings); for formats 2 and 3 also what
  * Rice and Elias–Fano codes of the hash deltas would take. {@code SegmentStats INDEX}.
  */
 public final class SegmentStats {
@@ -39,6 +40,9 @@ public final class SegmentStats {
     long skipBytes = 0;
     long riceBits = 0;
     long eliasFanoBits = 0;
+    long jointBits = 0;
+    long jointBlocks = 0;
+    long jointPostings = 0;
     for (Path file : files) {
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         ByteBuffer b = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size())
@@ -71,6 +75,16 @@ public final class SegmentStats {
             long highMax = readVarInt(b, p);
             p = skipVarInt(b, p);
             headerBytes += p - off;
+            if ((wH & 0x80) != 0) { // format 5, joint: one code of (hash, track, frame) keys
+              long bits = (long) n * (wH & 0x7f) + highMax + n;
+              jointBits += bits;
+              jointBlocks++;
+              jointPostings += n;
+              long end = p + (bits + 7) / 8;
+              blockBytes += end - off;
+              lastBlockEnd = end;
+              continue;
+            }
             long efBits = n > 1 ? (long) (n - 1) * wH + highMax + n - 1 : 0;
             hashBits += efBits;
             trackBits += (long) n * wT;
@@ -130,7 +144,12 @@ public final class SegmentStats {
     row("  hash deltas Rice", riceBits / 8, pp);
     row("  hash Elias-Fano", eliasFanoBits / 8, pp);
     row("frames", frameBits / 8, pp);
-    row("padding", blockBytes - headerBytes - (hashBits + trackBits + frameBits) / 8, pp);
+    row("joint keys", jointBits / 8, pp);
+    System.out.printf("  joint blocks %,d (%.1f %%), their postings %,d (%.2f bits each)%n",
+        jointBlocks, 100.0 * jointBlocks / Math.max(1, blocks), jointPostings,
+        jointBits / (double) Math.max(1, jointPostings));
+    row("padding", blockBytes - headerBytes - (hashBits + trackBits + frameBits + jointBits) / 8,
+        pp);
     row("peaks", peakBytes, pp);
     row("block index", indexBytes, pp);
     row("track records", recordBytes, pp);

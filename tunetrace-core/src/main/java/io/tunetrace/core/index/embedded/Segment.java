@@ -23,7 +23,7 @@ import java.util.zip.CRC32;
  * mapping. The mapping is released by the garbage collector once no snapshot refers to it.
  */
 public final class Segment {
-  /** Bits of a format 4 bit vector read at once: a read at any bit holds at least 57. */
+  /** Bits of an Elias–Fano bit vector read at once: a read at any bit holds at least 57. */
   private static final int WORD_BITS = 56;
   private static final long WORD_MASK = (1L << WORD_BITS) - 1;
 
@@ -42,7 +42,10 @@ public final class Segment {
   private final int[] peaksLengths;
   /** Where the hash-count table's bytes start (after its bit count), or -1: none. */
   private final int hashCountsOffset;
-  /** Whether blocks hold their hashes in Elias–Fano form (format 4) rather than as deltas. */
+  /**
+   * Whether blocks hold their hashes in Elias–Fano form (formats 4 and 5) rather than as deltas;
+   * in format 5 a block may also be joint ({@link BlockHeader#joint}).
+   */
   private final boolean eliasFano;
 
   private Segment(String name, long sizeBytes, ByteBuffer buf, int[] firstHashes, int[] offsets,
@@ -127,7 +130,7 @@ public final class Segment {
     }
     int hashCountsOffset = -1;
     if (version == SegmentWriter.FORMAT_VERSION_COUNTS
-        || (version >= SegmentWriter.FORMAT_VERSION && buf.getInt(f + 28) != 0)) {
+        || (version >= SegmentWriter.FORMAT_VERSION_ELIAS_FANO && buf.getInt(f + 28) != 0)) {
       long at = buf.getInt(f + 28) & 0xffffffffL;
       if (at < SegmentWriter.HEADER_BYTES || at + HashCounts.TABLE_BYTES > indexOffset
           || buf.getInt((int) at) != HashCounts.BITS) {
@@ -184,7 +187,8 @@ public final class Segment {
     }
     String name = file.getFileName().toString();
     return new Segment(name, size, buf, firstHashes, offsets, postingCount, List.copyOf(tracks),
-        peaksOffsets, peaksLengths, hashCountsOffset, version >= SegmentWriter.FORMAT_VERSION);
+        peaksOffsets, peaksLengths, hashCountsOffset,
+        version >= SegmentWriter.FORMAT_VERSION_ELIAS_FANO);
   }
 
   private static IndexException corrupt(Path file, String why) {
@@ -243,6 +247,13 @@ public final class Segment {
       }
     }
     return -1;
+  }
+
+  /** Whether block {@code b} is a joint one (format 5, {@link JointKeys}); for tests and stats. */
+  boolean isJoint(int b) {
+    BlockHeader header = new BlockHeader();
+    header.read(b);
+    return header.joint;
   }
 
   public int blockCount() {
@@ -410,6 +421,15 @@ public final class Segment {
       int minTrack = header.minTrack;
       long trackBit = header.trackBit;
       long maskT = mask(wT);
+      if (header.joint) {
+        JointKeys keys = new JointKeys(header, i);
+        for (; i < n && left > 0; i++, left--) {
+          int track = minTrack + (int) ((keys.next() >>> header.wF) & maskT);
+          if (!isDeleted(deletedBits, track)) {
+            live++;
+          }
+        }
+      }
       for (; i < n && left > 0; i++, left--) {
         int track = minTrack + (int) readBits(trackBit + i * wT, maskT);
         if (!isDeleted(deletedBits, track)) {
@@ -440,6 +460,16 @@ public final class Segment {
       long frameBit = header.frameBit;
       long maskT = mask(wT);
       long maskF = mask(wF);
+      if (header.joint) {
+        JointKeys keys = new JointKeys(header, i);
+        for (; i < n && left > 0; i++, left--) {
+          long key = keys.next();
+          int track = minTrack + (int) ((key >>> wF) & maskT);
+          if (!isDeleted(deletedBits, track)) {
+            visitor.visit(queryIndex, track, minFrame + (int) (key & maskF));
+          }
+        }
+      }
       for (; i < n && left > 0; i++, left--) {
         int track = minTrack + (int) readBits(trackBit + i * wT, maskT);
         if (isDeleted(deletedBits, track)) {
@@ -499,28 +529,44 @@ public final class Segment {
   /** The header of one block, read into reusable fields (see INDEX-ENGINE.md). Not thread-safe. */
   private final class BlockHeader {
     int n;
-    /** Formats 1–3: the bit width of the hash deltas; format 4: the low-bit width {@code l}. */
+    /**
+     * Formats 1–3: the bit width of the hash deltas; formats 4 and 5: the low-bit width {@code l}
+     * (of the hashes, or of the keys in a joint block).
+     */
     int wH;
     int wT;
     int wF;
     int minTrack;
     int minFrame;
-    /** Format 4: the high part of the last hash, {@code (hash[n-1] - hash[0]) >>> l}. */
+    /**
+     * Formats 4 and 5: the high part of the last hash, {@code (hash[n-1] - hash[0]) >>> l}, or of
+     * the last key in a joint block.
+     */
     long highMax;
     long trackBit; // bit position of the track column
     long frameBit; // bit position of the frame column
-    long hashBit; // formats 1–3: the first hash delta; format 4: the low bits
-    long upperBit; // format 4: the bit vector of high parts
+    long hashBit; // formats 1–3: the first hash delta; formats 4 and 5: the low bits
+    long upperBit; // formats 4 and 5: the bit vector of high parts
+    /**
+     * Format 5: whether the block is one Elias–Fano code of whole postings (keys, see {@link
+     * JointKeys}): then {@code wH} is the keys' low-bit width and {@code hashBit} their low parts.
+     */
+    boolean joint;
 
-    /** Format 4: whether every entry has hash[0] (then no low bits or bit vector are stored). */
+    /**
+     * Formats 4 and 5, a block that is not joint: whether every entry has hash[0] (then no low
+     * bits or bit vector are stored).
+     */
     boolean oneHash() {
-      return highMax == 0 && wH == 0;
+      return !joint && highMax == 0 && wH == 0;
     }
 
     void read(int block) {
       int o = offsets[block];
       n = buf.get(o) & 0xff;
-      wH = buf.get(o + 1);
+      int second = buf.get(o + 1) & 0xff;
+      joint = eliasFano && (second & SegmentWriter.JOINT_FLAG) != 0;
+      wH = second & ~SegmentWriter.JOINT_FLAG;
       wT = buf.get(o + 2);
       wF = buf.get(o + 3);
       long read = readVarint(o + 4);
@@ -530,6 +576,11 @@ public final class Segment {
       if (eliasFano) {
         read = readVarint((int) read);
         highMax = read >>> 32;
+        if (joint) {
+          hashBit = (read & 0xffffffffL) * 8L;
+          upperBit = hashBit + (long) n * wH;
+          return;
+        }
         trackBit = (read & 0xffffffffL) * 8L;
         frameBit = trackBit + (long) n * wT;
         hashBit = frameBit + (long) n * wF;
@@ -554,35 +605,133 @@ public final class Segment {
     BlockHeader header = new BlockHeader();
     header.read(b);
     long value = (hash - (long) firstHashes[b]) & 0xffffffffL;
+    if (header.joint) {
+      return jointRun(header, value, out);
+    }
     int i = firstAtLeast(header, value);
     out[1] = i;
     return runOf(header, i, value);
   }
 
-  /** Format 4: how many postings at the start of block {@code b} share its first hash. */
+  /** Formats 4 and 5: how many postings at the start of block {@code b} share its first hash. */
   private int leadingRunEliasFano(int b) {
     BlockHeader header = new BlockHeader();
     header.read(b);
+    if (header.joint) {
+      return jointRun(header, 0, new int[2]);
+    }
     return 1 + runOf(header, 1, 0);
   }
 
   /**
+   * Format 5, a joint block: the number of its postings whose hash is {@code hash[0] + value},
+   * the index of the first stored in {@code out[1]}. Their keys are the ones in [value << s,
+   * (value + 1) << s), s = wT + wF.
+   */
+  private int jointRun(BlockHeader h, long value, int[] out) {
+    int shift = h.wT + h.wF;
+    if (SegmentWriter.bits(value) + shift > SegmentWriter.JOINT_MAX_BITS) {
+      return 0; // beyond every key of the block
+    }
+    long lo = value << shift;
+    long hi = lo + (1L << shift);
+    int i = efFirstAtLeast(h.upperBit, h.hashBit, h.wH, h.highMax, h.n, lo);
+    if (i >= h.n) {
+      return 0;
+    }
+    out[1] = i;
+    JointKeys keys = new JointKeys(h, i);
+    int run = 0;
+    for (int j = i; j < h.n && keys.next() < hi; j++) {
+      run++;
+    }
+    return run;
+  }
+
+  /**
+   * Format 5: a joint block's keys ({@code (hash - hash[0]) << (wT + wF) | (track - minTrack) <<
+   * wF | (frame - minFrame)}) read one after the other from a given entry on.
+   */
+  private final class JointKeys {
+    private final long lowBit;
+    private final int l;
+    private final long lowMask;
+    private long pos;
+    private long high;
+    private long index;
+
+    JointKeys(BlockHeader h, int from) {
+      lowBit = h.hashBit;
+      l = h.wH;
+      lowMask = mask(l);
+      pos = h.upperBit;
+      index = from;
+      long left = from; // ones to pass
+      while (left > 0) {
+        long word = readBits(pos, WORD_MASK);
+        int ones = Long.bitCount(word);
+        if (ones < left) {
+          left -= ones;
+          high += WORD_BITS - ones;
+          pos += WORD_BITS;
+          continue;
+        }
+        for (long k = left; k > 1; k--) {
+          word &= word - 1;
+        }
+        int at = Long.numberOfTrailingZeros(word); // the one of entry from - 1
+        high += at - (left - 1);
+        pos += at + 1;
+        left = 0;
+      }
+    }
+
+    /** The next entry's key (there must be one). */
+    long next() {
+      long word = readBits(pos, WORD_MASK);
+      while (word == 0) {
+        high += WORD_BITS;
+        pos += WORD_BITS;
+        word = readBits(pos, WORD_MASK);
+      }
+      int zeros = Long.numberOfTrailingZeros(word);
+      high += zeros;
+      pos += zeros + 1;
+      long key = (high << l) | readBits(lowBit + index * l, lowMask);
+      index++;
+      return key;
+    }
+  }
+
+  /**
    * The index (1..n) of the first entry of a format 4 block whose value (hash - hash[0]) is at
-   * least {@code value} (n when none): the entries with a smaller high part are the ones before
-   * the {@code value >>> l}-th zero of the bit vector; after it, only the entries that share the
-   * high part are compared by their low bits.
+   * least {@code value} (n when none).
    */
   private int firstAtLeast(BlockHeader h, long value) {
     int n = h.n;
-    int l = h.wH;
-    long high = value >>> l;
-    if (n <= 1 || high > h.highMax) {
+    if (n <= 1 || (value >>> h.wH) > h.highMax) {
       return n;
     }
     if (h.oneHash()) {
       return 1;
     }
-    long pos = h.upperBit;
+    return 1 + efFirstAtLeast(h.upperBit, h.hashBit, h.wH, h.highMax, n - 1, value);
+  }
+
+  /**
+   * The index (0..count) of the first value of an Elias–Fano code of {@code count} values (low
+   * parts of {@code l} bits at {@code lowBit}, high parts as the bit vector at {@code upperBit})
+   * that is at least {@code value} ({@code count} when none): the values with a smaller high part
+   * are the ones before the {@code value >>> l}-th zero of the bit vector; after it, only the
+   * values that share the high part are compared by their low bits.
+   */
+  private int efFirstAtLeast(long upperBit, long lowBit, int l, long highMax, int count,
+      long value) {
+    long high = value >>> l;
+    if (count == 0 || high > highMax) {
+      return count;
+    }
+    long pos = upperBit;
     long ones = 0;
     long zeros = high; // zeros still to pass
     while (zeros > 0) {
@@ -603,11 +752,10 @@ public final class Segment {
       pos += at + 1;
       zeros = 0;
     }
-    int i = (int) ones + 1;
+    int i = (int) ones;
     long lowMask = mask(l);
     long low = value & lowMask;
-    while (i < n && readBits(pos, 1) != 0
-        && readBits(h.hashBit + (long) (i - 1) * l, lowMask) < low) {
+    while (i < count && readBits(pos, 1) != 0 && readBits(lowBit + (long) i * l, lowMask) < low) {
       i++;
       pos++;
     }
@@ -666,6 +814,18 @@ public final class Segment {
     int minFrame = header.minFrame;
     int h = firstHashes[b];
     hashes[0] = h;
+    if (header.joint) {
+      JointKeys keys = new JointKeys(header, 0);
+      long maskT = mask(wT);
+      long maskF = mask(wF);
+      for (int i = 0; i < n; i++) {
+        long key = keys.next();
+        hashes[i] = h + (int) (key >>> (wT + wF));
+        trackIds[i] = minTrack + (int) ((key >>> wF) & maskT);
+        frames[i] = minFrame + (int) (key & maskF);
+      }
+      return;
+    }
     if (eliasFano && header.oneHash()) {
       Arrays.fill(hashes, 1, n, h);
     } else if (eliasFano) {

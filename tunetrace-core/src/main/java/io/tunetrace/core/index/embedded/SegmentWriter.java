@@ -37,11 +37,22 @@ public final class SegmentWriter implements AutoCloseable {
   /** Version 3: version 2 with a hash-count table ({@link HashCounts}). */
   static final int FORMAT_VERSION_COUNTS = 3;
   /**
-   * Version 4, the one written: a block's hashes in Elias–Fano form instead of fixed-width deltas
-   * with skips (2–3 bits less per posting in a library of a few hours, where hashes are sparse;
-   * little in a large one), a hash-count table when the footer points to one.
+   * Version 4: a block's hashes in Elias–Fano form instead of fixed-width deltas with skips (2–3
+   * bits less per posting in a library of a few hours, where hashes are sparse; little in a large
+   * one), a hash-count table when the footer points to one.
    */
-  static final int FORMAT_VERSION = 4;
+  static final int FORMAT_VERSION_ELIAS_FANO = 4;
+  /**
+   * Version 5, the one written: version 4, where a block may instead hold one Elias–Fano code of
+   * whole postings (hash, track and frame as one key) when that is smaller: in a large index,
+   * where a block holds few hashes, the track and frame columns then cost about 5 bits a posting
+   * less.
+   */
+  static final int FORMAT_VERSION = 5;
+  /** Format 5: set in a block's second byte when its postings are one Elias–Fano code of keys. */
+  static final int JOINT_FLAG = 0x80;
+  /** Format 5: a joint block's keys have at most this many bits, so a low part fits one read. */
+  static final int JOINT_MAX_BITS = 56;
 
   private final Path file;
   private final FileChannel channel;
@@ -53,6 +64,7 @@ public final class SegmentWriter implements AutoCloseable {
   private final int[] frames = new int[BLOCK_SIZE];
   private int buffered;
   private final byte[] scratch = new byte[32 + BLOCK_SIZE * 16];
+  private final long[] keys = new long[BLOCK_SIZE];
 
   private int[] firstHashes = new int[64];
   private int[] offsets = new int[64];
@@ -262,6 +274,10 @@ public final class SegmentWriter implements AutoCloseable {
     }
     int wT = bits(maxTrack - (long) minTrack);
     int wF = bits(maxFrame - (long) minFrame);
+    if (flushJointBlock(n, wT, wF, minTrack, minFrame)) {
+      buffered = 0;
+      return;
+    }
     // Elias–Fano: value i (1..n-1) is hash[i] - hash[0] as an unsigned 32-bit number; its low l
     // bits go to a fixed-width column and its high part h to a bit vector, as a one at h + i - 1.
     long top = (hashes[n - 1] - (long) hashes[0]) & 0xffffffffL;
@@ -303,6 +319,57 @@ public final class SegmentWriter implements AutoCloseable {
     buffered = 0;
   }
 
+  /**
+   * Writes the block as one Elias–Fano code of its postings' keys {@code (hash[i] - hash[0]) <<
+   * (wT + wF) | (track[i] - minTrack) << wF | (frame[i] - minFrame)}, which never decrease, when
+   * that takes fewer bits than the hash code and the two columns; returns whether it did.
+   */
+  private boolean flushJointBlock(int n, int wT, int wF, int minTrack, int minFrame)
+      throws IOException {
+    int shift = wT + wF;
+    long topHash = (hashes[n - 1] - (long) hashes[0]) & 0xffffffffL;
+    if (bits(topHash) + shift > JOINT_MAX_BITS) {
+      return false;
+    }
+    long[] keys = this.keys;
+    for (int i = 0; i < n; i++) {
+      keys[i] = (((hashes[i] - (long) hashes[0]) & 0xffffffffL) << shift)
+          | ((tracks[i] - (long) minTrack) << wF) | (frames[i] - (long) minFrame);
+    }
+    long top = keys[n - 1];
+    int l = lowBits(top, n);
+    long highMax = top >>> l;
+    long jointBits = (long) n * l + highMax + n;
+    int l4 = lowBits(topHash, n - 1);
+    long columnsBits = (long) n * shift
+        + (topHash > 0 ? (long) (n - 1) * l4 + (topHash >>> l4) + n - 1 : 0);
+    if (jointBits >= columnsBits) {
+      return false;
+    }
+    byte[] s = scratch;
+    s[0] = (byte) n;
+    s[1] = (byte) (JOINT_FLAG | l);
+    s[2] = (byte) wT;
+    s[3] = (byte) wF;
+    int p = 4;
+    p = putVarInt(s, p, minTrack);
+    p = putVarInt(s, p, minFrame);
+    p = putVarInt(s, p, (int) highMax);
+    Arrays.fill(s, p, s.length, (byte) 0);
+    long bitPos = (long) p * 8;
+    long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
+    for (int i = 0; i < n; i++) {
+      bitPos = putBits(s, bitPos, keys[i] & lowMask, l);
+    }
+    for (int i = 0; i < n; i++) {
+      long one = bitPos + (keys[i] >>> l) + i;
+      s[(int) (one >>> 3)] |= (byte) (1 << (one & 7));
+    }
+    bitPos += highMax + n;
+    write(s, (int) ((bitPos + 7) >>> 3));
+    return true;
+  }
+
   private void checkOffset(long offset) {
     if (offset > Integer.MAX_VALUE - 64) {
       throw new IndexException(
@@ -326,7 +393,7 @@ public final class SegmentWriter implements AutoCloseable {
   static int lowBits(long top, int count) {
     int best = 0;
     long bestCost = Long.MAX_VALUE;
-    for (int l = 0; l <= 32; l++) {
+    for (int l = 0; l <= JOINT_MAX_BITS; l++) {
       long cost = (long) count * l + (top >>> l);
       if (cost < bestCost) {
         bestCost = cost;

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The segment file's postings, read back exactly: every hash found with its count and its
  * (track, frame) run, hashes in between not found, and the cursor giving every posting in order —
- * for the format written now (4) and for files written by the versions before it (2 and 3).
+ * for the format written now (5, with both kinds of block) and for files written by the versions
+ * before it (2, 3 and 4).
  */
 class SegmentTest {
   @TempDir Path tmp;
@@ -33,7 +34,7 @@ class SegmentTest {
    * block, hashes close together and far apart (the whole signed range, up to a gap of 2^32 - 1
    * within a block), and a last block of a single posting. The files under
    * {@code src/test/resources/segment-v*} were written from {@code postings(7)} by the versions
-   * before format 4, so this must not change.
+   * before format 5, so this must not change.
    */
   static int[][] postings(long seed) {
     Random r = new Random(seed);
@@ -81,7 +82,14 @@ class SegmentTest {
       Path file = tmp.resolve("s" + seed + ".tts");
       write(file, postings, false);
       assertEquals(SegmentWriter.FORMAT_VERSION, versionOf(file));
-      assertReadsBack(Segment.open(file), postings);
+      Segment segment = Segment.open(file);
+      int joint = 0;
+      for (int b = 0; b < segment.blockCount(); b++) {
+        joint += segment.isJoint(b) ? 1 : 0;
+      }
+      // the long run of one hash is held in joint blocks, the sparse hashes are not
+      assertTrue(joint >= 2 && joint < segment.blockCount() - 10, "joint blocks " + joint);
+      assertReadsBack(segment, postings);
     }
   }
 
@@ -115,16 +123,44 @@ class SegmentTest {
   }
 
   @Test
+  void blocksOfAFewCommonHashesAreJointAndFoundExactly() throws IOException {
+    // as in a large index: each block holds the runs of a few common hashes over many tracks,
+    // so its runs start and end inside joint blocks
+    Random r = new Random(5);
+    List<int[]> list = new ArrayList<>();
+    for (int h = 0; h < 40; h++) {
+      int hash = -1_000 + 3 * h + (h % 7 == 0 ? 50 : 0);
+      int postings = 1 + r.nextInt(h % 5 == 0 ? 400 : 60);
+      for (int i = 0; i < postings; i++) {
+        list.add(new int[] {hash, 1 + r.nextInt(5_000), r.nextInt(40_000)});
+      }
+    }
+    list.sort(Comparator.<int[]>comparingInt(p -> p[0]).thenComparingInt(p -> p[1])
+        .thenComparingInt(p -> p[2]));
+    int[][] postings = list.toArray(new int[0][]);
+    Path file = tmp.resolve("common.tts");
+    write(file, postings, false);
+    Segment segment = Segment.open(file);
+    int joint = 0;
+    for (int b = 0; b < segment.blockCount(); b++) {
+      joint += segment.isJoint(b) ? 1 : 0;
+    }
+    assertEquals(segment.blockCount(), joint, "every block joint");
+    assertReadsBack(segment, postings);
+  }
+
+  @Test
   void segmentsWrittenByTheVersionsBeforeAreStillRead() throws IOException {
     int[][] postings = postings(7);
-    for (String name : new String[] {"segment-v2.tts.gz", "segment-v3.tts.gz"}) {
+    String[] names = {"segment-v2.tts.gz", "segment-v3.tts.gz", "segment-v4.tts.gz"};
+    for (String name : names) {
       Path file = tmp.resolve(name.replace(".gz", ""));
       try (InputStream in = new GZIPInputStream(getClass().getResourceAsStream("/" + name))) {
         Files.copy(in, file);
       }
       Segment segment = Segment.open(file);
-      assertEquals(name.contains("v3"), segment.hasHashCounts(), name);
-      assertEquals(name.contains("v3") ? 3 : 2, versionOf(file), name);
+      assertEquals(!name.contains("v2"), segment.hasHashCounts(), name);
+      assertEquals(name.charAt(name.indexOf('v') + 1) - '0', versionOf(file), name);
       assertReadsBack(segment, postings);
     }
   }
