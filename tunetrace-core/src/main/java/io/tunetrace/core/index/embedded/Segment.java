@@ -249,7 +249,7 @@ public final class Segment {
     return -1;
   }
 
-  /** Whether block {@code b} is a joint one (format 5, {@link JointKeys}); for tests and stats. */
+  /** Whether block {@code b} is a joint one (format 5, {@link EliasFanoValues}); for tests and stats. */
   boolean isJoint(int b) {
     BlockHeader header = new BlockHeader();
     header.read(b);
@@ -422,7 +422,7 @@ public final class Segment {
       long trackBit = header.trackBit;
       long maskT = mask(wT);
       if (header.joint) {
-        JointKeys keys = new JointKeys(header, i);
+        EliasFanoValues keys = new EliasFanoValues(header, i);
         for (; i < n && left > 0; i++, left--) {
           int track = minTrack + (int) ((keys.next() >>> header.wF) & maskT);
           if (!isDeleted(deletedBits, track)) {
@@ -461,7 +461,7 @@ public final class Segment {
       long maskT = mask(wT);
       long maskF = mask(wF);
       if (header.joint) {
-        JointKeys keys = new JointKeys(header, i);
+        EliasFanoValues keys = new EliasFanoValues(header, i);
         for (; i < n && left > 0; i++, left--) {
           long key = keys.next();
           int track = minTrack + (int) ((key >>> wF) & maskT);
@@ -549,7 +549,7 @@ public final class Segment {
     long upperBit; // formats 4 and 5: the bit vector of high parts
     /**
      * Format 5: whether the block is one Elias–Fano code of whole postings (keys, see {@link
-     * JointKeys}): then {@code wH} is the keys' low-bit width and {@code hashBit} their low parts.
+     * EliasFanoValues}): then {@code wH} is the keys' low-bit width and {@code hashBit} their low parts.
      */
     boolean joint;
 
@@ -640,7 +640,7 @@ public final class Segment {
       return 0;
     }
     out[1] = i;
-    JointKeys keys = new JointKeys(h, i);
+    EliasFanoValues keys = new EliasFanoValues(h, i);
     int run = 0;
     for (int j = i; j < h.n && keys.next() < hi; j++) {
       run++;
@@ -649,10 +649,11 @@ public final class Segment {
   }
 
   /**
-   * Format 5: a joint block's keys ({@code (hash - hash[0]) << (wT + wF) | (track - minTrack) <<
-   * wF | (frame - minFrame)}) read one after the other from a given entry on.
+   * The values of an Elias–Fano code read one after the other from a given one on: a format 4
+   * block's hashes (less hash[0]), or a format 5 joint block's keys ({@code (hash - hash[0]) <<
+   * (wT + wF) | (track - minTrack) << wF | (frame - minFrame)}).
    */
-  private final class JointKeys {
+  private final class EliasFanoValues {
     private final long lowBit;
     private final int l;
     private final long lowMask;
@@ -660,11 +661,17 @@ public final class Segment {
     private long high;
     private long index;
 
-    JointKeys(BlockHeader h, int from) {
-      lowBit = h.hashBit;
-      l = h.wH;
+    /** A joint block's keys from entry {@code from} on. */
+    EliasFanoValues(BlockHeader h, int from) {
+      this(h.upperBit, h.hashBit, h.wH, from);
+    }
+
+    /** The code's values from value {@code from} on (low parts of {@code l} bits at lowBit). */
+    EliasFanoValues(long upperBit, long lowBit, int l, int from) {
+      this.lowBit = lowBit;
+      this.l = l;
       lowMask = mask(l);
-      pos = h.upperBit;
+      pos = upperBit;
       index = from;
       long left = from; // ones to pass
       while (left > 0) {
@@ -686,7 +693,7 @@ public final class Segment {
       }
     }
 
-    /** The next entry's key (there must be one). */
+    /** The next value (there must be one). */
     long next() {
       long word = readBits(pos, WORD_MASK);
       while (word == 0) {
@@ -815,7 +822,7 @@ public final class Segment {
     int h = firstHashes[b];
     hashes[0] = h;
     if (header.joint) {
-      JointKeys keys = new JointKeys(header, 0);
+      EliasFanoValues keys = new EliasFanoValues(header, 0);
       long maskT = mask(wT);
       long maskF = mask(wF);
       for (int i = 0; i < n; i++) {
@@ -829,20 +836,9 @@ public final class Segment {
     if (eliasFano && header.oneHash()) {
       Arrays.fill(hashes, 1, n, h);
     } else if (eliasFano) {
-      long lowMask = mask(wH);
-      long pos = header.upperBit;
-      long high = 0;
+      EliasFanoValues values = new EliasFanoValues(header.upperBit, header.hashBit, wH, 0);
       for (int i = 1; i < n; i++) {
-        long word = readBits(pos, WORD_MASK);
-        while (word == 0) {
-          high += WORD_BITS;
-          pos += WORD_BITS;
-          word = readBits(pos, WORD_MASK);
-        }
-        int zeros = Long.numberOfTrailingZeros(word);
-        high += zeros;
-        pos += zeros + 1;
-        hashes[i] = h + (int) ((high << wH) | readBits(header.hashBit + (long) (i - 1) * wH, lowMask));
+        hashes[i] = h + (int) values.next();
       }
     } else {
       long bit = header.hashBit;

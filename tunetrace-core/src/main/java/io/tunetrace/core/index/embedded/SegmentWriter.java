@@ -285,16 +285,7 @@ public final class SegmentWriter implements AutoCloseable {
     long highMax = top >>> l;
 
     byte[] s = scratch;
-    s[0] = (byte) n;
-    s[1] = (byte) l;
-    s[2] = (byte) wT;
-    s[3] = (byte) wF;
-    int p = 4;
-    p = putVarInt(s, p, minTrack);
-    p = putVarInt(s, p, minFrame);
-    p = putVarInt(s, p, (int) highMax);
-    Arrays.fill(s, p, s.length, (byte) 0);
-    long bitPos = (long) p * 8;
+    long bitPos = putHeader(n, l, wT, wF, minTrack, minFrame, highMax);
     for (int i = 0; i < n; i++) {
       bitPos = putBits(s, bitPos, tracks[i] - (long) minTrack, wT);
     }
@@ -347,16 +338,7 @@ public final class SegmentWriter implements AutoCloseable {
       return false;
     }
     byte[] s = scratch;
-    s[0] = (byte) n;
-    s[1] = (byte) (JOINT_FLAG | l);
-    s[2] = (byte) wT;
-    s[3] = (byte) wF;
-    int p = 4;
-    p = putVarInt(s, p, minTrack);
-    p = putVarInt(s, p, minFrame);
-    p = putVarInt(s, p, (int) highMax);
-    Arrays.fill(s, p, s.length, (byte) 0);
-    long bitPos = (long) p * 8;
+    long bitPos = putHeader(n, JOINT_FLAG | l, wT, wF, minTrack, minFrame, highMax);
     long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
     for (int i = 0; i < n; i++) {
       bitPos = putBits(s, bitPos, keys[i] & lowMask, l);
@@ -368,6 +350,26 @@ public final class SegmentWriter implements AutoCloseable {
     bitPos += highMax + n;
     write(s, (int) ((bitPos + 7) >>> 3));
     return true;
+  }
+
+  /**
+   * Puts a block's header into the scratch buffer and clears the rest of it; returns the bit
+   * position after the header. {@code second} is the second byte: {@code l}, with {@link
+   * #JOINT_FLAG} in a joint block.
+   */
+  private long putHeader(int n, int second, int wT, int wF, int minTrack, int minFrame,
+      long highMax) {
+    byte[] s = scratch;
+    s[0] = (byte) n;
+    s[1] = (byte) second;
+    s[2] = (byte) wT;
+    s[3] = (byte) wF;
+    int p = 4;
+    p = putVarInt(s, p, minTrack);
+    p = putVarInt(s, p, minFrame);
+    p = putVarInt(s, p, (int) highMax);
+    Arrays.fill(s, p, s.length, (byte) 0);
+    return (long) p * 8;
   }
 
   private void checkOffset(long offset) {
