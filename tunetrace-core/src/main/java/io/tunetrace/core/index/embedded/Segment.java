@@ -634,18 +634,13 @@ public final class Segment {
       return 0; // beyond every key of the block
     }
     long lo = value << shift;
-    long hi = lo + (1L << shift);
     int i = efFirstAtLeast(h.upperBit, h.hashBit, h.wH, h.highMax, h.n, lo);
     if (i >= h.n) {
       return 0;
     }
     out[1] = i;
-    EliasFanoValues keys = new EliasFanoValues(h, i);
-    int run = 0;
-    for (int j = i; j < h.n && keys.next() < hi; j++) {
-      run++;
-    }
-    return run;
+    // the run ends at the first key of the next hash: found by counting bits, not decoding keys
+    return efFirstAtLeast(h.upperBit, h.hashBit, h.wH, h.highMax, h.n, lo + (1L << shift)) - i;
   }
 
   /**
