@@ -249,7 +249,7 @@ public final class Segment {
     return -1;
   }
 
-  /** Whether block {@code b} is a joint one (format 5, {@link EliasFanoValues}); for tests and stats. */
+  /** Whether block {@code b} is a joint one (format 5, {@link EliasFanoValues}); for tests. */
   boolean isJoint(int b) {
     BlockHeader header = new BlockHeader();
     header.read(b);
@@ -549,7 +549,8 @@ public final class Segment {
     long upperBit; // formats 4 and 5: the bit vector of high parts
     /**
      * Format 5: whether the block is one Elias–Fano code of whole postings (keys, see {@link
-     * EliasFanoValues}): then {@code wH} is the keys' low-bit width and {@code hashBit} their low parts.
+     * EliasFanoValues}): then {@code wH} is the keys' low-bit width and {@code hashBit} their low
+     * parts.
      */
     boolean joint;
 
@@ -598,8 +599,8 @@ public final class Segment {
   }
 
   /**
-   * Format 4 (docs/INDEX-ENGINE.md): the number of postings of {@code hash} in block {@code b}
-   * (whose first hash is below it), their first index stored in {@code out[1]}.
+   * Formats 4 and 5 (docs/INDEX-ENGINE.md): the number of postings of {@code hash} in block
+   * {@code b} (whose first hash is below it), their first index stored in {@code out[1]}.
    */
   private int runInBlockEliasFano(int b, int hash, int[] out) {
     BlockHeader header = new BlockHeader();
@@ -617,8 +618,9 @@ public final class Segment {
   private int leadingRunEliasFano(int b) {
     BlockHeader header = new BlockHeader();
     header.read(b);
-    if (header.joint) {
-      return jointRun(header, 0, new int[2]);
+    if (header.joint) { // the keys of hash[0] are the ones below 1 << (wT + wF)
+      return efFirstAtLeast(header.upperBit, header.hashBit, header.wH, header.highMax, header.n,
+          1L << (header.wT + header.wF));
     }
     return 1 + runOf(header, 1, 0);
   }

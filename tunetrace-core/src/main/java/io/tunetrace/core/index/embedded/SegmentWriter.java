@@ -64,6 +64,7 @@ public final class SegmentWriter implements AutoCloseable {
   private final int[] frames = new int[BLOCK_SIZE];
   private int buffered;
   private final byte[] scratch = new byte[32 + BLOCK_SIZE * 16];
+  /** The values of the block's Elias–Fano code being written: hashes or joint keys. */
   private final long[] keys = new long[BLOCK_SIZE];
 
   private int[] firstHashes = new int[64];
@@ -274,51 +275,42 @@ public final class SegmentWriter implements AutoCloseable {
     }
     int wT = bits(maxTrack - (long) minTrack);
     int wF = bits(maxFrame - (long) minFrame);
-    if (flushJointBlock(n, wT, wF, minTrack, minFrame)) {
-      buffered = 0;
-      return;
-    }
     // Elias–Fano: value i (1..n-1) is hash[i] - hash[0] as an unsigned 32-bit number; its low l
     // bits go to a fixed-width column and its high part h to a bit vector, as a one at h + i - 1.
     long top = (hashes[n - 1] - (long) hashes[0]) & 0xffffffffL;
     int l = lowBits(top, n - 1);
     long highMax = top >>> l;
-
-    byte[] s = scratch;
-    long bitPos = putHeader(n, l, wT, wF, minTrack, minFrame, highMax);
-    for (int i = 0; i < n; i++) {
-      bitPos = putBits(s, bitPos, tracks[i] - (long) minTrack, wT);
-    }
-    for (int i = 0; i < n; i++) {
-      bitPos = putBits(s, bitPos, frames[i] - (long) minFrame, wF);
-    }
     // A block of one hash (a common one, in a large index) needs neither: top = 0 says it all.
-    if (top > 0) {
-      long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
-      for (int i = 1; i < n; i++) {
-        bitPos = putBits(s, bitPos, ((hashes[i] - (long) hashes[0]) & 0xffffffffL) & lowMask, l);
+    long columnsBits = (long) n * (wT + wF) + (top > 0 ? (long) (n - 1) * l + highMax + n - 1 : 0);
+    if (!flushJointBlock(n, wT, wF, minTrack, minFrame, top, columnsBits)) {
+      byte[] s = scratch;
+      long bitPos = putHeader(n, l, wT, wF, minTrack, minFrame, highMax);
+      for (int i = 0; i < n; i++) {
+        bitPos = putBits(s, bitPos, tracks[i] - (long) minTrack, wT);
       }
-      for (int i = 1; i < n; i++) {
-        long high = ((hashes[i] - (long) hashes[0]) & 0xffffffffL) >>> l;
-        long one = bitPos + high + i - 1;
-        s[(int) (one >>> 3)] |= (byte) (1 << (one & 7));
+      for (int i = 0; i < n; i++) {
+        bitPos = putBits(s, bitPos, frames[i] - (long) minFrame, wF);
       }
-      bitPos += highMax + n - 1;
+      if (top > 0) {
+        for (int i = 1; i < n; i++) {
+          keys[i - 1] = (hashes[i] - (long) hashes[0]) & 0xffffffffL;
+        }
+        bitPos = putEliasFano(bitPos, keys, n - 1, l, highMax);
+      }
+      write(s, (int) ((bitPos + 7) >>> 3));
     }
-    int len = (int) ((bitPos + 7) >>> 3);
-    write(s, len);
     buffered = 0;
   }
 
   /**
    * Writes the block as one Elias–Fano code of its postings' keys {@code (hash[i] - hash[0]) <<
    * (wT + wF) | (track[i] - minTrack) << wF | (frame[i] - minFrame)}, which never decrease, when
-   * that takes fewer bits than the hash code and the two columns; returns whether it did.
+   * that takes fewer bits than the hash code and the two columns ({@code columnsBits}); returns
+   * whether it did. {@code topHash} is {@code hash[n-1] - hash[0]}.
    */
-  private boolean flushJointBlock(int n, int wT, int wF, int minTrack, int minFrame)
-      throws IOException {
+  private boolean flushJointBlock(int n, int wT, int wF, int minTrack, int minFrame,
+      long topHash, long columnsBits) throws IOException {
     int shift = wT + wF;
-    long topHash = (hashes[n - 1] - (long) hashes[0]) & 0xffffffffL;
     if (bits(topHash) + shift > JOINT_MAX_BITS) {
       return false;
     }
@@ -330,26 +322,32 @@ public final class SegmentWriter implements AutoCloseable {
     long top = keys[n - 1];
     int l = lowBits(top, n);
     long highMax = top >>> l;
-    long jointBits = (long) n * l + highMax + n;
-    int l4 = lowBits(topHash, n - 1);
-    long columnsBits = (long) n * shift
-        + (topHash > 0 ? (long) (n - 1) * l4 + (topHash >>> l4) + n - 1 : 0);
-    if (jointBits >= columnsBits) {
+    if ((long) n * l + highMax + n >= columnsBits) {
       return false;
     }
-    byte[] s = scratch;
     long bitPos = putHeader(n, JOINT_FLAG | l, wT, wF, minTrack, minFrame, highMax);
+    bitPos = putEliasFano(bitPos, keys, n, l, highMax);
+    write(scratch, (int) ((bitPos + 7) >>> 3));
+    return true;
+  }
+
+  /**
+   * Puts an Elias–Fano code of the non-decreasing {@code values[0..count)} into the scratch buffer
+   * at {@code bitPos}: their low {@code l} bits, then the bit vector of their high parts (a one at
+   * {@code (values[i] >>> l) + i}, {@code highMax + count} bits); returns the bit position after.
+   */
+  private long putEliasFano(long bitPos, long[] values, int count, int l, long highMax) {
+    byte[] s = scratch;
+    long pos = bitPos;
     long lowMask = l == 0 ? 0 : -1L >>> (64 - l);
-    for (int i = 0; i < n; i++) {
-      bitPos = putBits(s, bitPos, keys[i] & lowMask, l);
+    for (int i = 0; i < count; i++) {
+      pos = putBits(s, pos, values[i] & lowMask, l);
     }
-    for (int i = 0; i < n; i++) {
-      long one = bitPos + (keys[i] >>> l) + i;
+    for (int i = 0; i < count; i++) {
+      long one = pos + (values[i] >>> l) + i;
       s[(int) (one >>> 3)] |= (byte) (1 << (one & 7));
     }
-    bitPos += highMax + n;
-    write(s, (int) ((bitPos + 7) >>> 3));
-    return true;
+    return pos + highMax + count;
   }
 
   /**
