@@ -199,9 +199,18 @@ final class Ingester {
     return Math.max(0, total - Math.min(claimed.get(), total));
   }
 
+  /**
+   * The most bytes a merge step of the compaction after a run may rewrite, per byte the run added:
+   * a first bulk add (or one that doubles the index) still ends in as few segments as the bound
+   * allows, while a few files added to 10,000 h no longer rewrite about 3 GB of it
+   * (BENCHMARKS.md, "Ingest").
+   */
+  static final long COMPACT_PER_BYTE_ADDED = 4;
+
   Summary run(List<Path> files) throws InterruptedException {
     long start = System.nanoTime();
     long children0 = childCpuNanos();
+    long bytesBefore = index.stats().bytes();
     total = files.size();
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "tunetrace-ingest");
@@ -246,11 +255,14 @@ final class Ingester {
         long cpu0 = cpuTime();
         try {
           flush(takePending());
-          // One segment after a bulk add keeps lookups at their fastest (counted as ingest work).
-          // A stopped run skips it: the index merges as it goes, and the user wants out.
+          // Few segments after a bulk add keep lookups at their fastest (counted as ingest work).
+          // What it may rewrite is bounded by what this run added, so that a few files added to
+          // a large index do not rewrite gigabytes of it. A stopped run skips it: the index
+          // merges as it goes, and the user wants out.
           if (!stopping && index instanceof EmbeddedFingerprintIndex embedded) {
             synchronized (writeLock) {
-              embedded.compact();
+              long added = Math.max(0, index.stats().bytes() - bytesBefore);
+              embedded.compact(COMPACT_PER_BYTE_ADDED * added);
             }
           }
         } finally {

@@ -147,6 +147,21 @@ public final class Recognizer {
     return new OffsetVoter.Votes(out, votes.lookedUp(), votes.postings());
   }
 
+  /** Whether a candidate of {@code votes}, at its own or another alignment, could be accepted. */
+  private static boolean anyCouldBeAccepted(OffsetVoter.Votes votes) {
+    for (Candidate c : votes.candidates()) {
+      if (MatchDecision.couldBeAccepted(c)) {
+        return true;
+      }
+    }
+    for (Candidate c : votes.alternatives()) {
+      if (MatchDecision.couldBeAccepted(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private List<MatchDecision.Accepted> decide(OffsetVoter.Votes votes) {
     return MatchDecision.decide(votes.candidates(), policy.maxResults(), policy.minScore());
   }
@@ -176,11 +191,25 @@ public final class Recognizer {
    * variants are searched only for the rest. Candidates are checked peak by peak.
    */
   public Search search(QueryHashes query) {
+    return search(query, false);
+  }
+
+  /**
+   * As {@link #search(QueryHashes)}; with {@code rareOnly}, the clip's rare hashes are all that is
+   * searched (the first step's: at most an eighth of the posting cap each), whatever they
+   * find.
+   */
+  private Search search(QueryHashes query, boolean rareOnly) {
     OffsetVoter.Votes[] own = new OffsetVoter.Votes[2];
     Map<Integer, TrackPeaks> read = new HashMap<>();
     PeakAgreement.Memo checked = new PeakAgreement.Memo();
     OffsetVoter.Votes raw = vote(query, ownVotes -> {
       own[0] = ownVotes;
+      if (rareOnly) {
+        // Nothing more is searched: when no candidate could be accepted, none is checked.
+        own[1] = anyCouldBeAccepted(ownVotes) ? verify(ownVotes, query, read, checked) : ownVotes;
+        return true;
+      }
       own[1] = verify(ownVotes, query, read, checked);
       // Sureness is the decision's own, before --min-score: a stricter bar must not send a sure
       // clip on to the variants, where another alignment could answer instead.
@@ -193,10 +222,14 @@ public final class Recognizer {
   }
 
   private MatchResult decide(QueryHashes query, long durationMillis) {
+    return decide(query, durationMillis, false);
+  }
+
+  private MatchResult decide(QueryHashes query, long durationMillis, boolean rareOnly) {
     if (query.identitySize() == 0) {
       return new MatchResult(List.of(), durationMillis, 0);
     }
-    List<MatchDecision.Accepted> decided = decide(search(query).votes());
+    List<MatchDecision.Accepted> decided = decide(search(query, rareOnly).votes());
     List<Match> accepted = new ArrayList<>();
     for (MatchDecision.Accepted a : decided) {
       Optional<Track> track = index.track(a.candidate().trackId());
@@ -219,13 +252,19 @@ public final class Recognizer {
   }
 
   /**
-   * Recognizes already-computed fingerprints (for instance the stored-density fingerprints of a
-   * file about to be added, to find other tracks with the same audio) at their own speed only.
+   * Finds other copies of audio already fingerprinted (the stored-density fingerprints of a file
+   * about to be added, {@link QueryHashes#of(Fingerprints, int)}): recognizes them from their rare
+   * hashes only (those of
+   * the search's first step, at most an eighth of the posting cap each), and decides as
+   * {@link #recognize(float[], int)} does. Another copy of the same audio shares nearly every hash,
+   * the rare ones too, so it is found from them alone; audio that is in no other track, the common
+   * case, no longer reads the common hashes, which hold most of a large library's postings
+   * (docs/MATCHING.md §2).
    *
-   * @param durationMillis duration of the audio the fingerprints were made from
+   * @param durationMillis duration of the audio the hashes were made from
    */
-  public MatchResult recognize(Fingerprints query, long durationMillis) {
-    return decide(QueryHashes.of(query), durationMillis);
+  public MatchResult recognizeCopies(QueryHashes query, long durationMillis) {
+    return decide(query, durationMillis, true);
   }
 
   private Match toMatch(Candidate c, double score, Track track, long queryDurationMillis) {

@@ -709,6 +709,20 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
    * when nothing would shrink (e.g. one segment and nothing removed).
    */
   public void compact() {
+    compact(Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #compact()}, with no step rewriting more than about {@code maxStepBytes} of live
+   * postings: a segment larger than that is left as it is (its removed tracks stay masked), and
+   * smaller ones are merged in groups of at most that much. For a caller that added a little to a
+   * large index and wants the cost of compacting bounded by what it added.
+   */
+  public void compact(long maxStepBytes) {
+    if (maxStepBytes <= 0) {
+      return;
+    }
+    double groupLimit = Math.min(0.9 * MERGE_WIDTH * maxSegmentBytes, (double) maxStepBytes);
     writeLock.lock();
     try {
       checkWritable();
@@ -729,8 +743,11 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
         long groupBytes = 0;
         for (Segment seg : bySize) {
           long bytes = live.get(seg.name());
+          if (bytes > maxStepBytes) {
+            break; // this one and every larger one are left as they are
+          }
           // 90%: estimates may be a little low, and a step should write at most 4 bounds.
-          if (!group.isEmpty() && groupBytes + bytes > 0.9 * MERGE_WIDTH * maxSegmentBytes) {
+          if (!group.isEmpty() && groupBytes + bytes > groupLimit) {
             groups.add(group);
             group = new ArrayList<>();
             groupBytes = 0;
@@ -969,17 +986,38 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
     return new PostingSource() {
       private Segment.Cursor current;
       private int currentIndex = -1;
+      // The head of the least other cursor: the current cursor's run goes on while its postings
+      // stay before it, one comparison a posting instead of a scan of every cursor. No two
+      // cursors hold one posting (a track is in one segment), so the order is the scan's.
+      private boolean other;
+      private int otherHash;
+      private int otherTrack;
+      private int otherFrame;
 
       @Override
       public boolean next() {
         while (true) {
           if (currentIndex >= 0) {
-            has[currentIndex] = current.next();
+            boolean more = current.next();
+            has[currentIndex] = more;
+            if (more && (!other || beforeOther(current))) {
+              if (!isDeleted(deletedBits, current.trackId())) {
+                return true;
+              }
+              continue;
+            }
           }
           int min = -1;
+          int second = -1;
           for (int i = 0; i < k; i++) {
-            if (has[i] && (min < 0 || before(cursors[i], cursors[min]))) {
+            if (!has[i]) {
+              continue;
+            }
+            if (min < 0 || before(cursors[i], cursors[min])) {
+              second = min;
               min = i;
+            } else if (second < 0 || before(cursors[i], cursors[second])) {
+              second = i;
             }
           }
           if (min < 0) {
@@ -988,10 +1026,27 @@ public final class EmbeddedFingerprintIndex implements FingerprintIndex {
           }
           currentIndex = min;
           current = cursors[min];
+          other = second >= 0;
+          if (other) {
+            otherHash = cursors[second].hash();
+            otherTrack = cursors[second].trackId();
+            otherFrame = cursors[second].frame();
+          }
           if (!isDeleted(deletedBits, current.trackId())) {
             return true;
           }
         }
+      }
+
+      /** {@link #before} against the least other cursor's head. */
+      private boolean beforeOther(Segment.Cursor c) {
+        if (c.hash() != otherHash) {
+          return c.hash() < otherHash;
+        }
+        if (c.trackId() != otherTrack) {
+          return c.trackId() < otherTrack;
+        }
+        return c.frame() < otherFrame;
       }
 
       @Override

@@ -215,10 +215,25 @@ public final class MatchDecision {
     }
     // Not checked peak by peak, or about as good one bar away (a track that repeats itself, or a
     // loop shared with another piece): the peaks cannot tell, and the moments decide.
+    return chanceByMoments(c, runnerUp);
+  }
+
+  private static double chanceByMoments(Candidate c, Candidate runnerUp) {
     int other = Math.max(CHANCE_FLOOR_ANCHORS, runnerUp == null ? 0 : runnerUp.anchorFrames());
     int excess = c.anchorFrames() - other
         - (c.variant().isIdentity() ? 0 : VARIANT_PENALTY_ANCHORS);
     return Math.min(1, CHANCE_AT_ZERO * Math.exp(-CHANCE_DECAY_PER_ANCHOR * excess));
+  }
+
+  /**
+   * Whether a candidate found by the votes could be accepted at all, whatever its peak check and
+   * the runner-up: one checked peak by peak needs {@link #PEAK_MIN_ANCHORS} moments, one weighed
+   * by its moments needs the threshold against the lowest runner-up there is (the floor). A clip
+   * none of whose candidates could be accepted is "no match" without checking any.
+   */
+  public static boolean couldBeAccepted(Candidate c) {
+    return c.anchorFrames() >= PEAK_MIN_ANCHORS
+        || -Math.log10(chanceByMoments(c, null)) / SCORE_DECADES >= threshold();
   }
 
   /**

@@ -181,9 +181,25 @@ public final class QueryHashes {
 
   /** The given fingerprints as they are: one identity variant, one pair per hash. */
   public static QueryHashes of(Fingerprints fingerprints) {
-    Builder b = new Builder(Math.max(16, fingerprints.size()));
+    return of(fingerprints, 1);
+  }
+
+  /**
+   * As {@link #of(Fingerprints)}, with only the hashes of one value in {@code oneIn}: the values
+   * are chosen by the value alone, so that another copy of the same audio keeps the same ones. The
+   * peaks (for the peak check) are those of every hash.
+   */
+  public static QueryHashes of(Fingerprints fingerprints, int oneIn) {
+    if (oneIn < 1) {
+      throw new IllegalArgumentException("oneIn < 1: " + oneIn);
+    }
+    Builder b = new Builder(Math.max(16, fingerprints.size() / oneIn));
     for (int i = 0; i < fingerprints.size(); i++) {
-      b.add(fingerprints.hash(i), fingerprints.frame(i), fingerprints.frame(i), 0, i);
+      int hash = fingerprints.hash(i);
+      // A multiplicative mix: the kept values are spread over every field of the hash.
+      if (oneIn == 1 || Integer.remainderUnsigned((hash * 0x9E3779B9) >>> 8, oneIn) == 0) {
+        b.add(hash, fingerprints.frame(i), fingerprints.frame(i), 0, i);
+      }
     }
     b.identitySize = b.size;
     TrackPeaks own = TrackPeaks.of(fingerprints);

@@ -23,10 +23,11 @@ import java.util.function.IntPredicate;
  *
  * <p>The rule: the file's fingerprints (made at the index's own density) are cut into windows of
  * {@link #WINDOW_MILLIS} (a tail shorter than half a window joins the last one), and each window is
- * recognized on its own with {@link Recognizer#recognize(Fingerprints, long)}. A track holds the same
- * audio when at least two windows find it at one alignment (within {@link
- * #ALIGNMENT_TOLERANCE_MILLIS}), or the only window when the file has just one. One window alone
- * can be a coincidence in a large library; two that agree on the track and the alignment are not.
+ * recognized on its own with {@link Recognizer#recognizeCopies}: from one hash value in {@link
+ * #HASHES_ONE_IN}, and of those the rare ones only. A track holds the same audio when at least two
+ * windows find it at one alignment (within {@link #ALIGNMENT_TOLERANCE_MILLIS}), or the only window
+ * when the file has just one. One window alone can be a coincidence in a large library; two that
+ * agree on the track and the alignment are not.
  *
  * <p>Thread-safe when its index is (every {@link FingerprintIndex} is).
  */
@@ -36,6 +37,13 @@ public final class SameAudioFinder {
 
   /** How far the alignments of two windows may differ and still count as one. */
   public static final long ALIGNMENT_TOLERANCE_MILLIS = 100;
+
+  /**
+   * One hash value in this many is searched in each window ({@link QueryHashes#of(Fingerprints,
+   * int)}): another copy of the same audio shares nearly every hash, so a quarter of them still
+   * gives it far more votes than the decision needs, for a quarter of the lookups.
+   */
+  public static final int HASHES_ONE_IN = 4;
 
   /** Results asked of each window: the file itself, its copies and the compilations holding it. */
   private static final int MIN_RESULTS = 20;
@@ -93,7 +101,8 @@ public final class SameAudioFinder {
           ? Math.max(startMillis, durationMillis)
           : params.framesToMillis(stopFrame);
       Fingerprints window = slice(hashes, frames, startFrame, stopFrame);
-      MatchResult result = recognizer.recognize(window, stopMillis - startMillis);
+      MatchResult result = recognizer.recognizeCopies(QueryHashes.of(window, HASHES_ONE_IN),
+          stopMillis - startMillis);
       for (Match m : result.matches()) {
         long qStart = startMillis + m.queryStartMillis();
         long qStop = startMillis + m.queryStopMillis();

@@ -225,6 +225,42 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
   }
 
   @Test
+  void boundedCompactionLeavesLargerSegmentsAlone() throws IOException {
+    Path dir = tmp.resolve("compact-bounded");
+    Random r = new Random(17);
+    try (EmbeddedFingerprintIndex index = EmbeddedFingerprintIndex.open(dir)) {
+      // Four equal adds merge into one large segment; then two small adds, one of them removed.
+      for (int i = 0; i < 4; i++) {
+        index.add(meta("big" + i, 1000, i), randomFingerprints(r, 20_000, 1 << 14));
+      }
+      Track small = index.add(meta("small0", 1000, 4), randomFingerprints(r, 500, 1 << 14));
+      index.add(meta("small1", 1000, 5), randomFingerprints(r, 500, 1 << 14));
+      index.remove(small.id());
+      assertEquals(3, index.segmentCount());
+      List<String> segments = fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted()
+          .toList();
+      long large = Files.size(dir.resolve(segments.get(0)));
+      int[] query = new int[2000];
+      for (int i = 0; i < query.length; i++) {
+        query[i] = r.nextInt(1 << 14);
+      }
+      List<String> before = lookupAll(index, query, Integer.MAX_VALUE);
+      // A step may rewrite less than the large segment: only the two small ones are merged.
+      index.compact(large / 4);
+      assertEquals(2, index.segmentCount());
+      List<String> after = fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted()
+          .toList();
+      assertEquals(segments.get(0), after.get(0), "the large segment is not rewritten");
+      assertEquals(new HashSet<>(before), new HashSet<>(lookupAll(index, query, Integer.MAX_VALUE)));
+      index.compact(0); // nothing at all
+      assertEquals(after, fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted().toList());
+      index.compact(); // unbounded: one segment
+      assertEquals(1, index.segmentCount());
+      assertEquals(new HashSet<>(before), new HashSet<>(lookupAll(index, query, Integer.MAX_VALUE)));
+    }
+  }
+
+  @Test
   void compactionKeepsLookupResultsIdentical() throws IOException {
     Path dir = tmp.resolve("compact");
     Random r = new Random(13);

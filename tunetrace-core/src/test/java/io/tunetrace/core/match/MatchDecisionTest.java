@@ -1,6 +1,7 @@
 package io.tunetrace.core.match;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -133,6 +134,24 @@ class MatchDecisionTest {
     // The same peaks from two moments only: an alignment one of very many.
     assertTrue(MatchDecision.decide(List.of(checked(1, 2, 0, 11, 1.0, 3), runnerUp), 1, 0)
         .isEmpty());
+  }
+
+  @Test
+  void aCandidateOfTwoMomentsCannotBeAcceptedWhateverItsPeakCheck() {
+    assertFalse(MatchDecision.couldBeAccepted(candidate(1, 2, 0)));
+    assertTrue(MatchDecision.couldBeAccepted(candidate(1, 3, 0)));
+    // Two moments and every one of 200 peaks agreeing: no match, alone or against a weak runner-up.
+    Candidate two = checked(1, 2, 0, 200, 1.0, 3);
+    assertTrue(MatchDecision.decide(List.of(two), 1, 0).isEmpty());
+    assertTrue(MatchDecision.decide(List.of(two, checked(2, 1, 1_000, 2, 1.0, 3)), 1, 0).isEmpty());
+    // ...nor weighed by its moments as a loop would be.
+    assertTrue(MatchDecision.decide(List.of(checked(1, 2, 0, 200, 100, 198)), 1, 0).isEmpty());
+    // Three moments with the same peaks are named.
+    assertEquals(1, MatchDecision.decide(List.of(checked(1, 3, 0, 200, 1.0, 3)), 1, 0).size());
+    // In a variant the same holds: its moments are weighed with one more on top.
+    Candidate tempo = new Candidate(1, Variant.tempo(1.04), 100, 4, 2, 4, 0, 20, 0.8,
+        new long[] {0, 1, 2, 3});
+    assertFalse(MatchDecision.couldBeAccepted(tempo));
   }
 
   @Test

@@ -6,13 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.Fingerprinter;
 import io.tunetrace.core.hash.Fingerprints;
+import io.tunetrace.core.index.FingerprintIndex;
 import io.tunetrace.core.index.InMemoryFingerprintIndex;
+import io.tunetrace.core.index.IndexStats;
+import io.tunetrace.core.index.NewTrack;
+import io.tunetrace.core.index.PostingVisitor;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
+import io.tunetrace.core.index.TrackPeaks;
 import io.tunetrace.core.testing.TestMusic;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,6 +86,71 @@ class SameAudioFinderTest {
       assertEquals(List.of(), finder.find(FINGERPRINTER.fingerprint(other, RATE), 30_000,
           id -> true), "seed " + seed);
     }
+  }
+
+  @Test
+  void copiesAreSearchedWithTheRareHashesOnly() {
+    // Records the posting cap of every lookup; everything else is the index's own.
+    List<Integer> caps = new ArrayList<>();
+    FingerprintIndex recording = new FingerprintIndex() {
+      @Override
+      public FingerprintParams params() {
+        return index.params();
+      }
+
+      @Override
+      public List<Track> add(List<NewTrack> batch) {
+        return index.add(batch);
+      }
+
+      @Override
+      public void lookup(int[] hashes, int maxPostingsPerHash, PostingVisitor visitor) {
+        caps.add(maxPostingsPerHash);
+        index.lookup(hashes, maxPostingsPerHash, visitor);
+      }
+
+      @Override
+      public boolean remove(int trackId) {
+        return index.remove(trackId);
+      }
+
+      @Override
+      public Optional<Track> track(int trackId) {
+        return index.track(trackId);
+      }
+
+      @Override
+      public List<Track> tracks() {
+        return index.tracks();
+      }
+
+      @Override
+      public Map<Integer, TrackPeaks> peaks(int[] trackIds) {
+        return index.peaks(trackIds);
+      }
+
+      @Override
+      public Optional<Track> findBySha256(String sha256) {
+        return index.findBySha256(sha256);
+      }
+
+      @Override
+      public IndexStats stats() {
+        return index.stats();
+      }
+
+      @Override
+      public void close() {}
+    };
+    // 10 s of other music (a window whose votes are far from sure, which a clip's search would
+    // take on to its common hashes), then a's audio.
+    float[] query = concat(TestMusic.piece(64, 10, RATE), TestMusic.clip(a, 4 * RATE, 20 * RATE));
+    List<SameAudio> found = new SameAudioFinder(recording, MatchPolicy.DEFAULT)
+        .find(FINGERPRINTER.fingerprint(query, RATE), 30_000, id -> true);
+    assertEquals(List.of(trackA), found.stream().map(SameAudio::track).toList());
+    int rare = OffsetVoter.rareCap(MatchPolicy.DEFAULT.maxPostingsPerHash(index.postingCount()));
+    assertEquals(3, caps.size(), caps.toString()); // one lookup per window
+    assertEquals(Set.of(rare), Set.copyOf(caps));
   }
 
   @Test
