@@ -148,6 +148,35 @@ class ResumableAddTest {
     }
   }
 
+  @Test
+  void aSmallAddToALargerIndexDoesNotRewriteIt() throws IOException {
+    Path index = tmp.resolve("small-add");
+    assertEquals(0, Cli.run("add", "--index", index.toString(), library.toString()).exitCode());
+    Set<String> bulk = segmentFiles(index);
+    assertEquals(1, bulk.size()); // the bulk add ended in one segment
+    // 20 s more, a thirtieth of what is indexed: its compaction may rewrite four times that.
+    Path one = Files.createDirectories(tmp.resolve("one-more"));
+    Pcm pcm = Pcm.read(Cli.samples().resolve(SAMPLES.get(0)));
+    Pcm part = new Pcm(Resampler.resample(pcm.samples(), pcm.sampleRateHz(), RATE), RATE)
+        .cut(3_000, 20_000);
+    SampleGenerator.writeWav(one.resolve("extra.wav"), part.samples(), RATE, "Extra", "Resume");
+    Cli add = Cli.run("add", "--index", index.toString(), one.toString());
+    assertEquals(0, add.exitCode(), add.err());
+    Set<String> after = segmentFiles(index);
+    assertEquals(2, after.size(), after.toString());
+    assertTrue(after.containsAll(bulk), "the large segment was rewritten: " + after);
+    Map<String, Long> indexed = postingsByPath(index);
+    assertEquals(expectedPostings, subset(indexed, expectedPostings.keySet()));
+    assertEquals(FILES + 1, indexed.size());
+  }
+
+  private static Set<String> segmentFiles(Path index) throws IOException {
+    try (var files = Files.list(index)) {
+      return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".tts"))
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
   /** A re-run adds exactly the files not indexed yet, skips the others, and leaves all 30. */
   private void assertReRunAddsTheRest(Path index, Set<String> before) {
     Cli again = Cli.run("add", "--json", "--index", index.toString(), library.toString());

@@ -254,9 +254,8 @@ public final class Recognizer {
   /**
    * Finds other copies of audio already fingerprinted (the stored-density fingerprints of a file
    * about to be added, {@link QueryHashes#of(Fingerprints, int)}): recognizes them from their rare
-   * hashes only (those of
-   * the search's first step, at most an eighth of the posting cap each), and decides as
-   * {@link #recognize(float[], int)} does. Another copy of the same audio shares nearly every hash,
+   * hashes only (those of the search's first step, at most an eighth of the posting cap each), and
+   * decides as {@link #recognize(float[], int)} does. Another copy of the same audio shares nearly every hash,
    * the rare ones too, so it is found from them alone; audio that is in no other track, the common
    * case, no longer reads the common hashes, which hold most of a large library's postings
    * (docs/MATCHING.md §2).
