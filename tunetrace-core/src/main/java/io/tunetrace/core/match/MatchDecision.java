@@ -233,7 +233,7 @@ public final class MatchDecision {
    */
   public static boolean couldBeAccepted(Candidate c) {
     return c.anchorFrames() >= PEAK_MIN_ANCHORS
-        || -Math.log10(chanceByMoments(c, null)) / SCORE_DECADES >= threshold();
+        || scoreOfChance(chanceByMoments(c, null)) >= threshold();
   }
 
   /**
@@ -241,7 +241,10 @@ public final class MatchDecision {
    * thousand coincidence and 1 one in a million or rarer.
    */
   public static double score(Candidate c, Candidate runnerUp) {
-    double chance = chance(c, runnerUp);
+    return scoreOfChance(chance(c, runnerUp));
+  }
+
+  private static double scoreOfChance(double chance) {
     return Math.max(0, Math.min(1, -Math.log10(chance) / SCORE_DECADES));
   }
 }

@@ -36,6 +36,11 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
     return EmbeddedFingerprintIndex.open(dir);
   }
 
+  /** The segment files in {@code dir}, by name. */
+  private static List<String> segmentNames(Path dir) throws IOException {
+    return fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted().toList();
+  }
+
   private static Set<String> fileNames(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return new HashSet<>(s.map(p -> p.getFileName().toString()).toList());
@@ -237,8 +242,7 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
       index.add(meta("small1", 1000, 5), randomFingerprints(r, 500, 1 << 14));
       index.remove(small.id());
       assertEquals(3, index.segmentCount());
-      List<String> segments = fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted()
-          .toList();
+      List<String> segments = segmentNames(dir);
       long large = Files.size(dir.resolve(segments.get(0)));
       int[] query = new int[2000];
       for (int i = 0; i < query.length; i++) {
@@ -248,12 +252,11 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
       // A step may rewrite less than the large segment: only the two small ones are merged.
       index.compact(large / 4);
       assertEquals(2, index.segmentCount());
-      List<String> after = fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted()
-          .toList();
+      List<String> after = segmentNames(dir);
       assertEquals(segments.get(0), after.get(0), "the large segment is not rewritten");
       assertEquals(new HashSet<>(before), new HashSet<>(lookupAll(index, query, Integer.MAX_VALUE)));
       index.compact(0); // nothing at all
-      assertEquals(after, fileNames(dir).stream().filter(n -> n.endsWith(".tts")).sorted().toList());
+      assertEquals(after, segmentNames(dir));
       index.compact(); // unbounded: one segment
       assertEquals(1, index.segmentCount());
       assertEquals(new HashSet<>(before), new HashSet<>(lookupAll(index, query, Integer.MAX_VALUE)));
@@ -288,7 +291,7 @@ class EmbeddedFingerprintIndexTest extends FingerprintIndexContract {
       assertEquals(statsBefore.postings(), after.postings());
       assertEquals(statsBefore.tracks(), after.tracks());
       assertTrue(after.bytes() < statsBefore.bytes(), after.bytes() + " vs " + statsBefore.bytes());
-      long segments = fileNames(dir).stream().filter(n -> n.endsWith(".tts")).count();
+      long segments = segmentNames(dir).size();
       assertEquals(1, segments);
       assertEquals(Files.size(dir.resolve("MANIFEST")) + sizeOfSegments(dir), after.bytes());
     }
