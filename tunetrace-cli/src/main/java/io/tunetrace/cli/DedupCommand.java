@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code tunetrace dedup}: groups of indexed tracks that share audio. */
@@ -36,8 +37,17 @@ final class DedupCommand implements Callable<Integer> {
   @Option(names = "--json", description = "One JSON object per line per group on stdout.")
   boolean json;
 
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "Tracks read and searched at a time (default: all cores, ${DEFAULT-VALUE}).")
+  int threads = Runtime.getRuntime().availableProcessors();
+
   @Override
   public Integer call() throws Exception {
+    if (threads < 1) {
+      throw new ParameterException(spec.commandLine(), "--threads must be at least 1: " + threads);
+    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     int[] undecodable = {0};
@@ -45,7 +55,7 @@ final class DedupCommand implements Callable<Integer> {
     int tracks;
     try (TuneTrace tt = indexOption.openExisting(false)) {
       tracks = tt.index().tracks().size();
-      groups = tt.findSameAudio((track, e) -> {
+      groups = tt.findSameAudio(threads, (track, e) -> {
         if (!(e instanceof NoSuchFileException)) {
           undecodable[0]++;
         }

@@ -215,6 +215,17 @@ class AddAndDedupTest {
     assertTrue(table.out().contains("\ngroup 2: 3 tracks\n"), table.out());
     assertTrue(table.out().endsWith("\n2 groups of tracks sharing audio (5 of 7 tracks)\n"),
         table.out());
+
+    // The tracks are searched on every core by default; one or three at a time answer the same.
+    for (String threads : List.of("1", "3")) {
+      Cli on = Cli.run("dedup", "--json", "--threads", threads, "--index", index.toString());
+      assertEquals(0, on.exitCode(), on.err());
+      assertEquals(dedup.out(), on.out(), "--threads " + threads);
+      assertEquals(dedup.err(), on.err(), "--threads " + threads);
+    }
+    Cli none = Cli.run("dedup", "--threads", "0", "--index", index.toString());
+    assertEquals(2, none.exitCode());
+    assertTrue(none.err().startsWith("tunetrace: --threads must be at least 1: 0\n"), none.err());
   }
 
   @Test

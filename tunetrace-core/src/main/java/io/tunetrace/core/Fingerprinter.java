@@ -5,6 +5,7 @@ import io.tunetrace.core.audio.Resampler;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.hash.LandmarkHasher;
 import io.tunetrace.core.internal.IntPairList;
+import io.tunetrace.core.peaks.LocalMaxima;
 import io.tunetrace.core.peaks.PeakPicker;
 import io.tunetrace.core.peaks.Peaks;
 import io.tunetrace.core.spectrum.Stft;
@@ -61,6 +62,16 @@ public final class Fingerprinter {
    */
   public Peaks[] peaks(float[] analysisRateSamples, int peaksPerSecond, int densePeaksPerSecond,
       int binRadius, int frameRadius) {
+    return peaks(analysisRateSamples, peaksPerSecond, densePeaksPerSecond, binRadius, frameRadius,
+        null);
+  }
+
+  /**
+   * As {@link #peaks(float[], int, int, int, int)}, also pushing every power spectrum of the STFT
+   * into {@code maxima} (when not null), for the clip's spectral local maxima.
+   */
+  public Peaks[] peaks(float[] analysisRateSamples, int peaksPerSecond, int densePeaksPerSecond,
+      int binRadius, int frameRadius, LocalMaxima.Builder maxima) {
     double framesPerSecond = (double) params.sampleRateHz() / params.hopSamples();
     Peaks.Collector standard = new Peaks.Collector();
     PeakPicker standardPicker = new PeakPicker(params.minBin(), params.maxBin(),
@@ -77,6 +88,9 @@ public final class Fingerprinter {
       standardPicker.pushFrame(i, power);
       if (densePicker != null) {
         densePicker.pushFrame(i, power);
+      }
+      if (maxima != null) {
+        maxima.push(power);
       }
     });
     stft.push(analysisRateSamples, 0, analysisRateSamples.length);

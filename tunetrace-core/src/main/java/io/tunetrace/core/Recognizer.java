@@ -12,6 +12,8 @@ import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.core.match.OffsetVoter;
 import io.tunetrace.core.match.PeakAgreement;
 import io.tunetrace.core.match.QueryHashes;
+import io.tunetrace.core.match.SpectralAgreement;
+import io.tunetrace.core.peaks.LocalMaxima;
 import io.tunetrace.core.peaks.Peaks;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -102,10 +104,11 @@ public final class Recognizer {
         ? samples
         : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
             Resampler.Quality.ANALYSIS);
+    LocalMaxima.Builder maxima = new LocalMaxima.Builder();
     Peaks[] peaks = fingerprinter.peaks(pcm, 2 * policy.variantPeaksPerSecond(),
-        policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius());
+        policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius(), maxima);
     return QueryHashes.of(peaks[1], peaks[0], policy.variants(), params, policy.queryFanOut(),
-        policy.variantPeaksPerSecond(), policy.variantFanOut());
+        policy.variantPeaksPerSecond(), policy.variantFanOut(), maxima.build());
   }
 
   /**
@@ -113,23 +116,32 @@ public final class Recognizer {
    * peak: the candidates before the decision.
    */
   public OffsetVoter.Votes vote(QueryHashes query) {
-    return verify(vote(query, null), query, new HashMap<>(), new PeakAgreement.Memo());
+    return verify(vote(query, null), query, new Checked());
+  }
+
+  /** What one clip's search has read and checked, so that its steps do not repeat it. */
+  private static final class Checked {
+    final Map<Integer, TrackPeaks> read = new HashMap<>();
+    final PeakAgreement.Memo peaks = new PeakAgreement.Memo();
+    final SpectralAgreement.Memo spectra = new SpectralAgreement.Memo();
   }
 
   /**
    * Checks each candidate's alignment, and the other alignments of its track that the votes
    * offered, peak by peak against the track's stored peaks ({@link PeakAgreement#checkBest}): each
-   * track stays a candidate at the alignment that agrees best. Candidates whose track has no peaks
-   * stored are left as they are.
+   * track stays a candidate at the alignment that agrees best. That alignment is then checked
+   * against the clip's spectrum when the query holds it ({@link SpectralAgreement}). Candidates
+   * whose track has no peaks stored are left as they are.
    */
-  private OffsetVoter.Votes verify(OffsetVoter.Votes votes, QueryHashes query,
-      Map<Integer, TrackPeaks> read, PeakAgreement.Memo checked) {
+  private OffsetVoter.Votes verify(OffsetVoter.Votes votes, QueryHashes query, Checked checked) {
     Peaks peaks = query.peaks();
+    LocalMaxima maxima = query.maxima();
     List<Candidate> candidates = votes.candidates();
     if (peaks == null || peaks.size() == 0 || candidates.isEmpty()) {
       return votes;
     }
     // Tracks read for the clip's own candidates are not read again for the variants'.
+    Map<Integer, TrackPeaks> read = checked.read;
     int[] missing = candidates.stream().mapToInt(Candidate::trackId).distinct()
         .filter(id -> !read.containsKey(id)).toArray();
     if (missing.length > 0) {
@@ -141,8 +153,13 @@ public final class Recognizer {
     List<Candidate> out = new ArrayList<>(candidates.size());
     for (Candidate c : candidates) {
       TrackPeaks reference = read.get(c.trackId());
-      out.add(reference == null ? c
-          : PeakAgreement.checkBest(peaks, reference, c, votes.alternatives(), checked));
+      if (reference == null) {
+        out.add(c);
+        continue;
+      }
+      Candidate best =
+          PeakAgreement.checkBest(peaks, reference, c, votes.alternatives(), checked.peaks);
+      out.add(maxima == null ? best : checked.spectra.check(maxima, reference, best));
     }
     return new OffsetVoter.Votes(out, votes.lookedUp(), votes.postings());
   }
@@ -201,16 +218,15 @@ public final class Recognizer {
    */
   private Search search(QueryHashes query, boolean rareOnly) {
     OffsetVoter.Votes[] own = new OffsetVoter.Votes[2];
-    Map<Integer, TrackPeaks> read = new HashMap<>();
-    PeakAgreement.Memo checked = new PeakAgreement.Memo();
+    Checked checked = new Checked();
     OffsetVoter.Votes raw = vote(query, ownVotes -> {
       own[0] = ownVotes;
       if (rareOnly) {
         // Nothing more is searched: when no candidate could be accepted, none is checked.
-        own[1] = anyCouldBeAccepted(ownVotes) ? verify(ownVotes, query, read, checked) : ownVotes;
+        own[1] = anyCouldBeAccepted(ownVotes) ? verify(ownVotes, query, checked) : ownVotes;
         return true;
       }
-      own[1] = verify(ownVotes, query, read, checked);
+      own[1] = verify(ownVotes, query, checked);
       // Sureness is the decision's own, before --min-score: a stricter bar must not send a sure
       // clip on to the variants, where another alignment could answer instead.
       List<MatchDecision.Accepted> d =
@@ -218,7 +234,7 @@ public final class Recognizer {
       return !d.isEmpty() && d.get(0).score() >= MatchDecision.SURE;
     });
     return raw == own[0] ? new Search(query, true, own[1])
-        : new Search(query, false, verify(raw, query, read, checked));
+        : new Search(query, false, verify(raw, query, checked));
   }
 
   private MatchResult decide(QueryHashes query, long durationMillis) {

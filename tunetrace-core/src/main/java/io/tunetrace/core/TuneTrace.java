@@ -23,11 +23,17 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 
 /**
@@ -148,30 +154,91 @@ public final class TuneTrace implements Closeable {
    *     when no path is stored) or cannot be decoded, with why
    */
   public List<SameAudioGroup> findSameAudio(BiConsumer<Track, Exception> unreadable) {
+    return findSameAudio(1, unreadable);
+  }
+
+  /**
+   * As {@link #findSameAudio(BiConsumer)}, with {@code threads} tracks read, fingerprinted and
+   * searched at a time. The groups are the same whatever the number of threads, and {@code
+   * unreadable} is called on the calling thread, in the order of {@link FingerprintIndex#tracks()}.
+   * At most two tracks per thread are held at once.
+   *
+   * @param threads how many tracks are worked on at once, at least 1
+   */
+  public List<SameAudioGroup> findSameAudio(int threads, BiConsumer<Track, Exception> unreadable) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads < 1: " + threads);
+    }
+    if (unreadable == null) {
+      throw new IllegalArgumentException("unreadable is required");
+    }
+    List<Track> tracks = index.tracks();
     Map<Track, List<SameAudio>> found = new LinkedHashMap<>();
-    for (Track track : index.tracks()) {
-      String path = track.metadata().sourcePath();
-      try {
-        if (path.isEmpty()) {
-          throw new NoSuchFileException("", null, "no file path stored");
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "tunetrace-same-audio");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Deque<Future<SameAudioOutcome>> pending = new ArrayDeque<>();
+      int next = 0;
+      while (next < tracks.size() || !pending.isEmpty()) {
+        while (next < tracks.size() && pending.size() < 2 * threads) {
+          Track track = tracks.get(next++);
+          pending.add(pool.submit(() -> sameAudioOf(track)));
         }
-        Fingerprints fingerprints;
-        long durationMillis;
-        try (CountingPcmSource source = new CountingPcmSource(
-            AudioDecoders.open(Path.of(path), index.params().sampleRateHz()))) {
-          fingerprints = fingerprinter().fingerprint(source);
-          durationMillis = source.samplesRead() * 1000 / source.sampleRateHz();
+        SameAudioOutcome outcome = await(pending.remove());
+        if (outcome.failure() != null) {
+          unreadable.accept(outcome.track(), outcome.failure());
+        } else if (!outcome.same().isEmpty()) {
+          found.put(outcome.track(), outcome.same());
         }
-        List<SameAudio> same =
-            sameAudioFinder.find(fingerprints, durationMillis, id -> id != track.id());
-        if (!same.isEmpty()) {
-          found.put(track, same);
-        }
-      } catch (IOException | TuneTraceException | InvalidPathException e) {
-        unreadable.accept(track, e);
       }
+    } finally {
+      pool.shutdownNow();
     }
     return SameAudioFinder.group(found);
+  }
+
+  /** What {@link #findSameAudio} learned of one track: its copies, or why it could not be read. */
+  private record SameAudioOutcome(Track track, List<SameAudio> same, Exception failure) {}
+
+  private SameAudioOutcome sameAudioOf(Track track) {
+    String path = track.metadata().sourcePath();
+    try {
+      if (path.isEmpty()) {
+        throw new NoSuchFileException("", null, "no file path stored");
+      }
+      Fingerprints fingerprints;
+      long durationMillis;
+      try (CountingPcmSource source = new CountingPcmSource(
+          AudioDecoders.open(Path.of(path), index.params().sampleRateHz()))) {
+        fingerprints = fingerprinter().fingerprint(source);
+        durationMillis = source.samplesRead() * 1000 / source.sampleRateHz();
+      }
+      return new SameAudioOutcome(track,
+          sameAudioFinder.find(fingerprints, durationMillis, id -> id != track.id()), null);
+    } catch (IOException | TuneTraceException | InvalidPathException e) {
+      return new SameAudioOutcome(track, List.of(), e);
+    }
+  }
+
+  private static SameAudioOutcome await(Future<SameAudioOutcome> outcome) {
+    try {
+      return outcome.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TuneTraceException("interrupted while looking for tracks that share audio", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new TuneTraceException("looking for tracks that share audio failed: " + cause, cause);
+    }
   }
 
   /**

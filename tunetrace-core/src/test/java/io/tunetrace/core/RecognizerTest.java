@@ -2,6 +2,8 @@ package io.tunetrace.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,7 +16,9 @@ import io.tunetrace.core.index.InMemoryFingerprintIndex;
 import io.tunetrace.core.index.Track;
 import io.tunetrace.core.index.TrackMetadata;
 import io.tunetrace.core.internal.SincResampler;
+import io.tunetrace.core.match.Candidate;
 import io.tunetrace.core.match.MatchDecision;
+import io.tunetrace.core.match.QueryHashes;
 import io.tunetrace.core.peaks.Peaks;
 import io.tunetrace.core.testing.TestMusic;
 import java.io.IOException;
@@ -197,6 +201,37 @@ class RecognizerTest {
       n += peaks.bin(i) < 92 ? 1 : 0;
     }
     return n;
+  }
+
+  /**
+   * A clip's candidates are checked both ways: its peaks on the track's, and the track's peaks on
+   * its spectrum; the right one far beyond chance in both, the others not. A query made from stored
+   * fingerprints (the same-audio check's) has no spectrum, and is weighed by its peaks alone.
+   */
+  @Test
+  void candidatesAreCheckedAgainstTheClipsSpectrumToo() {
+    int offset = 9 * RATE;
+    float[] clip = TestMusic.withWhiteNoise(TestMusic.clip(tracks.get(3), offset, 5 * RATE), 0, 3);
+    QueryHashes query = recognizer.analyze(clip, RATE);
+    assertNotNull(query.maxima());
+    List<Candidate> candidates = recognizer.vote(query).candidates();
+    Candidate right = candidates.stream().filter(c -> c.trackId() == stored.get(3).id())
+        .findFirst().orElseThrow();
+    assertTrue(right.spectrum().measured(), right.toString());
+    assertTrue(right.spectrum().z() > 5, right.toString());
+    assertTrue(right.spectrum().share() > right.spectrum().chanceMean() + 0.2, right.toString());
+    for (Candidate c : candidates) {
+      if (c != right) {
+        assertTrue(c.spectrum().z() < right.spectrum().z() / 2, c + " against " + right);
+      }
+    }
+
+    QueryHashes stored3 = QueryHashes.of(
+        new Fingerprinter(FingerprintParams.DEFAULT).fingerprint(clip, RATE));
+    assertNull(stored3.maxima());
+    for (Candidate c : recognizer.vote(stored3).candidates()) {
+      assertFalse(c.spectrum().measured(), c.toString());
+    }
   }
 
   @Test

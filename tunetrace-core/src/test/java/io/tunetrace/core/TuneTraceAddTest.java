@@ -242,6 +242,16 @@ class TuneTraceAddTest {
     AudioOverlap held = single(groups.get(1).overlaps());
     assertSpan(0, 20_000, held.firstStartMillis(), held.firstStopMillis());
     assertSpan(12_000, 32_000, held.secondStartMillis(), held.secondStopMillis());
+
+    // On three threads: the same groups, and the unreadable track told on this thread.
+    Thread caller = Thread.currentThread();
+    Map<Integer, String> unreadableOnThreads = new TreeMap<>();
+    List<SameAudioGroup> onThreads = tt.findSameAudio(3, (t, e) -> {
+      assertEquals(caller, Thread.currentThread());
+      unreadableOnThreads.put(t.id(), e.getClass().getSimpleName());
+    });
+    assertEquals(unreadable, unreadableOnThreads);
+    assertEquals(groups, onThreads);
   }
 
   private static AudioOverlap single(List<AudioOverlap> overlaps) {

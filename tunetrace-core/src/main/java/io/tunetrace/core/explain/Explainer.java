@@ -12,7 +12,9 @@ import io.tunetrace.core.match.MatchDecision;
 import io.tunetrace.core.match.MatchPolicy;
 import io.tunetrace.core.match.PeakAgreement;
 import io.tunetrace.core.match.QueryHashes;
+import io.tunetrace.core.match.SpectralAgreement;
 import io.tunetrace.core.match.Variant;
+import io.tunetrace.core.peaks.LocalMaxima;
 import io.tunetrace.core.peaks.Peaks;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -66,10 +68,12 @@ public final class Explainer {
         : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
             Resampler.Quality.ANALYSIS);
     // As Recognizer.analyze: index-neighbourhood peaks for the variants, dense ones as it is.
+    LocalMaxima.Builder maxima = new LocalMaxima.Builder();
     Peaks[] peaks = recognizer.fingerprinter().peaks(pcm, 2 * policy.variantPeaksPerSecond(),
-        policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius());
+        policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius(), maxima);
     QueryHashes query = QueryHashes.of(peaks[1], peaks[0], policy.variants(), params,
-        policy.queryFanOut(), policy.variantPeaksPerSecond(), policy.variantFanOut());
+        policy.queryFanOut(), policy.variantPeaksPerSecond(), policy.variantFanOut(),
+        maxima.build());
     Spectrogram querySpectrogram = Spectrogram.of(pcm, 0, params, 0, peaks[1].frameCount());
     List<Explanation.Peak> queryPeaks = new ArrayList<>();
     double binHz = (double) params.sampleRateHz() / params.fftSize();
@@ -156,16 +160,22 @@ public final class Explainer {
       String other = runnerUp == null || !runnerUp.peakChecked()
           ? "no other recording was checked"
           : String.format(Locale.ROOT, "the runner-up (%s) checks at %.1f", c.runnerUpTitle(),
-              runnerUp.peaks().z());
+              MatchDecision.checked(runnerUp));
       String loop = m.clearOfOtherAlignments() ? ""
           : " — but about as many land one bar away (a shared loop, not this recording)";
+      SpectralAgreement.Measure s = leader.spectrum();
+      String spectrum = !s.measured() ? ""
+          : String.format(Locale.ROOT, ", and the clip's spectrum peaks at %.0f%% of the track's "
+              + "%d peaks there (%.0f%% at other alignments; a check of %.1f): %.1f together",
+              100 * s.share(), s.compared(), 100 * s.chanceMean(), s.z(),
+              MatchDecision.checked(leader));
       return String.format(Locale.ROOT, "%s: score %.2f %s %.2f — %d moments of the clip agree on one "
               + "alignment, and %d of its %d peaks land on the track's peaks there (%.1f at other "
-              + "alignments on average, at most %d; a check of %.1f)%s; %s; the chance of a "
+              + "alignments on average, at most %d; a check of %.1f)%s%s; %s; the chance of a "
               + "coincidence this strong is %s.",
           accepted ? "Accepted" : "Refused", c.score(), accepted ? "≥" : "<", c.threshold(),
-          c.moments(), m.agreeing(), m.compared(), m.chanceMean(), m.chanceMax(), m.z(), loop,
-          other, odds);
+          c.moments(), m.agreeing(), m.compared(), m.chanceMean(), m.chanceMax(), m.z(), spectrum,
+          loop, other, odds);
     }
     return String.format(Locale.ROOT, "%s: score %.2f %s %.2f — %d moments of the clip agree on one "
             + "alignment, %s; the chance of a coincidence this strong is %s.",

@@ -19,6 +19,9 @@ import java.util.Arrays;
  * @param pairs the agreeing peak pairs (see {@link #overlap})
  * @param peaks the peak-by-peak check of the alignment ({@link PeakAgreement}); {@link
  *     PeakAgreement.Measure#NONE} when the index holds no peaks for the track
+ * @param spectrum the check of the reference's peaks against the clip's spectrum ({@link
+ *     SpectralAgreement}); {@link SpectralAgreement.Measure#NONE} when not made (no peaks stored,
+ *     or a query without its spectrum)
  */
 public record Candidate(
     int trackId,
@@ -31,12 +34,22 @@ public record Candidate(
     int queryLastFrame,
     double matchedShare,
     long[] pairs,
-    PeakAgreement.Measure peaks) {
+    PeakAgreement.Measure peaks,
+    SpectralAgreement.Measure spectrum) {
 
   public Candidate {
     pairs = pairs.clone();
     Arrays.sort(pairs);
     peaks = peaks == null ? PeakAgreement.Measure.NONE : peaks;
+    spectrum = spectrum == null ? SpectralAgreement.Measure.NONE : spectrum;
+  }
+
+  /** A candidate checked peak by peak only. */
+  public Candidate(int trackId, Variant variant, int deltaFrames, int confidence, int anchorFrames,
+      int distinctHashes, int queryFirstFrame, int queryLastFrame, double matchedShare,
+      long[] pairs, PeakAgreement.Measure peaks) {
+    this(trackId, variant, deltaFrames, confidence, anchorFrames, distinctHashes, queryFirstFrame,
+        queryLastFrame, matchedShare, pairs, peaks, SpectralAgreement.Measure.NONE);
   }
 
   /** A candidate not (yet) checked peak by peak. */
@@ -47,10 +60,20 @@ public record Candidate(
         queryLastFrame, matchedShare, pairs, PeakAgreement.Measure.NONE);
   }
 
-  /** This candidate with the peak-by-peak check of its alignment. */
+  /**
+   * This candidate with the peak-by-peak check of its alignment (a check of the clip's spectrum
+   * made for another alignment is dropped).
+   */
   public Candidate withPeaks(PeakAgreement.Measure measure) {
     return new Candidate(trackId, variant, deltaFrames, confidence, anchorFrames, distinctHashes,
-        queryFirstFrame, queryLastFrame, matchedShare, pairs, measure);
+        queryFirstFrame, queryLastFrame, matchedShare, pairs, measure,
+        SpectralAgreement.Measure.NONE);
+  }
+
+  /** This candidate with the check of its alignment against the clip's spectrum. */
+  public Candidate withSpectrum(SpectralAgreement.Measure measure) {
+    return new Candidate(trackId, variant, deltaFrames, confidence, anchorFrames, distinctHashes,
+        queryFirstFrame, queryLastFrame, matchedShare, pairs, peaks, measure);
   }
 
   /** Whether the alignment was checked peak by peak (the index holds the track's peaks). */
@@ -103,6 +126,7 @@ public record Candidate(
         + ", confidence=" + confidence + ", anchors=" + anchorFrames + ", distinct="
         + distinctHashes + ", share=" + matchedShare
         + (peakChecked() ? ", peaks=" + peaks.agreeing() + "/" + peaks.compared() + " (chance "
-            + peaks.chanceMean() + ")" : "") + "}";
+            + peaks.chanceMean() + ")" : "")
+        + (spectrum.measured() ? ", spectrum z=" + spectrum.z() : "") + "}";
   }
 }

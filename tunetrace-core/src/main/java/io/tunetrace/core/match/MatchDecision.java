@@ -62,9 +62,9 @@ public final class MatchDecision {
   }
 
   /**
-   * The candidates strongest first: by their peak check when every one was checked peak by peak
-   * (the votes that chose them count agreeing pairs, which noise thins far more than single
-   * peaks), else in the order given (by votes).
+   * The candidates strongest first: by their checks ({@link #checked}) when every one was checked
+   * peak by peak (the votes that chose them count agreeing pairs, which noise thins far more than
+   * single peaks), else in the order given (by votes).
    */
   static List<Candidate> byStrength(List<Candidate> candidates) {
     for (Candidate c : candidates) {
@@ -73,8 +73,19 @@ public final class MatchDecision {
       }
     }
     List<Candidate> sorted = new ArrayList<>(candidates);
-    sorted.sort((a, b) -> Double.compare(b.peaks().z(), a.peaks().z()));
+    sorted.sort((a, b) -> Double.compare(checked(b), checked(a)));
     return sorted;
+  }
+
+  /**
+   * What a candidate's checks add up to: its peak check ({@link PeakAgreement.Measure#z}) plus, when
+   * it was made, its check against the clip's spectrum ({@link SpectralAgreement.Measure#z}). Each
+   * is a distance from chance in units of chance's spread; they weigh different evidence (the
+   * clip's peaks on the reference's, the reference's peaks on the clip's spectrum), and their sum
+   * separated real matches from coincidences better than either alone (docs/MATCHING.md §1b).
+   */
+  public static double checked(Candidate c) {
+    return c.peaks().z() + (c.spectrum().measured() ? c.spectrum().z() : 0);
   }
 
   /**
@@ -192,10 +203,33 @@ public final class MatchDecision {
   static final double PEAK_CHANCE_AT_ZERO = 0.2;
 
   /**
+   * The runner-up's two checks together ({@link #checked}) are never taken to be below this: the
+   * runner-up of 1,065 unknown tune clips (wesnoth's noise and variants sets, leave-one-out
+   * included) held 3.1 / 4.2 / 5.5 / 6.4 at the 10th / 50th / 90th / 99th percentile.
+   */
+  static final double CHECKS_FLOOR = 6.0;
+
+  /**
+   * The tail of chance for the two checks together: P(best − max(floor, runner-up) − variant
+   * penalty ≥ x) ≈ {@link #CHECKS_CHANCE_AT_ZERO} · e^(−{@value}·x), fitted on 1,521 unknown tune
+   * clips: the 1,065 of wesnoth (x ≥ 0: 9.4 %, 1: 2.3 %, 2: 0.38 %, 3: 0.09 %) and 456 of warzone
+   * (its held-out clips, and its indexed clips with their own track left out, but for the tracks
+   * that `dedup` finds a copy of), whose tail is heavier; together x ≥ 0: 9.8 %, 1: 2.8 %, 2:
+   * 0.79 %. Wesnoth's alone would give 1.5.
+   */
+  static final double CHECKS_CHANCE_DECAY = 1.26;
+
+  /** See {@link #CHECKS_CHANCE_DECAY}. */
+  static final double CHECKS_CHANCE_AT_ZERO = 0.1;
+
+  /**
    * The estimated chance that coincidence alone produces a candidate this far above the strongest
    * other recording (the runner-up). A candidate checked peak by peak is weighed by how far its
-   * peak check stands above the runner-up's (taken as at least {@link #PEAK_FLOOR_Z}); one that
-   * could not be (an index without stored peaks) by its moments: the runner-up's taken as at least
+   * checks stand above the runner-up's: both checks together ({@link #checked}, the runner-up's
+   * taken as at least {@link #CHECKS_FLOOR}) when the clip's spectrum was checked too, else its
+   * peak check alone (taken as at least {@link #PEAK_FLOOR_Z}: a query made from stored
+   * fingerprints, as the same-audio check's windows are); one that could not be checked (an index
+   * without stored peaks) by its moments: the runner-up's taken as at least
    * {@link #CHANCE_FLOOR_ANCHORS}. A candidate found in another variant than the clip's own pays a
    * penalty either way. A candidate checked peak by peak needs {@link #PEAK_MIN_ANCHORS} moments;
    * one whose alignment is not clear of the track's other alignments ({@link
@@ -207,10 +241,16 @@ public final class MatchDecision {
       if (c.anchorFrames() < PEAK_MIN_ANCHORS) {
         return 1;
       }
+      double penalty = c.variant().isIdentity() ? 0 : PEAK_VARIANT_PENALTY_Z;
+      if (c.spectrum().measured()) {
+        double other = Math.max(CHECKS_FLOOR,
+            runnerUp == null || !runnerUp.peakChecked() ? 0 : checked(runnerUp));
+        double excess = checked(c) - other - penalty;
+        return Math.min(1, CHECKS_CHANCE_AT_ZERO * Math.exp(-CHECKS_CHANCE_DECAY * excess));
+      }
       double other = Math.max(PEAK_FLOOR_Z,
           runnerUp == null || !runnerUp.peakChecked() ? 0 : runnerUp.peaks().z());
-      double excess = c.peaks().z() - other
-          - (c.variant().isIdentity() ? 0 : PEAK_VARIANT_PENALTY_Z);
+      double excess = c.peaks().z() - other - penalty;
       return Math.min(1, PEAK_CHANCE_AT_ZERO * Math.exp(-PEAK_CHANCE_DECAY * excess));
     }
     // Not checked peak by peak, or about as good one bar away (a track that repeats itself, or a

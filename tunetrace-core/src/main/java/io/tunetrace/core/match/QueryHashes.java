@@ -4,6 +4,7 @@ import io.tunetrace.core.FingerprintParams;
 import io.tunetrace.core.hash.Fingerprints;
 import io.tunetrace.core.hash.HashLayout;
 import io.tunetrace.core.index.TrackPeaks;
+import io.tunetrace.core.peaks.LocalMaxima;
 import io.tunetrace.core.peaks.Peaks;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class QueryHashes {
   final int identitySize;
   /** The clip's own peaks, for verifying candidates peak by peak ({@link PeakAgreement}). */
   private final Peaks peaks;
+  /** The clip's spectral local maxima ({@link SpectralAgreement}), or null. */
+  private final LocalMaxima maxima;
   /**
    * What the other variants are hashed from while their entries are not made: the fields above
    * then hold the clip's own entries only. Null once they are made, or when there are none.
@@ -48,9 +51,11 @@ public final class QueryHashes {
       int variantFanOut) {}
 
   private QueryHashes(int[] hashes, int[] refFrames, int[] queryFrames, byte[] variants,
-      long[] pairs, int size, List<Variant> variantList, int queryFrameCount, Peaks peaks) {
+      long[] pairs, int size, List<Variant> variantList, int queryFrameCount, Peaks peaks,
+      LocalMaxima maxima) {
     this.pending = null;
     this.peaks = peaks;
+    this.maxima = maxima;
     this.hashes = hashes;
     this.refFrames = refFrames;
     this.queryFrames = queryFrames;
@@ -63,9 +68,11 @@ public final class QueryHashes {
   }
 
   private QueryHashes(
-      Builder b, List<Variant> variantList, int queryFrameCount, Peaks peaks, Pending pending) {
+      Builder b, List<Variant> variantList, int queryFrameCount, Peaks peaks, LocalMaxima maxima,
+      Pending pending) {
     this.pending = pending;
     this.peaks = peaks;
+    this.maxima = maxima;
     this.hashes = Arrays.copyOf(b.hashes, b.size);
     this.refFrames = Arrays.copyOf(b.refFrames, b.size);
     this.queryFrames = Arrays.copyOf(b.queryFrames, b.size);
@@ -87,6 +94,18 @@ public final class QueryHashes {
   public static QueryHashes of(Peaks identityPeaks, Peaks variantPeaks, List<Variant> variants,
       FingerprintParams params, int identityFanOut, int variantPeaksPerSecond,
       int variantFanOut) {
+    return of(identityPeaks, variantPeaks, variants, params, identityFanOut, variantPeaksPerSecond,
+        variantFanOut, null);
+  }
+
+  /**
+   * As {@link #of(Peaks, Peaks, List, FingerprintParams, int, int, int)}, keeping the clip's
+   * spectral local maxima (from the same STFT) so that candidates are also checked against its
+   * spectrum ({@link SpectralAgreement}); {@code maxima} may be null.
+   */
+  public static QueryHashes of(Peaks identityPeaks, Peaks variantPeaks, List<Variant> variants,
+      FingerprintParams params, int identityFanOut, int variantPeaksPerSecond,
+      int variantFanOut, LocalMaxima maxima) {
     if (variants.isEmpty() || !variants.get(0).isIdentity()) {
       throw new IllegalArgumentException("variants must start with the identity: " + variants);
     }
@@ -99,7 +118,8 @@ public final class QueryHashes {
     b.identitySize = b.size;
     Pending pending = variants.size() == 1 ? null
         : new Pending(variantPeaks, params, variantPeaksPerSecond, variantFanOut);
-    return new QueryHashes(b, variants, variantPeaks.frameCount(), identityPeaks, pending);
+    return new QueryHashes(b, variants, variantPeaks.frameCount(), identityPeaks, maxima,
+        pending);
   }
 
   /**
@@ -126,7 +146,7 @@ public final class QueryHashes {
           hashVariant(b, v, variantList.get(v), variantPeaks, strong, pending.params(),
               pending.variantFanOut(), scratch);
         }
-        withVariants = new QueryHashes(b, variantList, queryFrameCount, peaks, null);
+        withVariants = new QueryHashes(b, variantList, queryFrameCount, peaks, maxima, null);
       }
       return withVariants;
     }
@@ -208,7 +228,7 @@ public final class QueryHashes {
       peaks.peak(own.frame(i), own.bin(i), 0f);
     }
     return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount(),
-        peaks.toPeaks(fingerprints.frameCount()), null);
+        peaks.toPeaks(fingerprints.frameCount()), null, null);
   }
 
   /** Marks the {@code perSecond} strongest peaks of each second of the clip. */
@@ -269,12 +289,20 @@ public final class QueryHashes {
     return new QueryHashes(Arrays.copyOf(hashes, identitySize),
         Arrays.copyOf(refFrames, identitySize), Arrays.copyOf(queryFrames, identitySize),
         Arrays.copyOf(variants, identitySize), Arrays.copyOf(pairs, identitySize), identitySize,
-        List.of(variantList.get(0)), queryFrameCount, peaks);
+        List.of(variantList.get(0)), queryFrameCount, peaks, maxima);
   }
 
   /** The clip's own peaks, which candidates are verified against. */
   public Peaks peaks() {
     return peaks;
+  }
+
+  /**
+   * The clip's spectral local maxima, which candidates are also verified against; null when the
+   * query was made without them (from stored fingerprints).
+   */
+  public LocalMaxima maxima() {
+    return maxima;
   }
 
   public int size() {

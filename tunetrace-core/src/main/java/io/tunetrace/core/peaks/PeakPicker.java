@@ -19,7 +19,7 @@ import java.util.function.IntUnaryOperator;
  */
 public final class PeakPicker {
   /** Powers below this (about -75 dB under a full-scale sine with a Hann window) are never peaks. */
-  private static final float POWER_FLOOR = 1.0e-4f;
+  static final float POWER_FLOOR = 1.0e-4f;
 
   private final int minBin;
   private final int bins;

@@ -15,7 +15,8 @@ import java.util.Locale;
 /**
  * The CPU time of recognizing every query of a make-corpus manifest, decoded beforehand, on one
  * thread: a warm-up pass, then {@code PASSES} measured passes; prints the median per query over
- * the passes for matched and unmatched clips apart. Usage: {@code QueryCpu INDEX CORPUS [PASSES]};
+ * the passes for matched and unmatched clips apart, and how many clips were answered from their
+ * own hashes (without searching the variants). Usage: {@code QueryCpu INDEX CORPUS [PASSES]};
  * {@code -Dlength=5} keeps the clips of that length only, {@code -Dunknown=true} the never-indexed
  * ones only.
  */
@@ -67,8 +68,14 @@ public final class QueryCpu {
         total += ms;
         (matched[i] ? m : u).add(ms);
       }
-      System.out.printf(Locale.ROOT, "per query %.2f ms; matched %s; no match %s%n", total / n,
-          pct(m), pct(u));
+      int own = 0;
+      for (DecisionFeatures.Clip clip : clips) {
+        own += recognizer.search(recognizer.analyze(clip.samples(), clip.rateHz())).ownSufficed()
+            ? 1 : 0;
+      }
+      System.out.printf(Locale.ROOT,
+          "per query %.2f ms; matched %s; no match %s; answered without the variants %d of %d%n",
+          total / n, pct(m), pct(u), own, n);
     }
   }
 

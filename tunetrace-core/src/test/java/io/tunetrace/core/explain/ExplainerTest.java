@@ -80,6 +80,7 @@ class ExplainerTest {
     assertEquals(1.0, c.timeScale());
     assertTrue(e.reason().startsWith("Accepted: score "), e.reason());
     assertTrue(e.reason().contains(" peaks land on the track's peaks there"), e.reason());
+    assertTrue(e.reason().contains(", and the clip's spectrum peaks at "), e.reason());
     // Every voted pair, moved by the alignment, lands where the clip was cut from.
     assertEquals(c.votes(), e.pairs().size());
     for (Explanation.VotedPair p : e.pairs()) {

@@ -173,4 +173,57 @@ class MatchDecisionTest {
         MatchDecision.decide(List.of(moreVotes, betterPeaks), 1, 0);
     assertEquals(2, named.get(0).candidate().trackId());
   }
+  /**
+   * {@link #checked} whose alignment was also checked against the clip's spectrum: the clip has a
+   * local maximum at {@code share} of the track's 100 peaks over it, 0.3 at other alignments with
+   * a spread of 0.1 (a check of (share − 0.3) / 0.1).
+   */
+  private static Candidate bothChecked(int trackId, int anchors, long firstPair, int agreeing,
+      double chanceMean, int chanceMax, double share) {
+    return checked(trackId, anchors, firstPair, agreeing, chanceMean, chanceMax)
+        .withSpectrum(new SpectralAgreement.Measure(share, 0.3, 0.1, 100));
+  }
+
+  @Test
+  void aRealMatchInHeavyNoiseIsNamedByBothChecksWhereItsPeaksAloneFallShort() {
+    // Peak check 5.66 against a runner-up's 4.24: 1.4 above the floor of 4, refused by the peaks.
+    Candidate noisy = checked(1, 5, 0, 9, 1.0, 3);
+    Candidate runnerUp = checked(2, 3, 1_000, 7, 1.0, 3);
+    assertTrue(MatchDecision.decide(List.of(noisy, runnerUp), 1, 0).isEmpty());
+    // The clip's spectrum peaks at 80 % of the track's peaks there (a check of 5); the runner-up's
+    // at 35 % (0.5): 10.66 against the floor of 6, 4.66 above it.
+    List<MatchDecision.Accepted> named = MatchDecision.decide(List.of(
+        bothChecked(1, 5, 0, 9, 1.0, 3, 0.8), bothChecked(2, 3, 1_000, 7, 1.0, 3, 0.35)), 1, 0);
+    assertEquals(1, named.size());
+    assertEquals(1, named.get(0).candidate().trackId());
+    // The same peaks where the spectrum shows nothing beyond chance: refused.
+    assertTrue(MatchDecision.decide(List.of(bothChecked(1, 5, 0, 9, 1.0, 3, 0.3),
+        bothChecked(2, 3, 1_000, 7, 1.0, 3, 0.35)), 1, 0).isEmpty());
+  }
+
+  @Test
+  void aCoincidenceOfBothChecksAtTheThresholdIsRefusedAndJustAboveItAccepted() {
+    // Runner-up: peaks 4.24 + spectrum 3.0 = 7.24; the threshold is ln(0.1 / 10^-2.7) / 1.26 =
+    // 3.10 above it.
+    Candidate runnerUp = bothChecked(2, 3, 1_000, 7, 1.0, 3, 0.6);
+    Candidate below = bothChecked(1, 5, 0, 9, 1.0, 3, 0.75); // 5.66 + 4.5 = 10.16, 2.91 above
+    Candidate above = bothChecked(1, 5, 0, 9, 1.0, 3, 0.77); // 5.66 + 4.7 = 10.36, 3.11 above
+    assertTrue(MatchDecision.decide(List.of(below, runnerUp), 1, 0).isEmpty());
+    List<MatchDecision.Accepted> named = MatchDecision.decide(List.of(above, runnerUp), 1, 0);
+    assertEquals(1, named.size());
+    assertEquals(MatchDecision.THRESHOLD, named.get(0).score(), 0.01);
+    // Alone, against the floor of 6, the lower one stands 4.16 above it: named.
+    assertEquals(1, MatchDecision.decide(List.of(below), 1, 0).size());
+  }
+
+  @Test
+  void candidatesCheckedBothWaysAreRankedByTheSumOfTheirChecks() {
+    // More peaks agree for track 1 (z 9.9), but the spectrum agrees far better with track 2.
+    Candidate morePeaks = bothChecked(1, 8, 0, 15, 1.0, 5, 0.3);
+    Candidate betterSpectrum = bothChecked(2, 8, 1_000, 12, 1.0, 5, 0.9); // 7.8 + 6.0
+    assertEquals(List.of(betterSpectrum, morePeaks),
+        MatchDecision.byStrength(List.of(morePeaks, betterSpectrum)));
+    assertEquals(2, MatchDecision.decide(List.of(morePeaks, betterSpectrum), 1, 0).get(0)
+        .candidate().trackId());
+  }
 }
