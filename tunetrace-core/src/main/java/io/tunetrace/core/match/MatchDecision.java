@@ -78,11 +78,11 @@ public final class MatchDecision {
   }
 
   /**
-   * What a candidate's checks add up to: its peak check ({@link PeakAgreement.Measure#z}) plus, when
-   * it was made, its check against the clip's spectrum ({@link SpectralAgreement.Measure#z}). Each
-   * is a distance from chance in units of chance's spread; they weigh different evidence (the
-   * clip's peaks on the reference's, the reference's peaks on the clip's spectrum), and their sum
-   * separated real matches from coincidences better than either alone (docs/MATCHING.md §1b).
+   * What a candidate's checks add up to: its peak check ({@link PeakAgreement.Measure#z}) plus,
+   * when it was made, its check against the clip's spectrum ({@link SpectralAgreement.Measure#z}).
+   * Each is a distance from chance in units of chance's spread; they weigh different evidence
+   * (the clip's peaks on the reference's, the reference's peaks on the clip's spectrum), and their
+   * sum separated real matches from coincidences better than either alone (docs/MATCHING.md §1c).
    */
   public static double checked(Candidate c) {
     return c.peaks().z() + (c.spectrum().measured() ? c.spectrum().z() : 0);

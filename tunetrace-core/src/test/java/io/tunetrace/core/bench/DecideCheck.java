@@ -41,12 +41,8 @@ public final class DecideCheck {
       out.println("query,expected,length,condition,got,correct,score,rank,candidates,loo_got,"
           + "loo_score,right_z,right_clear,right_anchors,right_variant,best_other_z,second_other_z,"
           + "best_other_variant");
-      List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
-      int done = 0;
-      for (String line : lines.subList(1, lines.size())) {
-        String[] f = line.split(",", -1);
+      DecisionFeatures.eachQuery(corpus, (f, clip) -> {
         String expected = f[1];
-        DecisionFeatures.Clip clip = DecisionFeatures.readClip(corpus, f[0]);
         QueryHashes q = recognizer.analyze(clip.samples(), clip.rateHz());
         List<Candidate> candidates = recognizer.vote(q).candidates();
         List<MatchDecision.Accepted> decided = MatchDecision.decide(candidates, 1, 0);
@@ -79,10 +75,7 @@ public final class DecideCheck {
             decided.isEmpty() ? 0 : decided.get(0).score(), rank, candidates.size(),
             loo.isEmpty() ? "" : names.getOrDefault(loo.get(0).candidate().trackId(), "?"),
             loo.isEmpty() ? 0 : loo.get(0).score(), right, bestOther, secondOther, bestOtherVariant);
-        if (++done % 200 == 0) {
-          System.err.println(done + " queries");
-        }
-      }
+      });
     }
   }
 }

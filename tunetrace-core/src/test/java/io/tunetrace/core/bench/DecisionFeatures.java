@@ -88,6 +88,27 @@ public final class DecisionFeatures {
   /** A query's samples at the rate its decoder gave them. */
   record Clip(float[] samples, int rateHz) {}
 
+  /** Is told each query of a manifest: its CSV fields and its audio. */
+  interface QueryVisitor {
+    void visit(String[] fields, Clip clip) throws Exception;
+  }
+
+  /**
+   * Reads every query of {@code corpus}'s manifest in order and hands it to {@code visitor},
+   * telling stderr every 200 queries.
+   */
+  static void eachQuery(Path corpus, QueryVisitor visitor) throws Exception {
+    List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
+    int done = 0;
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",", -1);
+      visitor.visit(f, readClip(corpus, f[0]));
+      if (++done % 200 == 0) {
+        System.err.println(done + " queries");
+      }
+    }
+  }
+
   /** Reads query {@code file} of a make-corpus folder (at most 120 s, as the recognizer keeps). */
   static Clip readClip(Path corpus, String file) throws java.io.IOException {
     try (PcmSource s = AudioDecoders.open(corpus.resolve("queries").resolve(file), 8000)) {

@@ -43,12 +43,8 @@ public final class SpectralCheck {
       out.println("query,expected,length,condition,track,correct,rank,anchors,peak_z,clear,variant,"
           + "lm_frac,lm_z,con_mean,con_z,compared,lm_mean,lm_sd,lm_max,con_smean,con_sd,con_max,"
           + "prod_z,prod_compared");
-      List<String> lines = Files.readAllLines(corpus.resolve("manifest.csv"));
-      int done = 0;
-      for (String line : lines.subList(1, lines.size())) {
-        String[] f = line.split(",", -1);
+      DecisionFeatures.eachQuery(corpus, (f, clip) -> {
         String expected = f[1];
-        DecisionFeatures.Clip clip = DecisionFeatures.readClip(corpus, f[0]);
         QueryHashes q = recognizer.analyze(clip.samples(), clip.rateHz());
         List<Candidate> candidates = recognizer.vote(q).candidates();
         float[] pcm = clip.rateHz() == params.sampleRateHz() ? clip.samples()
@@ -65,16 +61,15 @@ public final class SpectralCheck {
           }
           double[] m = s.measure(ref, c);
           String name = names.getOrDefault(c.trackId(), "?");
-          out.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,%.4f,%.2f,%.3f,%.2f,%d,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,%.2f,%d%n",
-              f[0], expected, f[3], f[4], name, !expected.isEmpty() && expected.equals(name) ? 1 : 0,
+          out.printf(Locale.ROOT, "%s,%s,%s,%s,%s,%d,%d,%d,%.2f,%d,%d,"
+                  + "%.4f,%.2f,%.3f,%.2f,%d,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,%.2f,%d%n",
+              f[0], expected, f[3], f[4], name,
+              !expected.isEmpty() && expected.equals(name) ? 1 : 0,
               rank, c.anchorFrames(), c.peaks().z(), c.peaks().clearOfOtherAlignments() ? 1 : 0,
-              c.variant().isIdentity() ? 0 : 1, m[0], m[1], m[2], m[3], (int) m[4], m[5], m[6], m[7], m[8], m[9], m[10],
-              c.spectrum().z(), c.spectrum().compared());
+              c.variant().isIdentity() ? 0 : 1, m[0], m[1], m[2], m[3], (int) m[4], m[5], m[6],
+              m[7], m[8], m[9], m[10], c.spectrum().z(), c.spectrum().compared());
         }
-        if (++done % 200 == 0) {
-          System.err.println(done + " queries");
-        }
-      }
+      });
     }
   }
 

@@ -96,7 +96,8 @@ class SpectralAgreementTest {
     LocalMaxima clip = clip(random, ref, 7_000, 0.6, faster);
 
     SpectralAgreement.Measure moved = SpectralAgreement.measure(clip, ref, faster, 7_000);
-    SpectralAgreement.Measure asItIs = SpectralAgreement.measure(clip, ref, Variant.IDENTITY, 7_000);
+    SpectralAgreement.Measure asItIs =
+        SpectralAgreement.measure(clip, ref, Variant.IDENTITY, 7_000);
     assertTrue(moved.z() > 5, moved.toString());
     assertTrue(moved.z() > asItIs.z() + 3, moved + " vs " + asItIs);
   }
