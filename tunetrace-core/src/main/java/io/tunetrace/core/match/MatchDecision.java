@@ -214,7 +214,7 @@ public final class MatchDecision {
    * penalty ≥ x) ≈ {@link #CHECKS_CHANCE_AT_ZERO} · e^(−{@value}·x), fitted on 1,521 unknown tune
    * clips: the 1,065 of wesnoth (x ≥ 0: 9.4 %, 1: 2.3 %, 2: 0.38 %, 3: 0.09 %) and 456 of warzone
    * (its held-out clips, and its indexed clips with their own track left out, but for the tracks
-   * that `dedup` finds a copy of), whose tail is heavier; together x ≥ 0: 9.8 %, 1: 2.8 %, 2:
+   * that {@code dedup} finds a copy of), whose tail is heavier; together x ≥ 0: 9.8 %, 1: 2.8 %, 2:
    * 0.79 %. Wesnoth's alone would give 1.5.
    */
   static final double CHECKS_CHANCE_DECAY = 1.26;

@@ -9,15 +9,15 @@ import java.util.Map;
  * Verifies a candidate alignment the other way round from {@link PeakAgreement}: not whether the
  * clip's peaks land on the reference's, but whether the clip's spectrum has a local maximum
  * ({@link LocalMaxima}, within a bin and a frame or two) where the reference has its peaks, once
- * the clip is placed where the votes say, against the same share at every other alignment within
- * 1.9 s of the same clip on the same track.
+ * the clip is placed where the votes say, against the same share at other alignments within 1.9 s
+ * of the same clip on the same track.
  *
  * <p>The clip's peaks are the strongest of a wide neighbourhood, so in heavy noise (pink noise at
  * 0 dB, voices over the music) many of the music's partials are outshone by the noise and are not
  * among them; they still stand above the bins around them, so they are still local maxima. A
  * reference peak the clip cannot hold counts as well, so the share also tells how much of the
  * reference is there, not only how much of the clip. The two checks measure different things and
- * {@link MatchDecision} weighs their sum (docs/MATCHING.md §1b).
+ * {@link MatchDecision} weighs their sum (docs/MATCHING.md §1c).
  *
  * <p>Thread-safe (stateless).
  */
@@ -66,8 +66,8 @@ public final class SpectralAgreement {
   /**
    * Measures the share of {@code reference}'s peaks at which {@code clip} (moved by {@code
    * variant} and placed at {@code deltaFrames}: reference frame = clip frame × time scale + delta,
-   * reference bin = clip bin / frequency scale) has a local maximum, there and at every other
-   * alignment within {@value #MAX_SHIFT} frames.
+   * reference bin = clip bin / frequency scale) has a local maximum, there and at every {@link
+   * #SHIFT_STEP}rd alignment from {@link #NEAR} to {@value #MAX_SHIFT} frames either side.
    */
   public static Measure measure(LocalMaxima clip, TrackPeaks reference, Variant variant,
       int deltaFrames) {
