@@ -14,7 +14,6 @@ import io.tunetrace.core.match.PeakAgreement;
 import io.tunetrace.core.match.QueryHashes;
 import io.tunetrace.core.match.SpectralAgreement;
 import io.tunetrace.core.match.Variant;
-import io.tunetrace.core.peaks.LocalMaxima;
 import io.tunetrace.core.peaks.Peaks;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -67,13 +66,10 @@ public final class Explainer {
         ? samples
         : Resampler.resample(samples, sampleRateHz, params.sampleRateHz(),
             Resampler.Quality.ANALYSIS);
-    // As Recognizer.analyze: index-neighbourhood peaks for the variants, dense ones as it is.
-    LocalMaxima.Builder maxima = new LocalMaxima.Builder();
-    Peaks[] peaks = recognizer.fingerprinter().peaks(pcm, 2 * policy.variantPeaksPerSecond(),
-        policy.queryPeaksPerSecond(), policy.queryPeakRadius(), policy.queryPeakRadius(), maxima);
-    QueryHashes query = QueryHashes.of(peaks[1], peaks[0], policy.variants(), params,
-        policy.queryFanOut(), policy.variantPeaksPerSecond(), policy.variantFanOut(),
-        maxima.build());
+    // The clip analysed as a match analyses it: dense peaks as it is, index-neighbourhood ones for
+    // the variants.
+    QueryHashes query = recognizer.analyze(pcm, params.sampleRateHz());
+    Peaks[] peaks = {query.variantPeaks(), query.peaks()};
     Spectrogram querySpectrogram = Spectrogram.of(pcm, 0, params, 0, peaks[1].frameCount());
     List<Explanation.Peak> queryPeaks = new ArrayList<>();
     double binHz = (double) params.sampleRateHz() / params.fftSize();

@@ -38,6 +38,8 @@ public final class QueryHashes {
   private final Peaks peaks;
   /** The clip's spectral local maxima ({@link SpectralAgreement}), or null. */
   private final LocalMaxima maxima;
+  /** The peaks the other variants are hashed from (the clip's own when there is one set). */
+  private final Peaks variantPeaks;
   /**
    * What the other variants are hashed from while their entries are not made: the fields above
    * then hold the clip's own entries only. Null once they are made, or when there are none.
@@ -52,10 +54,11 @@ public final class QueryHashes {
 
   private QueryHashes(int[] hashes, int[] refFrames, int[] queryFrames, byte[] variants,
       long[] pairs, int size, List<Variant> variantList, int queryFrameCount, Peaks peaks,
-      LocalMaxima maxima) {
+      LocalMaxima maxima, Peaks variantPeaks) {
     this.pending = null;
     this.peaks = peaks;
     this.maxima = maxima;
+    this.variantPeaks = variantPeaks;
     this.hashes = hashes;
     this.refFrames = refFrames;
     this.queryFrames = queryFrames;
@@ -69,10 +72,11 @@ public final class QueryHashes {
 
   private QueryHashes(
       Builder b, List<Variant> variantList, int queryFrameCount, Peaks peaks, LocalMaxima maxima,
-      Pending pending) {
+      Peaks variantPeaks, Pending pending) {
     this.pending = pending;
     this.peaks = peaks;
     this.maxima = maxima;
+    this.variantPeaks = variantPeaks;
     this.hashes = Arrays.copyOf(b.hashes, b.size);
     this.refFrames = Arrays.copyOf(b.refFrames, b.size);
     this.queryFrames = Arrays.copyOf(b.queryFrames, b.size);
@@ -119,7 +123,7 @@ public final class QueryHashes {
     Pending pending = variants.size() == 1 ? null
         : new Pending(variantPeaks, params, variantPeaksPerSecond, variantFanOut);
     return new QueryHashes(b, variants, variantPeaks.frameCount(), identityPeaks, maxima,
-        pending);
+        variantPeaks, pending);
   }
 
   /**
@@ -146,7 +150,8 @@ public final class QueryHashes {
           hashVariant(b, v, variantList.get(v), variantPeaks, strong, pending.params(),
               pending.variantFanOut(), scratch);
         }
-        withVariants = new QueryHashes(b, variantList, queryFrameCount, peaks, maxima, null);
+        withVariants =
+            new QueryHashes(b, variantList, queryFrameCount, peaks, maxima, variantPeaks, null);
       }
       return withVariants;
     }
@@ -223,12 +228,13 @@ public final class QueryHashes {
     }
     b.identitySize = b.size;
     TrackPeaks own = TrackPeaks.of(fingerprints);
-    Peaks.Collector peaks = new Peaks.Collector();
+    Peaks.Collector collected = new Peaks.Collector();
     for (int i = 0; i < own.size(); i++) {
-      peaks.peak(own.frame(i), own.bin(i), 0f);
+      collected.peak(own.frame(i), own.bin(i), 0f);
     }
-    return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount(),
-        peaks.toPeaks(fingerprints.frameCount()), null, null);
+    Peaks peaks = collected.toPeaks(fingerprints.frameCount());
+    return new QueryHashes(b, List.of(Variant.IDENTITY), fingerprints.frameCount(), peaks, null,
+        peaks, null);
   }
 
   /** Marks the {@code perSecond} strongest peaks of each second of the clip. */
@@ -289,12 +295,20 @@ public final class QueryHashes {
     return new QueryHashes(Arrays.copyOf(hashes, identitySize),
         Arrays.copyOf(refFrames, identitySize), Arrays.copyOf(queryFrames, identitySize),
         Arrays.copyOf(variants, identitySize), Arrays.copyOf(pairs, identitySize), identitySize,
-        List.of(variantList.get(0)), queryFrameCount, peaks, maxima);
+        List.of(variantList.get(0)), queryFrameCount, peaks, maxima, variantPeaks);
   }
 
   /** The clip's own peaks, which candidates are verified against. */
   public Peaks peaks() {
     return peaks;
+  }
+
+  /**
+   * The peaks the other variants' hashes are made from (the index's neighbourhood, sub-bin
+   * frequencies); the clip's own peaks when the query was made with one set.
+   */
+  public Peaks variantPeaks() {
+    return variantPeaks;
   }
 
   /**
