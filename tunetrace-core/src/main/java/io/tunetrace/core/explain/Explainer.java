@@ -69,13 +69,13 @@ public final class Explainer {
     // The clip analysed as a match analyses it: dense peaks as it is, index-neighbourhood ones for
     // the variants.
     QueryHashes query = recognizer.analyze(pcm, params.sampleRateHz());
-    Peaks[] peaks = {query.variantPeaks(), query.peaks()};
-    Spectrogram querySpectrogram = Spectrogram.of(pcm, 0, params, 0, peaks[1].frameCount());
+    Peaks own = query.peaks();
+    Spectrogram querySpectrogram = Spectrogram.of(pcm, 0, params, 0, own.frameCount());
     List<Explanation.Peak> queryPeaks = new ArrayList<>();
     double binHz = (double) params.sampleRateHz() / params.fftSize();
-    for (int i = 0; i < peaks[1].size(); i++) {
-      queryPeaks.add(new Explanation.Peak(peaks[1].frame(i) * params.frameMillis(),
-          peaks[1].bin(i) * binHz));
+    for (int i = 0; i < own.size(); i++) {
+      queryPeaks.add(new Explanation.Peak(own.frame(i) * params.frameMillis(),
+          own.bin(i) * binHz));
     }
 
     long start = System.nanoTime();
@@ -113,13 +113,13 @@ public final class Explainer {
         runnerUpTitle, runnerUpMoments, variant.timeScale(), variant.freqScale(),
         params.framesToMillis(leader.deltaFrames()), Math.min(1, leader.matchedShare()));
 
-    Peaks used = variant.isIdentity() ? peaks[1] : peaks[0];
+    Peaks used = variant.isIdentity() ? own : query.variantPeaks();
     List<Explanation.VotedPair> pairs = pairs(leader, used, params);
     Explanation.VoteHistogram votes = histogram(index, searched, leader, policy);
 
     int fromFrame = Math.max(0, leader.deltaFrames());
     int toFrame = Math.max(fromFrame + 1, leader.deltaFrames()
-        + (int) Math.round(peaks[1].frameCount() * variant.timeScale()));
+        + (int) Math.round(own.frameCount() * variant.timeScale()));
     Optional<Spectrogram> reference = Optional.empty();
     String problem = "";
     if (track.isEmpty()) {

@@ -93,19 +93,9 @@ public final class QueryHashes {
    * of {@code identityPeaks} with {@code identityFanOut} pairs per anchor for the clip as it is,
    * and for the other variants only the {@code variantPeaksPerSecond} strongest of {@code
    * variantPeaks} in each second with {@code variantFanOut} pairs per anchor (variants are many;
-   * the strongest peaks survive noise best). The two sets may be one.
-   */
-  public static QueryHashes of(Peaks identityPeaks, Peaks variantPeaks, List<Variant> variants,
-      FingerprintParams params, int identityFanOut, int variantPeaksPerSecond,
-      int variantFanOut) {
-    return of(identityPeaks, variantPeaks, variants, params, identityFanOut, variantPeaksPerSecond,
-        variantFanOut, null);
-  }
-
-  /**
-   * As {@link #of(Peaks, Peaks, List, FingerprintParams, int, int, int)}, keeping the clip's
-   * spectral local maxima (from the same STFT) so that candidates are also checked against its
-   * spectrum ({@link SpectralAgreement}); {@code maxima} may be null.
+   * the strongest peaks survive noise best). The two sets may be one. The clip's spectral local
+   * maxima (from the same STFT; null for none) are kept so that candidates are also checked
+   * against its spectrum ({@link SpectralAgreement}).
    */
   public static QueryHashes of(Peaks identityPeaks, Peaks variantPeaks, List<Variant> variants,
       FingerprintParams params, int identityFanOut, int variantPeaksPerSecond,

@@ -107,7 +107,8 @@ public final class SpectralAgreement {
     double own = 0;
     int ownCompared = 0;
     int start = 0;
-    for (int shift = -MAX_SHIFT; shift <= MAX_SHIFT; shift += SHIFT_STEP) {
+    for (int step = -MAX_SHIFT / SHIFT_STEP; step <= MAX_SHIFT / SHIFT_STEP; step++) {
+      int shift = step * SHIFT_STEP; // the candidate's own alignment (0) is always one of them
       if (shift != 0 && Math.abs(shift) < NEAR) {
         continue;
       }

@@ -9,9 +9,9 @@ package io.tunetrace.core.peaks;
  * io.tunetrace.core.match.SpectralAgreement} asks whether the clip has one where a reference has
  * its peaks.
  *
- * <p>Holds one bit per bin and frame, plus the same bits spread over ±1 bin and ±1 or ±2 frames
- * (the tolerances of the check): 5 longs per frame and map at the default parameters, about
- * 1.8 MB for the longest clip kept (120 s). Immutable; thread-safe.
+ * <p>Holds the maxima spread over ±1 bin and ±1 or ±2 frames (the tolerances of the check), one
+ * bit per bin and frame each: 5 longs per frame and map at the default parameters, about 1.2 MB
+ * for the longest clip kept (120 s). Immutable; thread-safe.
  */
 public final class LocalMaxima {
   private final int frames;
@@ -91,11 +91,11 @@ public final class LocalMaxima {
     /** The least power above the floor: a maximum must reach it. */
     private final float aboveFloor;
     private float[] scratch = new float[0];
-    /** Powers and 3-bin maxima of the frame before the one to decide, of that one, and spares. */
-    private float[] previousRow;
+    /** 3-bin maxima of the frame before the one to decide; that frame's powers and maxima. */
     private float[] previousMax;
     private float[] currentRow;
     private float[] currentMax;
+    /** Arrays no longer needed, for the next frame. */
     private float[] freeRow;
     private float[] freeMax;
     private long[] bits = new long[64];
@@ -126,9 +126,8 @@ public final class LocalMaxima {
       if (currentRow != null) {
         decide(previousMax, currentRow, currentMax, nextMax);
       }
-      freeRow = previousRow; // the frame before is no longer needed
+      freeRow = currentRow; // decided: only its maxima are needed from now on
       freeMax = previousMax;
-      previousRow = currentRow;
       previousMax = currentMax;
       currentRow = nextRow;
       currentMax = nextMax;
